@@ -1,0 +1,1 @@
+"""Analysis layer: plain functions of a :class:`~bifurc.Map`."""

@@ -1,0 +1,73 @@
+"""Argument checks shared by the analyses: every message names the bad argument."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+__all__ = ["EscapeWarning", "positive_int", "nonnegative_int", "grid", "positive_float", "warn_escape"]
+
+
+class EscapeWarning(RuntimeWarning):
+    """An orbit left the escape radius or became non-finite; its values are NaN."""
+
+
+def positive_int(value: object, name: str) -> int:
+    """``value`` as an int >= 1, or ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def nonnegative_int(value: object, name: str) -> int:
+    """``value`` as an int >= 0, or ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def positive_float(value: object, name: str) -> float:
+    """``value`` as a float > 0 (inf allowed), or ValueError naming ``name``."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+    if math.isnan(result) or result <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return result
+
+
+def grid(values: object, name: str) -> np.ndarray:
+    """``values`` as a non-empty, finite, strictly monotone float64 grid.
+
+    Raises
+    ------
+    ValueError
+        If the grid is empty, not one-dimensional, has a non-finite entry, or is not
+        strictly increasing or strictly decreasing.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a sequence of numbers") from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty one-dimensional grid, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has non-finite entries")
+    steps = np.diff(array)
+    if array.size > 1 and not (np.all(steps > 0) or np.all(steps < 0)):
+        raise ValueError(f"{name} must be strictly increasing or strictly decreasing")
+    return array
+
+
+def warn_escape(count: int, total: int, what: str) -> None:
+    """Warn that ``count`` of ``total`` orbits escaped (nothing if none did)."""
+    if count:
+        warnings.warn(
+            f"{count} of {total} {what} escaped (non-finite or beyond the escape radius); "
+            "their values are NaN",
+            EscapeWarning,
+            stacklevel=3,
+        )

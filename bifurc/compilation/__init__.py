@@ -1,0 +1,1 @@
+"""Compilation layer: sympy expressions to cached numba kernels."""

@@ -1,0 +1,327 @@
+"""Algorithm kernels shared by every map: the text below the marker is a template.
+
+This file is never imported to run. :mod:`bifurc.compilation.loader` writes, for each
+map, one module made of that map's generated kernels (``DIM``, ``NPAR``, ``step``,
+``jacobian``, ``run_lanes``; see :mod:`bifurc.compilation.printer`) followed by the
+text of this file below the marker line, so that numba compiles the algorithms with the
+map inlined and caches them on disk beside that module. The names bound above the
+marker only stand in for the generated ones so that the template reads (and lints) as
+ordinary Python.
+
+Conventions: a state is a float64 array of length ``DIM``; parameters are a float64
+array of length ``NPAR``; ``R`` is the escape radius: a state with a component that is
+not finite or exceeds ``R`` in absolute value has escaped, and the step index at which
+that happened is returned so that the caller can report it.
+"""
+
+import math
+
+import numba as nb
+import numpy as np
+
+DIM = NPAR = 1
+step = jacobian = run_lanes = None
+
+# === algorithms ===
+
+LANES = 64  # orbits advanced side by side in one block of an orbit diagram
+
+
+@nb.njit(cache=True, nogil=True)
+def escaped(x, R):
+    """True if a component of ``x`` is not finite or exceeds ``R`` in magnitude."""
+    for i in range(x.shape[0]):
+        if not abs(x[i]) <= R:
+            return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True)
+def advance(x, p, n, R):
+    """Iterate ``x`` in place ``n`` times; return the 1-based step of escape or 0."""
+    y = np.empty(DIM)
+    for t in range(n):
+        step(x, p, y)
+        x[:] = y
+        if escaped(x, R):
+            return t + 1
+    return 0
+
+
+@nb.njit(cache=True, nogil=True)
+def orbit(x0, p, n, transient, R, out):
+    """Fill ``out[:n]`` with the orbit after ``transient`` steps.
+
+    Returns the number of rows written; fewer than ``n`` if the orbit escaped.
+    """
+    x = x0.copy()
+    if advance(x, p, transient, R) > 0:
+        return 0
+    y = np.empty(DIM)
+    for t in range(n):
+        out[t, :] = x
+        if t + 1 < n:
+            step(x, p, y)
+            x[:] = y
+            if escaped(x, R):
+                return t + 1
+    return n
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def diagram(X0, P, transient, keep, R, out, bad):
+    """Orbits of many (state, parameter) lanes, advanced side by side in blocks.
+
+    ``X0`` is (DIM, L), ``P`` is (NPAR, L), ``out`` is (L, keep, DIM) and ``bad`` (L,)
+    marks lanes that escaped at any step. Blocks of ``LANES`` lanes run in parallel.
+    """
+    L = X0.shape[1]
+    nblocks = (L + LANES - 1) // LANES
+    for b in nb.prange(nblocks):
+        lo = b * LANES
+        hi = min(L, lo + LANES)
+        X = np.empty((DIM, hi - lo))
+        X[:, :] = X0[:, lo:hi]
+        Pb = np.empty((P.shape[0], hi - lo))
+        Pb[:, :] = P[:, lo:hi]
+        big = np.zeros(hi - lo)
+        nan = np.zeros(hi - lo)
+        run_lanes(X, Pb, transient, out, lo, -1, big, nan)
+        run_lanes(X, Pb, keep, out, lo, 0, big, nan)
+        for j in range(hi - lo):
+            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
+
+
+@nb.njit(cache=True, nogil=True)
+def _close(a, b, tol):
+    for i in range(a.shape[0]):
+        if not abs(a[i] - b[i]) <= tol * (1.0 + abs(a[i])):
+            return False
+    return True
+
+
+@nb.njit(cache=True, nogil=True)
+def settle(x, p, transient, max_period, tol, R):
+    """Iterate ``x`` in place past a transient, then find the orbit's period.
+
+    Returns the smallest k <= max_period with |f^k(x) - x| <= tol (1 + |x|) confirmed over
+    a second cycle, 0 if there is none, or -1 if the orbit escaped.
+    """
+    if advance(x, p, transient, R) > 0:
+        return -1
+    ref = x.copy()
+    y = x.copy()
+    z = np.empty(DIM)
+    for k in range(1, max_period + 1):
+        step(y, p, z)
+        y[:] = z
+        if escaped(y, R):
+            return -1
+        if _close(ref, y, tol):
+            w = y.copy()  # confirm: the next k steps must come back too
+            for _ in range(k):
+                step(w, p, z)
+                w[:] = z
+            if _close(ref, w, tol):
+                return k
+    return 0
+
+
+@nb.njit(cache=True, nogil=True)
+def canonical_point(x, p, k, out):
+    """Write to ``out`` the point of the k-cycle through ``x`` that sorts first."""
+    y = x.copy()
+    z = np.empty(DIM)
+    out[:] = x
+    for _ in range(k - 1):
+        step(y, p, z)
+        y[:] = z
+        for i in range(DIM):
+            if y[i] < out[i]:
+                out[:] = y
+                break
+            if y[i] > out[i]:
+                break
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
+    """:func:`settle` for many cells; ``X0`` (N, DIM), ``P`` (N, NPAR) in parallel.
+
+    ``finals[c]`` receives the cycle's first point in sort order (its state if no period).
+    """
+    for c in nb.prange(X0.shape[0]):
+        x = X0[c].copy()
+        k = settle(x, P[c], transient, max_period, tol, R)
+        periods[c] = k
+        if k > 0:
+            canonical_point(x, P[c], k, finals[c])
+        else:
+            finals[c] = x
+
+
+@nb.njit(cache=True, nogil=True)
+def _orthonormalise(Q, r):
+    """Modified Gram-Schmidt on the columns of Q in place; ``r`` gets the column norms."""
+    n = Q.shape[1]
+    for j in range(n):
+        for i in range(j):
+            d = 0.0
+            for k in range(Q.shape[0]):
+                d += Q[k, i] * Q[k, j]
+            for k in range(Q.shape[0]):
+                Q[k, j] -= d * Q[k, i]
+        norm = 0.0
+        for k in range(Q.shape[0]):
+            norm += Q[k, j] * Q[k, j]
+        norm = math.sqrt(norm)
+        r[j] = norm
+        if norm > 0.0:
+            for k in range(Q.shape[0]):
+                Q[k, j] /= norm
+
+
+@nb.njit(cache=True, nogil=True)
+def matmul(A, B, C):
+    """C = A @ B for small square matrices, without BLAS."""
+    n = A.shape[0]
+    for a in range(n):
+        for b in range(n):
+            s = 0.0
+            for k in range(n):
+                s += A[a, k] * B[k, b]
+            C[a, b] = s
+
+
+@nb.njit(cache=True, nogil=True)
+def lyapunov_spectrum(x0, p, n, transient, R, out):
+    """Benettin's algorithm: all DIM exponents (unsorted) from n steps, into ``out``.
+
+    The tangent basis is re-orthonormalised by Gram-Schmidt at every step, and the
+    logarithms of the diagonal of R are averaged. Returns 0, or the 1-based step
+    (transient included) at which the orbit escaped (``out`` is then NaN).
+    """
+    x = x0.copy()
+    out[:] = np.nan
+    gone = advance(x, p, transient, R)
+    if gone > 0:
+        return gone
+    Q = np.eye(DIM)
+    Jx = np.empty((DIM, DIM))
+    JQ = np.empty((DIM, DIM))
+    y = np.empty(DIM)
+    r = np.empty(DIM)
+    sums = np.zeros(DIM)
+    for t in range(n):
+        jacobian(x, p, Jx)
+        matmul(Jx, Q, JQ)
+        _orthonormalise(JQ, r)
+        Q[:, :] = JQ
+        for i in range(DIM):
+            sums[i] += math.log(r[i])
+        step(x, p, y)
+        x[:] = y
+        if escaped(x, R):
+            return transient + t + 1
+    for i in range(DIM):
+        out[i] = sums[i] / n
+    return 0
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def lyapunov_many(X0, P, n, transient, R, out, status):
+    """:func:`lyapunov_spectrum` for many cells in parallel; ``out`` is (N, DIM)."""
+    for c in nb.prange(X0.shape[0]):
+        status[c] = lyapunov_spectrum(X0[c], P[c], n, transient, R, out[c])
+
+
+@nb.njit(cache=True, nogil=True)
+def solve_in_place(A, b):
+    """Solve A x = b by Gaussian elimination with partial pivoting; b gets x.
+
+    Returns False if A is singular to working precision.
+    """
+    n = A.shape[0]
+    for col in range(n):
+        piv = col
+        for row in range(col + 1, n):
+            if abs(A[row, col]) > abs(A[piv, col]):
+                piv = row
+        if A[piv, col] == 0.0:
+            return False
+        if piv != col:
+            for k in range(n):
+                A[col, k], A[piv, k] = A[piv, k], A[col, k]
+            b[col], b[piv] = b[piv], b[col]
+        for row in range(col + 1, n):
+            f = A[row, col] / A[col, col]
+            for k in range(col, n):
+                A[row, k] -= f * A[col, k]
+            b[row] -= f * b[col]
+    for row in range(n - 1, -1, -1):
+        s = b[row]
+        for k in range(row + 1, n):
+            s -= A[row, k] * b[k]
+        b[row] = s / A[row, row]
+    return True
+
+
+@nb.njit(cache=True, nogil=True)
+def flow_with_monodromy(x, p, k, R, y, M):
+    """y = f^k(x) and M = D(f^k)(x), the product of Jacobians along the orbit.
+
+    Returns False if the orbit escaped on the way.
+    """
+    Jx = np.empty((DIM, DIM))
+    JM = np.empty((DIM, DIM))
+    z = np.empty(DIM)
+    y[:] = x
+    M[:, :] = np.eye(DIM)
+    for _ in range(k):
+        jacobian(y, p, Jx)
+        matmul(Jx, M, JM)
+        M[:, :] = JM
+        step(y, p, z)
+        y[:] = z
+        if escaped(y, R):
+            return False
+    return True
+
+
+@nb.njit(cache=True, nogil=True)
+def newton_cycle(x, p, k, tol, max_iter, R, M):
+    """Newton's method on f^k(x) = x (single shooting), in place on ``x``.
+
+    ``M`` receives the monodromy matrix at the solution. Returns the number of
+    iterations used, or -1 if Newton failed (escape, singular system, no convergence).
+    """
+    y = np.empty(DIM)
+    A = np.empty((DIM, DIM))
+    g = np.empty(DIM)
+    for it in range(1, max_iter + 1):
+        if not flow_with_monodromy(x, p, k, R, y, M):
+            return -1
+        for i in range(DIM):
+            g[i] = x[i] - y[i]
+            for j in range(DIM):
+                A[i, j] = M[i, j] - (1.0 if i == j else 0.0)
+        if not solve_in_place(A, g):
+            return -1
+        size = 0.0
+        for i in range(DIM):
+            x[i] += g[i]
+            size = max(size, abs(g[i]) / (1.0 + abs(x[i])))
+        if not size <= 1e300:
+            return -1
+        if size <= tol:
+            flow_with_monodromy(x, p, k, R, y, M)
+            return it
+    return -1
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def newton_cycles_many(X0, p, k, tol, max_iter, R, status):
+    """:func:`newton_cycle` from many starts (rows of ``X0``, solved in place)."""
+    for c in nb.prange(X0.shape[0]):
+        M = np.empty((DIM, DIM))
+        status[c] = newton_cycle(X0[c], p, k, tol, max_iter, R, M)

@@ -1,0 +1,197 @@
+"""Turn a map's sympy expressions into the source text of its numba kernels.
+
+The generated kernels are the only executable form of a map. Every symbol is renamed
+to an internal name (``s0, s1, ...`` for the state, ``k0, k1, ...`` for parameters,
+``c0, c1, ...`` for common subexpressions), so user names never clash with Python
+keywords or with the kernel's own variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+__all__ = ["kernel_source"]
+
+
+class _KernelPrinter(PythonCodePrinter):
+    """Python printer whose output numba compiles: ``math`` functions, float literals."""
+
+    def __init__(self) -> None:
+        super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+
+    def _print_Integer(self, expr: sp.Integer) -> str:  # keep kernels in float64
+        return f"{int(expr)}.0"
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return f"({int(expr.p)}.0/{int(expr.q)}.0)"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return repr(float(expr))
+
+    def _print_sign(self, expr: sp.sign) -> str:
+        x = self._print(expr.args[0])
+        return f"(1.0 if ({x}) > 0.0 else (-1.0 if ({x}) < 0.0 else 0.0))"
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        x = self._print(expr.args[0])
+        return f"(1.0 if ({x}) > 0.0 else (0.0 if ({x}) < 0.0 else 0.5))"
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exponent = expr.args
+        if exponent.is_Integer and 1 < abs(int(exponent)) <= 4:
+            product = "*".join([f"({self._print(base)})"] * abs(int(exponent)))
+            return f"({product})" if exponent > 0 else f"(1.0/({product}))"
+        return super()._print_Pow(expr, rational=rational)
+
+
+class _FloorAE(sp.Function):
+    """floor, with derivative zero: its derivative almost everywhere."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class _CeilingAE(sp.Function):
+    """ceiling, with derivative zero: its derivative almost everywhere."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+def jacobian_matrix(updates: Sequence[sp.Expr], state: Sequence[sp.Symbol]) -> sp.Matrix:
+    """Jacobian ``d updates_i / d state_j``, defined almost everywhere for non-smooth maps.
+
+    Piecewise-constant parts have derivative zero away from their jumps:
+    ``Mod(u, c) = u - c floor(u/c)`` differentiates as ``u``, ``floor`` and ``ceiling`` as 0,
+    and the Dirac deltas that sympy returns for ``sign`` and ``Heaviside`` are dropped.
+    """
+    smooth = [
+        sp.sympify(u)
+        .replace(sp.Mod, lambda a, c: a - c * _FloorAE(a / c))
+        .replace(sp.floor, _FloorAE)
+        .replace(sp.ceiling, _CeilingAE)
+        for u in updates
+    ]
+    rows = []
+    for u in smooth:
+        row = []
+        for s in state:
+            d = sp.diff(u, s).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+            row.append(d.replace(_FloorAE, sp.floor).replace(_CeilingAE, sp.ceiling))
+        rows.append(row)
+    return sp.Matrix(rows)
+
+
+def _body(
+    outputs: Sequence[tuple[str, sp.Expr]],
+    state: Sequence[sp.Symbol],
+    params: Sequence[sp.Symbol],
+    load_state: str,
+    load_param: str,
+    indent: str,
+) -> list[str]:
+    """Lines that load inputs, compute common subexpressions and store the outputs."""
+    printer = _KernelPrinter()
+    rename = {s: sp.Symbol(f"s{i}", real=True) for i, s in enumerate(state)}
+    rename.update({k: sp.Symbol(f"k{i}", real=True) for i, k in enumerate(params)})
+    exprs = [sp.sympify(e).xreplace(rename) for _, e in outputs]
+    used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("c"), order="none")
+    lines = []
+    for i in range(len(state)):
+        if sp.Symbol(f"s{i}", real=True) in used:
+            lines.append(f"{indent}s{i} = {load_state.format(i=i)}")
+    for i in range(len(params)):
+        if sp.Symbol(f"k{i}", real=True) in used:
+            lines.append(f"{indent}k{i} = {load_param.format(i=i)}")
+    lines += [f"{indent}{printer.doprint(s)} = {printer.doprint(e)}" for s, e in replacements]
+    lines += [f"{indent}{target} = {printer.doprint(e)}" for (target, _), e in zip(outputs, reduced)]
+    return lines
+
+
+def kernel_source(
+    name: str,
+    updates: Sequence[sp.Expr],
+    jacobian: sp.Matrix,
+    state: Sequence[sp.Symbol],
+    params: Sequence[sp.Symbol],
+) -> str:
+    """Source text of the map-specific kernels ``step``, ``jacobian`` and ``run_lanes``.
+
+    Parameters
+    ----------
+    name
+        The map's name, for the module docstring.
+    updates
+        The next value of each state variable.
+    jacobian
+        The derived Jacobian matrix of ``updates`` with respect to ``state``.
+    state, params
+        The state and parameter symbols, in kernel order.
+
+    Returns
+    -------
+    str
+        Python source defining ``DIM``, ``NPAR`` and three kernels: ``step(x, p, out)``
+        (one state), ``jacobian(x, p, J)`` and ``run_lanes``, which advances many
+        independent orbits stored column-wise (``X[i, lane]``) side by side, with the time
+        loop inside so that the lane loop is vectorised and nothing is allocated per step.
+    """
+    dim = len(state)
+    step_out = [(f"out[{i}]", u) for i, u in enumerate(updates)]
+    jac_out = [(f"J[{i}, {j}]", jacobian[i, j]) for i in range(dim) for j in range(dim)]
+    lanes_out = [(f"v{i}", u) for i, u in enumerate(updates)]
+    rows_x = "; ".join(f"x{i} = X[{i}]" for i in range(dim))
+    rows_p = "; ".join(f"q{i} = P[{i}]" for i in range(len(params))) or "pass"
+    text = [
+        f'"""numba kernels of the map {name!r}, generated by bifurc. Do not edit."""',
+        "",
+        "import math",
+        "",
+        "import numba as nb",
+        "import numpy as np",
+        "",
+        f"DIM = {dim}",
+        f"NPAR = {max(len(params), 1)}",
+        "",
+        "",
+        "@nb.njit(cache=True, nogil=True)",
+        "def step(x, p, out):",
+        *_body(step_out, state, params, "x[{i}]", "p[{i}]", "    "),
+        "",
+        "",
+        "@nb.njit(cache=True, nogil=True)",
+        "def jacobian(x, p, J):",
+        *_body(jac_out, state, params, "x[{i}]", "p[{i}]", "    "),
+        "",
+        "",
+        "@nb.njit(cache=True, nogil=True)",
+        "def run_lanes(X, P, n, out, lo, t0, big, nan):",
+        '    """Advance the lanes (columns) of X n steps; record into out[lo + lane, t0 + t]',
+        "    if t0 >= 0; keep each lane's largest |state| in big and a NaN-sticky sum in nan.",
+        '    """',
+        f"    {rows_x}",
+        f"    {rows_p}",
+        "    L = X.shape[1]",
+        "    for t in range(n):",
+        "        if t0 >= 0:",
+        "            for j in range(L):",
+        *[f"                out[lo + j, t0 + t, {i}] = x{i}[j]" for i in range(dim)],
+        "        for j in range(L):",
+        *_body(lanes_out, state, params, "x{i}[j]", "q{i}[j]", "            "),
+        *[f"            x{i}[j] = v{i}" for i in range(dim)],
+        *[
+            line
+            for i in range(dim)
+            for line in (
+                "        for j in range(L):",
+                f"            big[j] = max(big[j], abs(x{i}[j]))",
+                f"            nan[j] += x{i}[j] - x{i}[j]",
+            )
+        ],
+        "",
+    ]
+    return "\n".join(text) + "\n"

@@ -1,0 +1,1 @@
+"""Definition layer: maps written once as formulas."""

@@ -1,0 +1,240 @@
+"""The :class:`Map`: an iterated map defined once, by its formulas."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cached_property
+from types import MappingProxyType, ModuleType
+
+import numpy as np
+import sympy as sp
+
+from ..compilation.loader import load_kernels
+from ..compilation.printer import jacobian_matrix, kernel_source
+from .formulas import CONSTANTS, FUNCTIONS, as_expression
+
+__all__ = ["Map"]
+
+
+def _check_name(name: object, role: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"{role} name {name!r} is not a valid identifier")
+    if name in CONSTANTS or name in FUNCTIONS:
+        raise ValueError(f"{role} name {name!r} is reserved for a constant or function")
+    return name
+
+
+class Map:
+    """A discrete-time map x_{t+1} = F(x_t; params), defined by its formulas.
+
+    Build one with :meth:`from_expressions`. The formulas are the single source of
+    truth: the Jacobian is derived from them symbolically and both are compiled to
+    numba kernels on first use. Every analysis in bifurc is a plain function taking a
+    ``Map``.
+
+    Attributes
+    ----------
+    name : str
+        A label for plots and messages.
+    state : tuple of str
+        The state variables, in order.
+    params : mapping of str to float
+        Parameter names and their default values, in order.
+    updates : tuple of sympy.Expr
+        The next value of each state variable.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        state: tuple[str, ...],
+        params: Mapping[str, float],
+        updates: tuple[sp.Expr, ...],
+    ) -> None:
+        self.name = name
+        self.state = state
+        self.params = MappingProxyType(dict(params))
+        self.updates = updates
+
+    @classmethod
+    def from_expressions(
+        cls,
+        updates: Mapping[str, object],
+        params: Mapping[str, float] | None = None,
+        name: str | None = None,
+    ) -> Map:
+        """Define a map by the next value of each state variable.
+
+        Parameters
+        ----------
+        updates
+            State variable name -> its next value, as a formula string
+            (``{"x": "r*x*(1 - x)"}``) or a sympy expression. Non-smooth functions
+            (``abs``, ``min``, ``max``, ``Piecewise``, ``mod``) are allowed; their
+            Jacobian is defined almost everywhere.
+        params
+            Parameter name -> default value. Every symbol in the formulas must be a state
+            variable or a parameter.
+        name
+            A label; defaults to the formulas themselves.
+
+        Returns
+        -------
+        Map
+
+        Raises
+        ------
+        ValueError
+            If a formula is malformed or uses an undeclared name, a name is not an
+            identifier, or a default is not a finite number.
+
+        Examples
+        --------
+        >>> henon = Map.from_expressions({"x": "1 - a*x**2 + y", "y": "b*x"},
+        ...                              {"a": 1.4, "b": 0.3}, name="henon")
+        >>> henon.dim
+        2
+        """
+        if not isinstance(updates, Mapping) or not updates:
+            raise ValueError("updates must be a non-empty mapping of state variable -> formula")
+        params = dict(params or {})
+        state = tuple(_check_name(s, "state variable") for s in updates)
+        for p in params:
+            _check_name(p, "parameter")
+        clash = sorted(set(state) & set(params))
+        if clash:
+            raise ValueError(f"names used both as state variable and parameter: {', '.join(clash)}")
+        defaults = {}
+        for p, value in params.items():
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"default of parameter {p!r} is not a number: {value!r}") from None
+            if not math.isfinite(value):
+                raise ValueError(f"default of parameter {p!r} is not finite: {value}")
+            defaults[p] = value
+        symbols = {s: sp.Symbol(s, real=True) for s in (*state, *params)}
+        exprs = []
+        for s, formula in updates.items():
+            try:
+                exprs.append(sp.sympify(as_expression(formula, symbols)))
+            except ValueError as error:
+                raise ValueError(f"update of {s!r}: {error}") from None
+            if not isinstance(exprs[-1], sp.Expr):
+                raise ValueError(f"update of {s!r} is not a number-valued expression: {formula!r}")
+        if name is None:
+            name = ", ".join(f"{s} -> {e}" for s, e in zip(state, exprs))
+        return cls(str(name), state, defaults, tuple(exprs))
+
+    # --- derived symbolic objects -------------------------------------------------
+    @property
+    def dim(self) -> int:
+        """Number of state variables."""
+        return len(self.state)
+
+    @cached_property
+    def state_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The sympy symbols of the state variables."""
+        return tuple(sp.Symbol(s, real=True) for s in self.state)
+
+    @cached_property
+    def param_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The sympy symbols of the parameters."""
+        return tuple(sp.Symbol(p, real=True) for p in self.params)
+
+    @cached_property
+    def jacobian(self) -> sp.Matrix:
+        """The Jacobian matrix dF_i/dx_j, derived symbolically (almost everywhere)."""
+        return jacobian_matrix(self.updates, self.state_symbols)
+
+    def iterate_expressions(self, k: int) -> tuple[sp.Expr, ...]:
+        """The formulas of the k-th iterate F^k, by symbolic composition."""
+        if int(k) != k or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        current = self.state_symbols
+        for _ in range(int(k)):
+            current = tuple(
+                u.xreplace(dict(zip(self.state_symbols, current))) for u in self.updates
+            )
+        return current
+
+    @cached_property
+    def kernels(self) -> ModuleType:
+        """The compiled numba kernels (generated, written and imported on first use)."""
+        source = kernel_source(
+            self.name, self.updates, self.jacobian, self.state_symbols, self.param_symbols
+        )
+        return load_kernels(source)
+
+    # --- argument handling shared by the analyses ---------------------------------
+    def parameter_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
+        """Parameters in kernel order: the defaults, updated by ``overrides``.
+
+        Raises
+        ------
+        ValueError
+            If an override names an unknown parameter or is not a finite number.
+        """
+        values = dict(self.params)
+        for key, value in (overrides or {}).items():
+            if key not in values:
+                known = ", ".join(self.params) or "none"
+                raise ValueError(f"unknown parameter {key!r} for map {self.name!r} (parameters: {known})")
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"parameter {key!r} is not a number: {value!r}") from None
+            if not math.isfinite(value):
+                raise ValueError(f"parameter {key!r} is not finite: {value}")
+            values[key] = value
+        vector = np.array(list(values.values()), dtype=np.float64)
+        return vector if vector.size else np.zeros(1)
+
+    def parameter_index(self, name: str) -> int:
+        """Position of parameter ``name`` in the kernels' parameter vector."""
+        if name not in self.params:
+            known = ", ".join(self.params) or "none"
+            raise ValueError(f"unknown parameter {name!r} for map {self.name!r} (parameters: {known})")
+        return list(self.params).index(name)
+
+    def state_vector(self, x0: object, what: str = "x0") -> np.ndarray:
+        """``x0`` as a finite float64 state (a scalar is accepted for a 1D map).
+
+        Raises
+        ------
+        ValueError
+            If ``x0`` has the wrong length or a non-finite entry.
+        """
+        x = np.atleast_1d(np.asarray(x0, dtype=np.float64))
+        if x.ndim != 1 or x.shape[0] != self.dim:
+            raise ValueError(
+                f"{what} must have {self.dim} entr{'y' if self.dim == 1 else 'ies'} "
+                f"({', '.join(self.state)}), got shape {np.shape(x0)}"
+            )
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{what} must be finite, got {x.tolist()}")
+        return x.copy()
+
+    # --- numeric evaluation ------------------------------------------------------
+    def __call__(self, x: object, params: Mapping[str, float] | None = None) -> np.ndarray:
+        """One step F(x) with the compiled kernel."""
+        out = np.empty(self.dim)
+        self.kernels.step(self.state_vector(x, "x"), self.parameter_vector(params), out)
+        return out
+
+    def jacobian_at(self, x: object, params: Mapping[str, float] | None = None) -> np.ndarray:
+        """The Jacobian matrix at ``x`` with the compiled kernel."""
+        out = np.empty((self.dim, self.dim))
+        self.kernels.jacobian(self.state_vector(x, "x"), self.parameter_vector(params), out)
+        return out
+
+    def with_params(self, **defaults: float) -> Map:
+        """The same map with other default parameter values."""
+        values = self.parameter_vector(defaults) if self.params else []
+        return Map(self.name, self.state, dict(zip(self.params, values)), self.updates)
+
+    def __repr__(self) -> str:
+        rules = "; ".join(f"{s} -> {e}" for s, e in zip(self.state, self.updates))
+        params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"Map({self.name!r}: {rules}; {params})"
