@@ -1,0 +1,163 @@
+"""Basins of attraction over a 2D grid of initial conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..definition.iterated_map import Map
+from .arguments import grid, nonnegative_int, positive_float, positive_int
+from .orbits import DEFAULT_ESCAPE
+
+__all__ = ["Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells"]
+
+#: Label of a cell whose orbit escaped.
+ESCAPED = -1
+#: Label of a cell whose orbit showed no period up to ``max_period`` (chaotic,
+#: quasi-periodic, or not settled within the transient).
+UNRESOLVED = -2
+
+
+@dataclass(frozen=True)
+class Basins:
+    """Which attractor each initial condition of a grid goes to.
+
+    Attributes
+    ----------
+    map_name : str
+        The map.
+    axes : tuple of str
+        The two state variables spanned by the grid (x axis, y axis).
+    xs, ys : numpy.ndarray
+        Grid coordinates; ``labels[i, j]`` belongs to (xs[j], ys[i]).
+    labels : numpy.ndarray
+        int64 (len(ys), len(xs)): the attractor's index in ``attractors``,
+        :data:`ESCAPED` (-1) or :data:`UNRESOLVED` (-2).
+    attractors : list of numpy.ndarray
+        Each attracting cycle's points, shape (period, dim), first point first in sort order.
+    tol : float
+        Period-detection tolerance; cycles closer than 1000 tol are the same attractor.
+    params : dict
+        The parameters.
+    """
+
+    map_name: str
+    axes: tuple
+    xs: np.ndarray
+    ys: np.ndarray
+    labels: np.ndarray
+    attractors: list
+    tol: float
+    params: dict = field(default_factory=dict)
+
+    @property
+    def fractions(self) -> dict[int, float]:
+        """Share of the grid for each label (attractor index, -1, -2)."""
+        values, counts = np.unique(self.labels, return_counts=True)
+        return {int(v): c / self.labels.size for v, c in zip(values, counts)}
+
+
+def mesh(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened coordinates of the grid cells, row-major with ``ys`` along rows."""
+    X, Y = np.meshgrid(xs, ys)
+    return X.ravel(), Y.ravel()
+
+
+def settle_cells(
+    m: Map, X0: np.ndarray, rows: np.ndarray, transient: int, max_period: int, tol: float, escape: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Period (-1 escaped, 0 none) and final cycle point of each (state, parameter) cell."""
+    periods = np.empty(X0.shape[0], dtype=np.int64)
+    finals = np.empty_like(X0)
+    m.kernels.settle_many(
+        np.ascontiguousarray(X0), np.ascontiguousarray(rows), transient, max_period, tol, escape,
+        periods, finals,
+    )
+    return periods, finals
+
+
+def _state_index(m: Map, axis: int | str) -> int:
+    if isinstance(axis, str):
+        if axis not in m.state:
+            raise ValueError(f"unknown state variable {axis!r} (state: {', '.join(m.state)})")
+        return m.state.index(axis)
+    if not 0 <= int(axis) < m.dim:
+        raise ValueError(f"axis {axis!r} out of range for a {m.dim}-dimensional map")
+    return int(axis)
+
+
+def basins(
+    m: Map,
+    xs: object,
+    ys: object,
+    params: Mapping[str, float] | None = None,
+    axes: Sequence[int | str] = (0, 1),
+    base: object = None,
+    transient: int = 1000,
+    max_period: int = 64,
+    tol: float = 1e-9,
+    escape: float = DEFAULT_ESCAPE,
+) -> Basins:
+    """Label every initial condition of a 2D grid by the attractor its orbit reaches.
+
+    Each cell is iterated ``transient`` steps (in parallel), then its period is found
+    (up to ``max_period``, tolerance ``tol``); cells whose cycles coincide share a label.
+
+    Parameters
+    ----------
+    m
+        The map, of dimension >= 2.
+    xs, ys
+        Grid values of the two state variables named by ``axes``.
+    params
+        Parameter overrides.
+    axes
+        The two state variables spanned (indices or names).
+    base
+        The other state variables' values for maps of dimension > 2 (default zeros).
+    transient, max_period, tol, escape
+        Settling steps, longest period looked for, its tolerance, escape radius.
+
+    Returns
+    -------
+    Basins
+    """
+    xs, ys = grid(xs, "xs"), grid(ys, "ys")
+    transient = nonnegative_int(transient, "transient")
+    max_period = positive_int(max_period, "max_period")
+    tol = positive_float(tol, "tol")
+    escape = positive_float(escape, "escape")
+    if m.dim < 2:
+        raise ValueError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
+    ix, iy = (_state_index(m, a) for a in axes)
+    if ix == iy:
+        raise ValueError("axes must name two different state variables")
+    start = np.zeros(m.dim) if base is None else m.state_vector(base, "base")
+    cx, cy = mesh(xs, ys)
+    X0 = np.repeat(start[None, :], cx.size, axis=0)
+    X0[:, ix], X0[:, iy] = cx, cy
+    p = m.parameter_vector(params)
+    rows = np.repeat(p[None, :], cx.size, axis=0)
+    periods, finals = settle_cells(m, X0, rows, transient, max_period, tol, escape)
+    labels = np.where(periods < 0, ESCAPED, UNRESOLVED).astype(np.int64)
+    attractors: list[np.ndarray] = []
+    same = 1e3 * tol
+    open_cells = periods > 0
+    while np.any(open_cells):
+        first = int(np.argmax(open_cells))
+        k, point = periods[first], finals[first]
+        match = open_cells & (periods == k) & np.all(
+            np.abs(finals - point) <= same * (1 + np.abs(point)), axis=1
+        )
+        labels[match] = len(attractors)
+        open_cells &= ~match
+        cycle = np.empty((k, m.dim))
+        m.kernels.orbit(point, p, k, 0, np.inf, cycle)
+        attractors.append(cycle)
+    params_used = dict(zip(m.params, p.tolist()))
+    return Basins(
+        m.name, (m.state[ix], m.state[iy]), xs, ys, labels.reshape(ys.size, xs.size), attractors, tol,
+        params_used,
+    )

@@ -1,0 +1,256 @@
+"""Period-doubling cascades located by continuation and root finding, and Feigenbaum ratios."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq
+
+from ..definition.iterated_map import Map
+from .arguments import positive_float, positive_int
+from .orbits import DEFAULT_ESCAPE
+from .periods import cycle_points, minimal_period, newton_cycle
+
+__all__ = ["Cascade", "cascade"]
+
+#: Used only to guess where the next doubling lies (the search then brackets it);
+#: no reported number depends on it.
+_RATIO_GUESS = 4.67
+_XTOL = 1e-15
+_RTOL = 8.9e-16  # scipy's lower limit, 4 machine epsilons
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """The period doublings found along one parameter.
+
+    Attributes
+    ----------
+    map_name, param : str
+        The map and the parameter varied.
+    points : numpy.ndarray
+        Parameter values where the period-``periods[i]`` orbit has a multiplier -1 and
+        gives way to period ``2 periods[i]``, in the order met from ``start``.
+    periods : numpy.ndarray
+        The period that doubles at each point.
+    tolerance : numpy.ndarray
+        Bound on the error of each point: the root bracket's width
+        (1e-15 + 8.9e-16 |mu|), given the orbit solved by Newton to 1e-13.
+    params : dict
+        The other parameters.
+    message : str
+        Why the search stopped.
+    """
+
+    map_name: str
+    param: str
+    points: np.ndarray
+    periods: np.ndarray
+    tolerance: np.ndarray
+    params: dict = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def delta(self) -> np.ndarray:
+        """Feigenbaum ratios (mu_{i+1} - mu_i) / (mu_{i+2} - mu_{i+1})."""
+        gaps = np.diff(self.points)
+        return gaps[:-1] / gaps[1:]
+
+    @property
+    def gaps(self) -> np.ndarray:
+        """Distances between successive doublings."""
+        return np.diff(self.points)
+
+
+class _Branch:
+    """A periodic orbit followed in the parameter by Newton continuation."""
+
+    def __init__(self, m: Map, base: np.ndarray, index: int, escape: float) -> None:
+        self.m, self.base, self.index, self.escape = m, base, index, escape
+
+    def params(self, mu: float) -> np.ndarray:
+        p = self.base.copy()
+        p[self.index] = mu
+        return p
+
+    def solve(self, x: np.ndarray, k: int, mu: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """The period-k orbit at ``mu`` by Newton from ``x``, if it keeps minimal period k."""
+        p = self.params(mu)
+        sol = newton_cycle(self.m, x, p, k, escape=self.escape)
+        if sol is None or minimal_period(cycle_points(self.m, sol[0], p, k), 1e-9) != k:
+            return None
+        return sol
+
+    @staticmethod
+    def flip_function(M: np.ndarray) -> float:
+        """det(I + M): positive on a stable orbit, zero where a multiplier is -1."""
+        return float(np.linalg.det(np.eye(M.shape[0]) + M))
+
+
+def _solve_flip(branch: _Branch, x: np.ndarray, k: int, a: float, b: float) -> tuple[float, np.ndarray]:
+    """The parameter in [a, b] where det(I + M) of the period-k orbit vanishes, and the orbit."""
+
+    def g(nu: float) -> float:
+        s = branch.solve(x, k, nu)
+        if s is None:
+            raise RuntimeError(f"lost the period-{k} orbit at {nu!r}")
+        return branch.flip_function(s[1])
+
+    root = brentq(g, a, b, xtol=_XTOL, rtol=_RTOL, maxiter=200)
+    return root, branch.solve(x, k, root)[0]
+
+
+def _march_to_flip(
+    branch: _Branch, x: np.ndarray, k: int, mu: float, stop: float, h: float
+) -> tuple[float, np.ndarray] | None:
+    """Follow the period-k orbit from ``mu`` towards ``stop``; return the flip point."""
+    direction = np.sign(stop - mu)
+    sol = branch.solve(x, k, mu)
+    if sol is None:
+        return None
+    x, M = sol
+    if branch.flip_function(M) <= 0:
+        return None
+    h_max = 4 * h
+    while (stop - mu) * direction > 0:
+        nxt = mu + direction * h
+        if (nxt - stop) * direction > 0:
+            nxt = stop
+        sol = branch.solve(x, k, nxt)
+        if sol is None:
+            h /= 2
+            if h < 1e-14 * (1 + abs(mu)):
+                return None
+            continue
+        if branch.flip_function(sol[1]) <= 0:
+            return _solve_flip(branch, x, k, mu, nxt)
+        mu, x = nxt, sol[0]
+        h = min(1.25 * h, h_max)
+    return None
+
+
+def _seed_doubled(
+    branch: _Branch, x: np.ndarray, k: int, mu: float, gap: float, stop: float, transient: int
+) -> tuple[np.ndarray, float] | None:
+    """The stable period-2k orbit just past a flip at ``mu``, reached by iteration."""
+    m = branch.m
+    for frac in (0.5, 0.3, 0.7, 0.15, 0.85, 0.05):
+        nu = mu + frac * gap
+        if (nu - stop) * np.sign(gap) > 0:
+            continue
+        sol = branch.solve(x, k, nu)
+        if sol is None:
+            continue
+        xk, M = sol
+        values, vectors = np.linalg.eig(M)
+        v = np.real(vectors[:, np.argmin(np.abs(values + 1))])
+        y = xk + 1e-4 * (1 + np.abs(xk).max()) * v / np.abs(v).max()
+        p = branch.params(nu)
+        budget = min(transient * 2 * k, 50_000_000)
+        if m.kernels.settle(y, p, budget, 2 * k, 1e-10, branch.escape) != 2 * k:
+            continue
+        doubled = branch.solve(y, 2 * k, nu)
+        if doubled is not None:
+            return doubled[0], nu
+    return None
+
+
+def cascade(
+    m: Map,
+    param: str,
+    start: float,
+    stop: float,
+    x0: object,
+    count: int = 8,
+    params: Mapping[str, float] | None = None,
+    transient: int = 2000,
+    escape: float = DEFAULT_ESCAPE,
+) -> Cascade:
+    """Locate successive period doublings of the attractor reached from ``x0``.
+
+    At ``start`` the attractor's period k is found by iteration. Its orbit is then
+    followed towards ``stop`` by Newton continuation on F^k(x) = x, watching
+    det(I + M) (M the monodromy matrix), which changes sign exactly where a real
+    multiplier crosses -1; each crossing is bracketed and solved by Brent's method, the
+    orbit being re-solved by Newton at every evaluation. Past each doubling the new
+    period-2k orbit is reached by iterating the map from the old orbit pushed along the
+    flip eigenvector, and the search goes on. Parameters run from ``start`` to ``stop``
+    in either direction.
+
+    Parameters
+    ----------
+    m
+        The map.
+    param
+        The parameter varied.
+    start, stop
+        The search interval; at ``start`` the attractor must be periodic.
+    x0
+        Initial state for finding the attractor at ``start``.
+    count
+        How many doublings to find at most.
+    params
+        Overrides of the other parameters.
+    transient
+        Iterations (per period) allowed for settling on each new orbit.
+    escape
+        Escape radius.
+
+    Returns
+    -------
+    Cascade
+        Points in the order met; ``delta`` holds the Feigenbaum ratios. A warning is
+        issued if fewer than ``count`` doublings were found.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, or if the attractor at ``start`` is not periodic.
+    """
+    count = positive_int(count, "count")
+    transient = positive_int(transient, "transient")
+    escape = positive_float(escape, "escape")
+    start, stop = float(start), float(stop)
+    if not (np.isfinite(start) and np.isfinite(stop)) or start == stop:
+        raise ValueError(f"start and stop must be finite and different, got {start}, {stop}")
+    index = m.parameter_index(param)
+    branch = _Branch(m, m.parameter_vector({**(params or {}), param: start}), index, escape)
+    x = m.state_vector(x0)
+    k = int(m.kernels.settle(x, branch.params(start), 100 * transient, 4096, 1e-10, escape))
+    if k <= 0:
+        what = "escaped" if k < 0 else "has no period up to 4096"
+        raise ValueError(f"the orbit from x0 at {param}={start} {what}: start must be in a periodic window")
+    points: list[float] = []
+    periods: list[int] = []
+    mu, h = start, abs(stop - start) / 64
+    message = f"found the {count} doublings asked for"
+    while len(points) < count:
+        flip = _march_to_flip(branch, x, k, mu, stop, h)
+        if flip is None:
+            message = f"no further doubling of the period-{k} orbit before {param}={stop}"
+            break
+        mu_flip, x_flip = flip
+        points.append(mu_flip)
+        periods.append(k)
+        if len(points) == count:
+            break
+        scale = abs(points[-1] - points[-2]) if len(points) > 1 else abs(stop - mu_flip) / 4 * _RATIO_GUESS
+        gap = np.sign(stop - start) * scale / _RATIO_GUESS
+        seeded = _seed_doubled(branch, x_flip, k, mu_flip, gap, stop, transient)
+        if seeded is None:
+            message = f"could not settle on the period-{2 * k} orbit after {param}={mu_flip!r}"
+            break
+        x, mu = seeded
+        k, h = 2 * k, abs(gap) / 16
+    if len(points) < count:
+        warnings.warn(
+            f"cascade: {len(points)} of {count} doublings found; {message}", RuntimeWarning, stacklevel=2
+        )
+    pts = np.array(points)
+    others = {n: float(v) for n, v in zip(m.params, branch.base) if n != param}
+    return Cascade(
+        m.name, param, pts, np.array(periods, dtype=np.int64), _XTOL + _RTOL * np.abs(pts), others, message
+    )

@@ -1,0 +1,224 @@
+"""Periods of attractors, and periodic orbits of a given period with their multipliers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..definition.iterated_map import Map
+from .arguments import nonnegative_int, positive_float, positive_int
+from .orbits import DEFAULT_ESCAPE
+
+__all__ = ["period", "PeriodicOrbit", "periodic_orbits", "fixed_points", "classify", "newton_cycle"]
+
+
+def period(
+    m: Map,
+    x0: object,
+    params: Mapping[str, float] | None = None,
+    transient: int = 10_000,
+    max_period: int = 1024,
+    tol: float = 1e-9,
+    escape: float = DEFAULT_ESCAPE,
+) -> int:
+    """The period of the attractor reached from ``x0``.
+
+    After ``transient`` steps, the smallest k <= ``max_period`` with
+    |F^k(x) - x| <= tol (1 + |x|) in every component, confirmed over a second cycle.
+
+    Returns
+    -------
+    int
+        The period; 0 if none was found up to ``max_period`` (chaos, quasi-periodicity,
+        or a transient too short near a bifurcation); -1 if the orbit escaped.
+    """
+    transient = nonnegative_int(transient, "transient")
+    max_period = positive_int(max_period, "max_period")
+    tol = positive_float(tol, "tol")
+    x = m.state_vector(x0)
+    p = m.parameter_vector(params)
+    return int(m.kernels.settle(x, p, transient, max_period, tol, positive_float(escape, "escape")))
+
+
+@dataclass(frozen=True)
+class PeriodicOrbit:
+    """A periodic orbit of a map.
+
+    Attributes
+    ----------
+    points : numpy.ndarray
+        The k points of the cycle, shape (k, dim), starting with the one that sorts first.
+    multipliers : numpy.ndarray
+        Eigenvalues of the monodromy matrix D(F^k) (complex), by decreasing modulus.
+    kind : str
+        ``"stable"`` (all |mu| < 1), ``"unstable"`` (all > 1), ``"saddle"`` (some of
+        each) or ``"neutral"`` (some |mu| within ``1e-9`` of 1).
+    residual : float
+        max |F^k(x) - x| over the cycle's points: the tolerance reached.
+    """
+
+    points: np.ndarray
+    multipliers: np.ndarray
+    kind: str
+    residual: float
+
+    @property
+    def period(self) -> int:
+        """The minimal period k."""
+        return self.points.shape[0]
+
+    @property
+    def stable(self) -> bool:
+        """True if the orbit attracts (every multiplier inside the unit circle)."""
+        return self.kind == "stable"
+
+
+def classify(multipliers: np.ndarray, tol: float = 1e-9) -> str:
+    """Stability type from the multipliers: stable, unstable, saddle or neutral."""
+    moduli = np.abs(multipliers)
+    if np.any(np.abs(moduli - 1.0) <= tol):
+        return "neutral"
+    if np.all(moduli < 1.0):
+        return "stable"
+    if np.all(moduli > 1.0):
+        return "unstable"
+    return "saddle"
+
+
+def newton_cycle(
+    m: Map, x: np.ndarray, p: np.ndarray, k: int, tol: float = 1e-13, max_iter: int = 60,
+    escape: float = DEFAULT_ESCAPE,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Newton's method on F^k(x) = x from ``x``; the solution and its monodromy matrix, or None."""
+    x = np.array(x, dtype=np.float64)
+    M = np.empty((m.dim, m.dim))
+    if m.kernels.newton_cycle(x, p, k, tol, max_iter, escape, M) < 0:
+        return None
+    return x, M
+
+
+def cycle_points(m: Map, x: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    points = np.empty((k, m.dim))
+    m.kernels.orbit(x, p, k, 0, np.inf, points)
+    first = min(range(k), key=lambda i: tuple(points[i]))
+    return np.roll(points, -first, axis=0)
+
+
+def minimal_period(points: np.ndarray, tol: float) -> int:
+    """The smallest d dividing k with the cycle invariant under a shift by d."""
+    k = points.shape[0]
+    scale = 1.0 + np.abs(points).max()
+    for d in range(1, k + 1):
+        if k % d == 0 and np.all(np.abs(np.roll(points, -d, axis=0) - points) <= tol * scale):
+            return d
+    return k
+
+
+def periodic_orbits(
+    m: Map,
+    k: int,
+    box: Sequence[tuple[float, float]],
+    params: Mapping[str, float] | None = None,
+    starts: int = 64,
+    tol: float = 1e-12,
+    seed: int | None = 0,
+) -> list[PeriodicOrbit]:
+    """All periodic orbits of minimal period ``k`` that Newton finds from starts in a box.
+
+    Newton's method on F^k(x) = x runs from a regular grid of ``starts`` points per axis
+    over ``box`` (jittered by ``seed`` so that grid-aligned degeneracies are avoided),
+    in parallel. Solutions of lower period, duplicates and cycle shifts are removed.
+    Like every search from finitely many starts it can miss orbits with tiny basins of
+    Newton convergence; raise ``starts`` to be thorough.
+
+    Parameters
+    ----------
+    m
+        The map.
+    k
+        The minimal period sought (1 for fixed points).
+    box
+        (low, high) for each state variable; orbits whose first point lies outside
+        are discarded.
+    params
+        Parameter overrides.
+    starts
+        Grid points per axis.
+    tol
+        Newton's step tolerance (relative); also the tolerance for telling points apart
+        (scaled by 1e4).
+    seed
+        Seed of the jitter; None for an exact grid.
+
+    Returns
+    -------
+    list of PeriodicOrbit
+        Sorted by the first point.
+    """
+    k = positive_int(k, "k")
+    starts = positive_int(starts, "starts")
+    tol = positive_float(tol, "tol")
+    lows, highs = _box(m, box)
+    p = m.parameter_vector(params)
+    axes = [np.linspace(lo, hi, starts) for lo, hi in zip(lows, highs)]
+    X = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+    if seed is not None:
+        spacing = (highs - lows) / max(starts - 1, 1)
+        X += np.random.default_rng(seed).uniform(-0.25, 0.25, X.shape) * spacing
+    X = np.ascontiguousarray(X)
+    status = np.empty(X.shape[0], dtype=np.int64)
+    m.kernels.newton_cycles_many(X, p, k, tol, 60, DEFAULT_ESCAPE, status)
+    found: list[PeriodicOrbit] = []
+    keys: list[np.ndarray] = []
+    same = 1e4 * tol
+    for x in X[status >= 0]:
+        if np.any(x < lows - same * (1 + abs(lows))) or np.any(x > highs + same * (1 + abs(highs))):
+            continue
+        points = cycle_points(m, x, p, k)
+        if minimal_period(points, same) != k:
+            continue
+        if any(np.all(np.abs(points[0] - key) <= same * (1 + np.abs(key))) for key in keys):
+            continue
+        keys.append(points[0])
+        found.append(_orbit_from(m, points, p, k))
+    return sorted(found, key=lambda o: tuple(o.points[0]))
+
+
+def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOrbit:
+    y = np.empty(m.dim)
+    M = np.empty((m.dim, m.dim))
+    m.kernels.flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
+    image = np.empty_like(points)
+    for point, out in zip(points, image):
+        m.kernels.step(point, p, out)
+    residual = float(np.abs(image - np.roll(points, -1, axis=0)).max())
+    mults = np.linalg.eigvals(M)
+    mults = mults[np.argsort(-np.abs(mults), kind="stable")]
+    return PeriodicOrbit(points, mults, classify(mults), residual)
+
+
+def _box(m: Map, box: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        array = np.asarray(box, dtype=np.float64).reshape(-1, 2)
+    except (TypeError, ValueError):
+        raise ValueError(f"box must be (low, high) pairs, one per state variable, got {box!r}") from None
+    if array.shape[0] != m.dim:
+        raise ValueError(
+            f"box must have {m.dim} (low, high) pairs ({', '.join(m.state)}), got {array.shape[0]}"
+        )
+    if not np.all(np.isfinite(array)) or np.any(array[:, 0] >= array[:, 1]):
+        raise ValueError(f"box must have finite bounds with low < high, got {array.tolist()}")
+    return array[:, 0].copy(), array[:, 1].copy()
+
+
+def fixed_points(
+    m: Map,
+    box: Sequence[tuple[float, float]],
+    params: Mapping[str, float] | None = None,
+    starts: int = 64,
+    tol: float = 1e-12,
+) -> list[PeriodicOrbit]:
+    """Fixed points of ``m`` in ``box`` with their multipliers: :func:`periodic_orbits` with k = 1."""
+    return periodic_orbits(m, 1, box, params=params, starts=starts, tol=tol)
