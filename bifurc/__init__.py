@@ -14,10 +14,11 @@ from .analysis.orbits import OrbitDiagram, orbit, orbit_diagram
 from .analysis.periods import PeriodicOrbit, fixed_points, period, periodic_orbits
 from .analysis.planes import ParameterPlane, parameter_plane
 from .definition.iterated_map import Map
+from .errors import InputError
 
 __version__ = "0.1.0"
 __all__ = [
-    "Map", "maps", "EscapeWarning",
+    "Map", "maps", "EscapeWarning", "InputError",
     "orbit", "orbit_diagram", "OrbitDiagram",
     "period", "periodic_orbits", "fixed_points", "PeriodicOrbit",
     "cascade", "Cascade",

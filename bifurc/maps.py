@@ -7,6 +7,7 @@ defaults.
 from __future__ import annotations
 
 from .definition.iterated_map import Map
+from .errors import InputError
 
 __all__ = ["logistic", "tent", "cubic", "gauss", "henon", "lozi", "standard", "ikeda", "CATALOGUE", "get"]
 
@@ -68,4 +69,4 @@ def get(name: str) -> Map:
     try:
         return CATALOGUE[name]
     except KeyError:
-        raise ValueError(f"unknown map {name!r} (catalogue: {', '.join(CATALOGUE)})") from None
+        raise InputError(f"unknown map {name!r} (catalogue: {', '.join(CATALOGUE)})") from None

@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 
+from ..errors import InputError
+
 __all__ = ["EscapeWarning", "positive_int", "nonnegative_int", "grid", "positive_float", "warn_escape"]
 
 
@@ -17,14 +19,14 @@ class EscapeWarning(RuntimeWarning):
 def positive_int(value: object, name: str) -> int:
     """``value`` as an int >= 1, or ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
 
 def nonnegative_int(value: object, name: str) -> int:
     """``value`` as an int >= 0, or ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        raise InputError(f"{name} must be a non-negative integer, got {value!r}")
     return int(value)
 
 
@@ -33,9 +35,9 @@ def positive_float(value: object, name: str) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+        raise InputError(f"{name} must be a positive number, got {value!r}") from None
     if math.isnan(result) or result <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+        raise InputError(f"{name} must be a positive number, got {value!r}")
     return result
 
 
@@ -51,14 +53,14 @@ def grid(values: object, name: str) -> np.ndarray:
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a sequence of numbers") from None
+        raise InputError(f"{name} must be a sequence of numbers") from None
     if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty one-dimensional grid, got shape {array.shape}")
+        raise InputError(f"{name} must be a non-empty one-dimensional grid, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} has non-finite entries")
+        raise InputError(f"{name} has non-finite entries")
     steps = np.diff(array)
     if array.size > 1 and not (np.all(steps > 0) or np.all(steps < 0)):
-        raise ValueError(f"{name} must be strictly increasing or strictly decreasing")
+        raise InputError(f"{name} must be strictly increasing or strictly decreasing")
     return array
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
+from ..errors import InputError
 from .arguments import grid, nonnegative_int, positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 
@@ -81,10 +82,10 @@ def settle_cells(
 def _state_index(m: Map, axis: int | str) -> int:
     if isinstance(axis, str):
         if axis not in m.state:
-            raise ValueError(f"unknown state variable {axis!r} (state: {', '.join(m.state)})")
+            raise InputError(f"unknown state variable {axis!r} (state: {', '.join(m.state)})")
         return m.state.index(axis)
     if not 0 <= int(axis) < m.dim:
-        raise ValueError(f"axis {axis!r} out of range for a {m.dim}-dimensional map")
+        raise InputError(f"axis {axis!r} out of range for a {m.dim}-dimensional map")
     return int(axis)
 
 
@@ -130,10 +131,10 @@ def basins(
     tol = positive_float(tol, "tol")
     escape = positive_float(escape, "escape")
     if m.dim < 2:
-        raise ValueError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
+        raise InputError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
     ix, iy = (_state_index(m, a) for a in axes)
     if ix == iy:
-        raise ValueError("axes must name two different state variables")
+        raise InputError("axes must name two different state variables")
     start = np.zeros(m.dim) if base is None else m.state_vector(base, "base")
     cx, cy = mesh(xs, ys)
     X0 = np.repeat(start[None, :], cx.size, axis=0)

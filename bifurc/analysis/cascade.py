@@ -10,6 +10,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..definition.iterated_map import Map
+from ..errors import InputError
 from .arguments import positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 from .periods import cycle_points, minimal_period, newton_cycle
@@ -215,14 +216,14 @@ def cascade(
     escape = positive_float(escape, "escape")
     start, stop = float(start), float(stop)
     if not (np.isfinite(start) and np.isfinite(stop)) or start == stop:
-        raise ValueError(f"start and stop must be finite and different, got {start}, {stop}")
+        raise InputError(f"start and stop must be finite and different, got {start}, {stop}")
     index = m.parameter_index(param)
     branch = _Branch(m, m.parameter_vector({**(params or {}), param: start}), index, escape)
     x = m.state_vector(x0)
     k = int(m.kernels.settle(x, branch.params(start), 100 * transient, 4096, 1e-10, escape))
     if k <= 0:
         what = "escaped" if k < 0 else "has no period up to 4096"
-        raise ValueError(f"the orbit from x0 at {param}={start} {what}: start must be in a periodic window")
+        raise InputError(f"the orbit from x0 at {param}={start} {what}: start must be in a periodic window")
     points: list[float] = []
     periods: list[int] = []
     mu, h = start, abs(stop - start) / 64

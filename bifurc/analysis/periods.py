@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..definition.iterated_map import Map
+from ..errors import InputError
 from .arguments import nonnegative_int, positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 
@@ -203,13 +204,13 @@ def _box(m: Map, box: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.nda
     try:
         array = np.asarray(box, dtype=np.float64).reshape(-1, 2)
     except (TypeError, ValueError):
-        raise ValueError(f"box must be (low, high) pairs, one per state variable, got {box!r}") from None
+        raise InputError(f"box must be (low, high) pairs, one per state variable, got {box!r}") from None
     if array.shape[0] != m.dim:
-        raise ValueError(
+        raise InputError(
             f"box must have {m.dim} (low, high) pairs ({', '.join(m.state)}), got {array.shape[0]}"
         )
     if not np.all(np.isfinite(array)) or np.any(array[:, 0] >= array[:, 1]):
-        raise ValueError(f"box must have finite bounds with low < high, got {array.tolist()}")
+        raise InputError(f"box must have finite bounds with low < high, got {array.tolist()}")
     return array[:, 0].copy(), array[:, 1].copy()
 
 

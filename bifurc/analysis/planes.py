@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
+from ..errors import InputError
 from .arguments import grid, nonnegative_int, positive_float, positive_int, warn_escape
 from .basins import mesh, settle_cells
 from .lyapunov import spectra
@@ -87,9 +88,9 @@ def parameter_plane(
     ParameterPlane
     """
     if quantity not in QUANTITIES:
-        raise ValueError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
+        raise InputError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
     if xparam == yparam:
-        raise ValueError("xparam and yparam must be different parameters")
+        raise InputError("xparam and yparam must be different parameters")
     xs, ys = grid(xs, "xs"), grid(ys, "ys")
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 
 import sympy as sp
 
+from ..errors import InputError
+
 __all__ = ["FUNCTIONS", "CONSTANTS", "parse_formula", "as_expression"]
 
 
@@ -62,8 +64,8 @@ class _Translator:
         self.text = text
         self.symbols = symbols
 
-    def fail(self, what: str) -> ValueError:
-        return ValueError(f"formula {self.text!r}: {what}")
+    def fail(self, what: str) -> InputError:
+        return InputError(f"formula {self.text!r}: {what}")
 
     def visit(self, node: ast.AST) -> sp.Basic:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -157,11 +159,11 @@ def parse_formula(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
         outside arithmetic, comparisons and calls of known functions.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"formula {text!r}: expected a non-empty string")
+        raise InputError(f"formula {text!r}: expected a non-empty string")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"formula {text!r}: malformed ({error.msg})") from None
+        raise InputError(f"formula {text!r}: malformed ({error.msg})") from None
     return _Translator(text, symbols).visit(tree)
 
 
@@ -182,8 +184,8 @@ def as_expression(value: object, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     try:
         expr = sp.sympify(value, strict=True)
     except (sp.SympifyError, TypeError):
-        raise ValueError(f"expected a formula string or a sympy expression, got {value!r}") from None
+        raise InputError(f"expected a formula string or a sympy expression, got {value!r}") from None
     unknown = sorted(s.name for s in expr.free_symbols if s.name not in symbols)
     if unknown:
-        raise ValueError(f"expression {expr}: unknown symbols {', '.join(unknown)}")
+        raise InputError(f"expression {expr}: unknown symbols {', '.join(unknown)}")
     return expr.subs({s: symbols[s.name] for s in expr.free_symbols})

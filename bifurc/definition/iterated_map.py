@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..compilation.loader import load_kernels
 from ..compilation.printer import jacobian_matrix, kernel_source
+from ..errors import InputError
 from .formulas import CONSTANTS, FUNCTIONS, as_expression
 
 __all__ = ["Map"]
@@ -19,9 +20,9 @@ __all__ = ["Map"]
 
 def _check_name(name: object, role: str) -> str:
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"{role} name {name!r} is not a valid identifier")
+        raise InputError(f"{role} name {name!r} is not a valid identifier")
     if name in CONSTANTS or name in FUNCTIONS:
-        raise ValueError(f"{role} name {name!r} is reserved for a constant or function")
+        raise InputError(f"{role} name {name!r} is reserved for a constant or function")
     return name
 
 
@@ -97,22 +98,22 @@ class Map:
         2
         """
         if not isinstance(updates, Mapping) or not updates:
-            raise ValueError("updates must be a non-empty mapping of state variable -> formula")
+            raise InputError("updates must be a non-empty mapping of state variable -> formula")
         params = dict(params or {})
         state = tuple(_check_name(s, "state variable") for s in updates)
         for p in params:
             _check_name(p, "parameter")
         clash = sorted(set(state) & set(params))
         if clash:
-            raise ValueError(f"names used both as state variable and parameter: {', '.join(clash)}")
+            raise InputError(f"names used both as state variable and parameter: {', '.join(clash)}")
         defaults = {}
         for p, value in params.items():
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"default of parameter {p!r} is not a number: {value!r}") from None
+                raise InputError(f"default of parameter {p!r} is not a number: {value!r}") from None
             if not math.isfinite(value):
-                raise ValueError(f"default of parameter {p!r} is not finite: {value}")
+                raise InputError(f"default of parameter {p!r} is not finite: {value}")
             defaults[p] = value
         symbols = {s: sp.Symbol(s, real=True) for s in (*state, *params)}
         exprs = []
@@ -120,9 +121,9 @@ class Map:
             try:
                 exprs.append(sp.sympify(as_expression(formula, symbols)))
             except ValueError as error:
-                raise ValueError(f"update of {s!r}: {error}") from None
+                raise InputError(f"update of {s!r}: {error}") from None
             if not isinstance(exprs[-1], sp.Expr):
-                raise ValueError(f"update of {s!r} is not a number-valued expression: {formula!r}")
+                raise InputError(f"update of {s!r} is not a number-valued expression: {formula!r}")
         if name is None:
             name = ", ".join(f"{s} -> {e}" for s, e in zip(state, exprs))
         return cls(str(name), state, defaults, tuple(exprs))
@@ -151,7 +152,7 @@ class Map:
     def iterate_expressions(self, k: int) -> tuple[sp.Expr, ...]:
         """The formulas of the k-th iterate F^k, by symbolic composition."""
         if int(k) != k or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
+            raise InputError(f"k must be a positive integer, got {k!r}")
         current = self.state_symbols
         for _ in range(int(k)):
             current = tuple(
@@ -180,13 +181,13 @@ class Map:
         for key, value in (overrides or {}).items():
             if key not in values:
                 known = ", ".join(self.params) or "none"
-                raise ValueError(f"unknown parameter {key!r} for map {self.name!r} (parameters: {known})")
+                raise InputError(f"unknown parameter {key!r} for map {self.name!r} (parameters: {known})")
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"parameter {key!r} is not a number: {value!r}") from None
+                raise InputError(f"parameter {key!r} is not a number: {value!r}") from None
             if not math.isfinite(value):
-                raise ValueError(f"parameter {key!r} is not finite: {value}")
+                raise InputError(f"parameter {key!r} is not finite: {value}")
             values[key] = value
         vector = np.array(list(values.values()), dtype=np.float64)
         return vector if vector.size else np.zeros(1)
@@ -195,7 +196,7 @@ class Map:
         """Position of parameter ``name`` in the kernels' parameter vector."""
         if name not in self.params:
             known = ", ".join(self.params) or "none"
-            raise ValueError(f"unknown parameter {name!r} for map {self.name!r} (parameters: {known})")
+            raise InputError(f"unknown parameter {name!r} for map {self.name!r} (parameters: {known})")
         return list(self.params).index(name)
 
     def state_vector(self, x0: object, what: str = "x0") -> np.ndarray:
@@ -208,12 +209,12 @@ class Map:
         """
         x = np.atleast_1d(np.asarray(x0, dtype=np.float64))
         if x.ndim != 1 or x.shape[0] != self.dim:
-            raise ValueError(
+            raise InputError(
                 f"{what} must have {self.dim} entr{'y' if self.dim == 1 else 'ies'} "
                 f"({', '.join(self.state)}), got shape {np.shape(x0)}"
             )
         if not np.all(np.isfinite(x)):
-            raise ValueError(f"{what} must be finite, got {x.tolist()}")
+            raise InputError(f"{what} must be finite, got {x.tolist()}")
         return x.copy()
 
     # --- numeric evaluation ------------------------------------------------------

@@ -1,0 +1,319 @@
+"""The ``bifurc`` command line.
+
+A user error (unknown map or parameter, malformed formula, bad range) prints one line
+``bifurc: error: ...`` and exits with status 2; results go to standard output as a
+table, or as JSON with ``--json``; ``--out FILE`` writes a figure (PNG, PDF or SVG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import maps
+from .analysis.arguments import EscapeWarning
+from .definition.iterated_map import Map
+from .errors import InputError
+
+__all__ = ["main", "build_parser"]
+
+_FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+class UserError(InputError):
+    """A mistake in the command line, reported in one line with exit status 2."""
+
+
+# --- parsing helpers -------------------------------------------------------------
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise UserError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise UserError(f"{what}: {text!r} is not finite")
+    return value
+
+
+def _settings(items: Sequence[str] | None) -> dict[str, float]:
+    """``--set a=1.4 --set b=0.3`` as a dict."""
+    out = {}
+    for item in items or []:
+        name, value = _assignment(item)
+        out[name] = _number(value, f"--set {name}")
+    return out
+
+
+def resolve_map(spec: str, settings: dict[str, float]) -> tuple[Map, dict[str, float]]:
+    """A catalogued map by name, or a map from formulas ``"x=...; y=..."``.
+
+    For formulas, ``--set`` values declare the parameters and their defaults; for a
+    catalogued map they override its defaults. Returns the map and the overrides.
+    """
+    if "=" not in spec:
+        return maps.get(spec.strip()), settings
+    updates = dict(_assignment(part) for part in spec.replace("\n", ";").split(";") if part.strip())
+    return Map.from_expressions(updates, settings, name=spec.strip()), {}
+
+
+def _sweep(text: str) -> tuple[str, np.ndarray]:
+    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000))."""
+    name, value = _assignment(text)
+    parts = value.split(":")
+    if len(parts) != 3:
+        raise UserError(f"--sweep {text!r}: expected NAME=START:STOP:COUNT")
+    start, stop = _number(parts[0], "--sweep start"), _number(parts[1], "--sweep stop")
+    try:
+        count = int(parts[2])
+    except ValueError:
+        raise UserError(f"--sweep {text!r}: COUNT must be an integer") from None
+    if count < 1 or (count > 1 and start == stop):
+        raise UserError(f"--sweep {text!r}: need COUNT >= 1 and START != STOP")
+    return name, np.linspace(start, stop, count)
+
+
+def _state(text: str | None, m: Map) -> np.ndarray:
+    if text is None:
+        return np.full(m.dim, 0.1)
+    return np.array([_number(v, "--x0") for v in text.split(",")])
+
+
+def _jsonable(value: object) -> object:
+    """Arrays and numbers as JSON values; NaN and infinities become null."""
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()] if value.ndim else _jsonable(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None) -> None:
+    if args.out:
+        if figure is None:
+            raise UserError("--out: this command has no figure")
+        figure.savefig(args.out, dpi=150)
+        table.append(f"figure written to {args.out}")
+    if args.json:
+        print(json.dumps(_jsonable(payload), indent=1))
+    else:
+        print("\n".join(table))
+
+
+# --- subcommands -----------------------------------------------------------------
+def _cmd_maps(args: argparse.Namespace) -> None:
+    rows = [f"{name:10s} {m!r}" for name, m in maps.CATALOGUE.items()]
+    payload = {name: {"state": m.state, "params": dict(m.params), "updates": [str(u) for u in m.updates]}
+               for name, m in maps.CATALOGUE.items()}
+    _emit(args, payload, rows)
+
+
+def _cmd_diagram(args: argparse.Namespace) -> None:
+    from . import plot
+    from .analysis.orbits import orbit_diagram
+
+    m, overrides = resolve_map(args.map, _settings(args.set))
+    param, values = _sweep(args.sweep)
+    d = orbit_diagram(m, param, values, _state(args.x0, m), args.transient, args.keep, overrides)
+    last = d.points[:, -1, :]
+    table = [f"{d.map_name}: orbit diagram over {param} in [{values[0]:g}, {values[-1]:g}], "
+             f"{values.size} values, {d.keep} kept after {d.transient}; {d.n_escaped} escaped"]
+    step = max(1, values.size // 12)
+    table += [f"  {param}={v:<12.6g} last state {np.array2string(x, precision=6)}"
+              for v, x in zip(values[::step], last[::step])]
+    payload = {"map": d.map_name, "param": param, "values": values, "points": d.points,
+               "escaped": d.escaped, "transient": d.transient, "keep": d.keep}
+    _emit(args, payload, table, plot.orbit_diagram(d) if args.out else None)
+
+
+def _cmd_lyapunov(args: argparse.Namespace) -> None:
+    from . import plot
+    from .analysis.lyapunov import lyapunov, lyapunov_sweep
+
+    m, overrides = resolve_map(args.map, _settings(args.set))
+    x0 = _state(args.x0, m)
+    if args.sweep is None:
+        if args.out:
+            raise UserError("--out needs --sweep (a single spectrum has no figure)")
+        exps = lyapunov(m, x0, args.n, args.transient, overrides)
+        table = [f"{m.name}: Lyapunov exponents from {args.n} steps"]
+        table += [f"  lambda_{i + 1} = {e:.6f}" for i, e in enumerate(exps)]
+        table.append(f"  sum      = {exps.sum():.6f}")
+        _emit(args, {"map": m.name, "n": args.n, "exponents": exps}, table)
+        return
+    param, values = _sweep(args.sweep)
+    s = lyapunov_sweep(m, param, values, x0, args.n, args.transient, overrides)
+    step = max(1, values.size // 12)
+    table = [f"{m.name}: largest exponent over {param}, {args.n} steps each; {int(s.escaped.sum())} escaped"]
+    table += [f"  {param}={v:<12.6g} {e:+.6f}" for v, e in zip(values[::step], s.largest[::step])]
+    payload = {"map": m.name, "param": param, "values": values, "exponents": s.exponents, "n": args.n}
+    _emit(args, payload, table, plot.lyapunov_sweep(s) if args.out else None)
+
+
+def _cmd_cascade(args: argparse.Namespace) -> None:
+    from . import plot
+    from .analysis.cascade import cascade
+
+    m, overrides = resolve_map(args.map, _settings(args.set))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        c = cascade(m, args.param, args.start, args.stop, _state(args.x0, m), args.count, overrides)
+    table = [f"{m.name}: period doublings in {args.param} ({c.message})",
+             f"  {'n':>3} {'period':>8} {args.param:>22} {'delta':>12}"]
+    deltas = [""] * 2 + [f"{d:.9f}" for d in c.delta]
+    for i, (point, k) in enumerate(zip(c.points, c.periods)):
+        table.append(f"  {i + 1:>3} {k:>4}->{2 * k:<4} {point:>22.15f} {deltas[i]:>12}")
+    table += [f"warning: {w.message}" for w in caught]
+    payload = {"map": m.name, "param": c.param, "points": c.points, "periods": c.periods,
+               "delta": c.delta, "tolerance": c.tolerance, "message": c.message}
+    _emit(args, payload, table, plot.cascade(c) if args.out and c.points.size > 2 else None)
+
+
+def _cmd_period(args: argparse.Namespace) -> None:
+    from .analysis.periods import period
+
+    m, overrides = resolve_map(args.map, _settings(args.set))
+    x0 = _state(args.x0, m)
+    if args.sweep is None:
+        k = period(m, x0, overrides, args.transient, args.max_period, args.tol)
+        words = {0: f"no period up to {args.max_period}", -1: "escaped"}
+        _emit(args, {"map": m.name, "period": k}, [f"{m.name}: period {words.get(k, k)}"])
+        return
+    param, values = _sweep(args.sweep)
+    periods = [period(m, x0, {**overrides, param: v}, args.transient, args.max_period, args.tol)
+               for v in values]
+    table = [f"{m.name}: period over {param} (0: none found, -1: escaped)"]
+    table += [f"  {param}={v:<12.6g} {k}" for v, k in zip(values, periods)]
+    _emit(args, {"map": m.name, "param": param, "values": values, "periods": periods}, table)
+
+
+# --- parser ----------------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    return 0 if text.strip() == "0" else _positive_int(text)
+
+
+def _finite(text: str) -> float:
+    try:
+        return _number(text, "value")
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"bifurc: error: {message}\n")
+
+
+def _common(p: argparse.ArgumentParser, figure: bool = True) -> None:
+    p.add_argument("map", help="catalogued map name (see `bifurc maps`) or formulas 'x=r*x*(1-x)'")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="parameter value (declares the parameters of a formula map); repeatable")
+    p.add_argument("--x0", help="initial state, comma-separated (default 0.1 for every variable)")
+    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--out", help="write a figure (.png, .pdf, .svg)" if figure else argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``bifurc`` command."""
+    parser = _Parser(
+        prog="bifurc",
+        description="Iterate, analyse and verify the maps of edge-of-stability theory.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("maps", help="list the catalogued maps")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_maps, out=None)
+
+    p = sub.add_parser("diagram", help="orbit (bifurcation) diagram over one parameter")
+    _common(p)
+    p.add_argument("--sweep", required=True, metavar="NAME=START:STOP:COUNT")
+    p.add_argument("--transient", type=_nonnegative_int, default=1000)
+    p.add_argument("--keep", type=_positive_int, default=1000)
+    p.set_defaults(func=_cmd_diagram)
+
+    p = sub.add_parser("lyapunov", help="Lyapunov spectrum, or the largest exponent over a sweep")
+    _common(p)
+    p.add_argument("--sweep", metavar="NAME=START:STOP:COUNT")
+    p.add_argument("--n", type=_positive_int, default=10_000, help="steps averaged")
+    p.add_argument("--transient", type=_nonnegative_int, default=1000)
+    p.set_defaults(func=_cmd_lyapunov)
+
+    p = sub.add_parser("cascade", help="locate period doublings and Feigenbaum ratios")
+    _common(p)
+    p.add_argument("--param", required=True)
+    p.add_argument("--start", type=_finite, required=True)
+    p.add_argument("--stop", type=_finite, required=True)
+    p.add_argument("--count", type=_positive_int, default=8)
+    p.set_defaults(func=_cmd_cascade)
+
+    p = sub.add_parser("period", help="period of the attractor (optionally over a sweep)")
+    _common(p, figure=False)
+    p.add_argument("--sweep", metavar="NAME=START:STOP:COUNT")
+    p.add_argument("--transient", type=_nonnegative_int, default=10_000)
+    p.add_argument("--max-period", type=_positive_int, default=1024)
+    p.add_argument("--tol", type=_finite, default=1e-9)
+    p.set_defaults(func=_cmd_period)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"bifurc {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
+            raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg file name")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("always", category=EscapeWarning)
+            warnings.showwarning = _show_warning
+            args.func(args)
+    except InputError as error:  # the command line's and the library's input errors
+        print(f"bifurc: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into a reader that stopped (e.g. head)
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"bifurc: warning: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
