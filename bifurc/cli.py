@@ -205,6 +205,30 @@ def _cmd_period(args: argparse.Namespace) -> None:
     _emit(args, {"map": m.name, "param": param, "values": values, "periods": periods}, table)
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify.registry import load_all, run_checks
+    from .verify.report import table
+
+    if args.list:
+        for c in load_all().values():
+            print(f"{c.id:34} {c.paper:14} {c.claim}")
+        return 0
+
+    def progress(n: int, total: int, c, result) -> None:
+        if result is None:
+            print(f"[{n}/{total}] {c.id} ...", end="", file=sys.stderr, flush=True)
+        else:
+            verdict = "ok" if result.passed else "FAILED"
+            print(f" {verdict} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    results = run_checks(args.only, full=args.full, progress=progress)
+    if args.json:
+        print(json.dumps(_jsonable([r.as_dict() for r in results]), indent=1))
+    else:
+        print(table(results))
+    return 0 if all(r.passed for r in results) else 1
+
+
 # --- parser ----------------------------------------------------------------------
 def _positive_int(text: str) -> int:
     try:
@@ -283,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-period", type=_positive_int, default=1024)
     p.add_argument("--tol", type=_finite, default=1e-9)
     p.set_defaults(func=_cmd_period)
+
+    p = sub.add_parser("verify", help="check every theorem of the papers against numerics")
+    p.add_argument("--full", action="store_true", help="finer step-size ladders and more starts")
+    p.add_argument("--only", action="append", metavar="ID", help="run only this check; repeatable")
+    p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=_cmd_verify, out=None)
     return parser
 
 
@@ -301,14 +332,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.filterwarnings("always", category=EscapeWarning)
             warnings.showwarning = _show_warning
-            args.func(args)
+            status = args.func(args)
     except InputError as error:  # the command line's and the library's input errors
         print(f"bifurc: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into a reader that stopped (e.g. head)
         sys.stderr.close()
         return 0
-    return 0
+    return status or 0
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

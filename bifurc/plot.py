@@ -6,16 +6,29 @@ pyplot's global state; save them with ``fig.savefig(path)``.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping, Sequence
+
 import matplotlib
+import matplotlib.colors
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .analysis.arguments import EscapeWarning
+from .analysis.basins import Basins
 from .analysis.cascade import Cascade
 from .analysis.lyapunov import LyapunovSweep
-from .analysis.orbits import OrbitDiagram
+from .analysis.orbits import OrbitDiagram, orbit
+from .analysis.periods import PeriodicOrbit, fixed_points
+from .analysis.planes import ParameterPlane
+from .definition.iterated_map import Map
+from .errors import InputError
 
-__all__ = ["orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade"]
+__all__ = [
+    "orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade", "cobweb", "phase_portrait",
+    "basins", "parameter_plane",
+]
 
 _CMAP = "Greys"  # black on white: legible in print and for every kind of colour vision
 
@@ -119,3 +132,156 @@ def _figure(ax: Axes | None) -> tuple[Figure, Axes]:
         return ax.figure, ax
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     return fig, fig.subplots()
+
+
+def cobweb(m: Map, x0: float, n: int = 60, params: Mapping[str, float] | None = None,
+           bounds: tuple[float, float] | None = None, ax: Axes | None = None) -> Figure:
+    """Cobweb plot of a 1D map: the graph of F, the diagonal and the orbit's staircase.
+
+    Parameters
+    ----------
+    m
+        A one-dimensional map.
+    x0, n
+        Initial state and number of steps drawn.
+    params
+        Parameter overrides.
+    bounds
+        The x range shown (default: the orbit's range, padded).
+    ax
+        Axes to draw in.
+    """
+    if m.dim != 1:
+        raise InputError(f"a cobweb plot needs a 1D map; {m.name!r} has dimension {m.dim}")
+    xs = orbit(m, x0, n + 1, params=params)[:, 0]
+    finite = xs[np.isfinite(xs)]
+    lo, hi = bounds if bounds is not None else (finite.min(), finite.max())
+    pad = 0.05 * (hi - lo) + 1e-12
+    grid = np.linspace(lo - pad, hi + pad, 600)
+    graph = np.array([m(g, params)[0] for g in grid])
+    fig, ax = _figure(ax)
+    ax.plot(grid, graph, color="black", lw=1.2, label=f"{m.state[0]}' = F({m.state[0]})")
+    ax.plot(grid, grid, color="0.5", lw=0.8, ls="--", label="diagonal")
+    stairs_x = np.repeat(finite, 2)[:-1]  # (x0, x0) -> (x0, x1) -> (x1, x1) -> (x1, x2) ...
+    stairs_y = np.concatenate([finite[:1], np.repeat(finite[1:], 2)])
+    ax.plot(stairs_x, stairs_y, color="tab:blue", lw=0.8, label=f"orbit from {x0:g}")
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xlabel(m.state[0])
+    ax.set_ylabel(f"{m.state[0]}'")
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(f"{m.name}: cobweb")
+    return fig
+
+
+_KIND_STYLE = {
+    "stable": dict(marker="o", color="tab:blue", label="stable"),
+    "unstable": dict(marker="o", mfc="white", color="tab:red", label="unstable"),
+    "saddle": dict(marker="X", color="tab:orange", label="saddle"),
+    "neutral": dict(marker="D", color="tab:purple", label="neutral"),
+}
+
+
+def phase_portrait(m: Map, box: Sequence[tuple[float, float]], params: Mapping[str, float] | None = None,
+                   starts: Sequence[Sequence[float]] = (), n: int = 200, arrows: int = 21,
+                   fixed: Sequence[PeriodicOrbit] | None = None, ax: Axes | None = None) -> Figure:
+    """Phase portrait of a 2D map: the step field F(x) - x, orbits, fixed points by type.
+
+    Parameters
+    ----------
+    m
+        A two-dimensional map.
+    box
+        ((xmin, xmax), (ymin, ymax)) shown.
+    params
+        Parameter overrides.
+    starts
+        Initial states of the orbits drawn (``n`` steps each, as dots: a map jumps).
+    arrows
+        Arrows per axis of the step field (normalised; colour = log step length).
+    fixed
+        Fixed points to mark (default: :func:`bifurc.fixed_points` in the box).
+    ax
+        Axes to draw in.
+    """
+    if m.dim != 2:
+        raise InputError(f"a phase portrait needs a 2D map; {m.name!r} has dimension {m.dim}")
+    (x0, x1), (y0, y1) = box
+    fig, ax = _figure(ax)
+    X, Y = np.meshgrid(np.linspace(x0, x1, arrows), np.linspace(y0, y1, arrows))
+    steps = np.array([m([a, b], params) - [a, b] for a, b in zip(X.ravel(), Y.ravel())])
+    length = np.hypot(steps[:, 0], steps[:, 1])
+    safe = np.where(length > 0, length, 1.0)
+    ax.quiver(X.ravel(), Y.ravel(), steps[:, 0] / safe, steps[:, 1] / safe, np.log10(length + 1e-300),
+              cmap="cividis", angles="xy", pivot="mid", width=0.003, alpha=0.8)
+    colours = matplotlib.colormaps["tab10"]
+    for i, s in enumerate(starts):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EscapeWarning)
+            path = orbit(m, s, n, params=params)
+        ax.plot(path[:, 0], path[:, 1], ".", ms=2, color=colours(i % 10))
+    points = fixed if fixed is not None else fixed_points(m, box, params, starts=24)
+    shown = set()
+    for fp in points:
+        style = dict(_KIND_STYLE[fp.kind])
+        label = style.pop("label")
+        ax.plot(*fp.points[0], ls="none", ms=9, mec=style["color"], **style,
+                label=None if label in shown else label)
+        shown.add(label)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel(m.state[0])
+    ax.set_ylabel(m.state[1])
+    if shown:
+        ax.legend(loc="best", fontsize=8, title="fixed points")
+    ax.set_title(f"{m.name}: phase portrait")
+    return fig
+
+
+def basins(b: Basins, ax: Axes | None = None) -> Figure:
+    """Basin map: one colour per attractor (marked), grey for unresolved, white for escape."""
+    fig, ax = _figure(ax)
+    count = len(b.attractors)
+    palette = matplotlib.colormaps["tab10"]
+    colours = ["white", "0.6"] + [palette(i % 10) for i in range(count)]
+    cmap = matplotlib.colors.ListedColormap(colours)  # escape, unresolved, then each attractor
+    image = np.where(b.labels == -1, 0, np.where(b.labels == -2, 1, b.labels + 2))
+    ax.imshow(image, origin="lower", aspect="auto", cmap=cmap, vmin=-0.5, vmax=count + 1.5,
+              extent=(b.xs[0], b.xs[-1], b.ys[0], b.ys[-1]), interpolation="nearest")
+    for i, cycle in enumerate(b.attractors):
+        ax.plot(cycle[:, 0], cycle[:, 1], "o", ms=6, mfc=palette(i % 10), mec="black",
+                label=f"attractor {i} (period {cycle.shape[0]})")
+    handles, _ = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set_xlabel(b.axes[0])
+    ax.set_ylabel(b.axes[1])
+    shares = b.fractions
+    ax.set_title(f"{b.map_name}: basins (escape {shares.get(-1, 0):.0%}, "
+                 f"unresolved {shares.get(-2, 0):.0%})")
+    return fig
+
+
+def parameter_plane(plane: ParameterPlane, ax: Axes | None = None) -> Figure:
+    """A parameter plane: period as discrete colours, or the largest exponent diverging at 0."""
+    fig, ax = _figure(ax)
+    extent = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
+    if plane.quantity == "period":
+        values = plane.values
+        top = int(min(values.max(), 16)) if values.size else 1
+        shown = np.where(values > 16, 16, values).astype(float)
+        shown[values == -1] = np.nan
+        cmap = matplotlib.colormaps["viridis"].resampled(top + 1).with_extremes(bad="white")
+        im = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, vmin=-0.5, vmax=top + 0.5,
+                       extent=extent, interpolation="nearest")
+        bar = fig.colorbar(im, ax=ax, label="period (0: none found, white: escaped)")
+        bar.set_ticks(range(0, top + 1, max(1, top // 8)))
+    else:
+        limit = np.nanmax(np.abs(plane.values)) if np.isfinite(plane.values).any() else 1.0
+        cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
+        im = ax.imshow(plane.values, origin="lower", aspect="auto", cmap=cmap, vmin=-limit, vmax=limit,
+                       extent=extent, interpolation="nearest")
+        fig.colorbar(im, ax=ax, label="largest Lyapunov exponent (white: escaped)")
+    ax.set_xlabel(plane.params_xy[0])
+    ax.set_ylabel(plane.params_xy[1])
+    ax.set_title(f"{plane.map_name}: {plane.quantity}")
+    return fig
