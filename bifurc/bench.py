@@ -168,24 +168,34 @@ class Report:
 # ---------------------------------------------------------------- timing helpers
 
 
-def best_time(call: Callable[[], object], repeats: int, warmup: Callable[[], object] | None = None) -> float:
-    """Best wall time, in seconds, of ``repeats`` calls of ``call`` after one warm-up.
+def best_time(
+    call: Callable[[], object],
+    repeats: int,
+    warmup: Callable[[], object] | None = None,
+    min_seconds: float = 0.3,
+    max_calls: int = 100,
+) -> float:
+    """Best wall time, in seconds, of repeated calls of ``call`` after one warm-up.
 
     Parameters
     ----------
     call
         The timed call.
     repeats
-        Timed calls (at least 1).
+        Timed calls at least (at least 1).
     warmup
         The warm-up call (compilation, caches); ``call`` itself if None.
+    min_seconds, max_calls
+        Fast calls are repeated until ``min_seconds`` have been spent timing them (at most
+        ``max_calls`` calls), so that the best is not one that another process disturbed.
     """
     (warmup or call)()
-    best = math.inf
-    for _ in range(max(1, repeats)):
+    best, spent, calls = math.inf, 0.0, 0
+    while calls < max(1, repeats) or (spent < min_seconds and calls < max_calls):
         start = time.perf_counter()
         call()
-        best = min(best, time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        best, spent, calls = min(best, elapsed), spent + elapsed, calls + 1
     return best
 
 
