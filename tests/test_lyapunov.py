@@ -34,7 +34,8 @@ def test_sweep_agrees_with_single_orbits(logistic):
     s = bifurc.lyapunov_sweep(logistic, "r", values, 0.3, n=5000, transient=100)
     for i in (0, 4, 8):
         single = bifurc.lyapunov(logistic, 0.3, 5000, transient=100, params={"r": values[i]})
-        assert s.exponents[i, 0] == single[0]
+        # batched logarithms: the same sum, rounded differently (~ n eps)
+        assert abs(s.exponents[i, 0] - single[0]) < 1e-12
     assert s.largest[-1] > 0.6 and s.largest[2] < 0
 
 

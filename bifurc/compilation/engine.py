@@ -2,11 +2,11 @@
 
 This file is never imported to run. :mod:`bifurc.compilation.loader` writes, for each
 map, one module made of that map's generated kernels (``DIM``, ``NPAR``, ``step``,
-``jacobian``, ``run_lanes``; see :mod:`bifurc.compilation.printer`) followed by the
-text of this file below the marker line, so that numba compiles the algorithms with the
-map inlined and caches them on disk beside that module. The names bound above the
-marker only stand in for the generated ones so that the template reads (and lints) as
-ordinary Python.
+``jacobian``, ``run_lanes``, ``run_lanes_logdet``, ``run_tangent``; see
+:mod:`bifurc.compilation.printer`) followed by the text of this file below the marker
+line, so that numba compiles the algorithms with the map inlined and caches them on
+disk beside that module. The names bound above the marker only stand in for the
+generated ones, so that the template reads (and lints) as ordinary Python.
 
 Conventions: a state is a float64 array of length ``DIM``; parameters are a float64
 array of length ``NPAR``; ``R`` is the escape radius: a state with a component that is
@@ -14,13 +14,11 @@ not finite or exceeds ``R`` in absolute value has escaped, and the step index at
 that happened is returned so that the caller can report it.
 """
 
-import math
-
 import numba as nb
 import numpy as np
 
 DIM = NPAR = 1
-step = jacobian = run_lanes = None
+step = jacobian = run_lanes = run_lanes_logdet = run_tangent = None
 
 # === algorithms ===
 
@@ -92,6 +90,33 @@ def diagram(X0, P, transient, keep, R, out, bad):
             bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
 
 
+@nb.njit(cache=True, parallel=True, nogil=True)
+def logdet_means(X0, P, n, transient, R, out, bad):
+    """Orbit means of log|det J| over n steps after a transient, lanes side by side.
+
+    For a 1D map this is the Lyapunov exponent. ``X0`` (DIM, L), ``P`` (NPAR, L); ``out``
+    and ``bad`` (escaped at any step) are (L,).
+    """
+    L = X0.shape[1]
+    nblocks = (L + LANES - 1) // LANES
+    unused = np.empty((1, 1, DIM))
+    for b in nb.prange(nblocks):
+        lo = b * LANES
+        hi = min(L, lo + LANES)
+        X = np.empty((DIM, hi - lo))
+        X[:, :] = X0[:, lo:hi]
+        Pb = np.empty((P.shape[0], hi - lo))
+        Pb[:, :] = P[:, lo:hi]
+        big = np.zeros(hi - lo)
+        nan = np.zeros(hi - lo)
+        sums = np.zeros(hi - lo)
+        run_lanes(X, Pb, transient, unused, 0, -1, big, nan)
+        run_lanes_logdet(X, Pb, n, sums, big, nan)
+        for j in range(hi - lo):
+            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
+            out[lo + j] = sums[j] / n
+
+
 @nb.njit(cache=True, nogil=True)
 def _close(a, b, tol):
     for i in range(a.shape[0]):
@@ -161,27 +186,6 @@ def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
 
 
 @nb.njit(cache=True, nogil=True)
-def _orthonormalise(Q, r):
-    """Modified Gram-Schmidt on the columns of Q in place; ``r`` gets the column norms."""
-    n = Q.shape[1]
-    for j in range(n):
-        for i in range(j):
-            d = 0.0
-            for k in range(Q.shape[0]):
-                d += Q[k, i] * Q[k, j]
-            for k in range(Q.shape[0]):
-                Q[k, j] -= d * Q[k, i]
-        norm = 0.0
-        for k in range(Q.shape[0]):
-            norm += Q[k, j] * Q[k, j]
-        norm = math.sqrt(norm)
-        r[j] = norm
-        if norm > 0.0:
-            for k in range(Q.shape[0]):
-                Q[k, j] /= norm
-
-
-@nb.njit(cache=True, nogil=True)
 def matmul(A, B, C):
     """C = A @ B for small square matrices, without BLAS."""
     n = A.shape[0]
@@ -197,32 +201,20 @@ def matmul(A, B, C):
 def lyapunov_spectrum(x0, p, n, transient, R, out):
     """Benettin's algorithm: all DIM exponents (unsorted) from n steps, into ``out``.
 
-    The tangent basis is re-orthonormalised by Gram-Schmidt at every step, and the
-    logarithms of the diagonal of R are averaged. Returns 0, or the 1-based step
-    (transient included) at which the orbit escaped (``out`` is then NaN).
+    The tangent basis is re-orthonormalised by Gram-Schmidt at every step (in the
+    generated ``run_tangent``), and the logarithms of the diagonal of R are averaged.
+    Returns 0, or the 1-based step (transient included) at which the orbit escaped
+    (``out`` is then NaN).
     """
     x = x0.copy()
     out[:] = np.nan
     gone = advance(x, p, transient, R)
     if gone > 0:
         return gone
-    Q = np.eye(DIM)
-    Jx = np.empty((DIM, DIM))
-    JQ = np.empty((DIM, DIM))
-    y = np.empty(DIM)
-    r = np.empty(DIM)
     sums = np.zeros(DIM)
-    for t in range(n):
-        jacobian(x, p, Jx)
-        matmul(Jx, Q, JQ)
-        _orthonormalise(JQ, r)
-        Q[:, :] = JQ
-        for i in range(DIM):
-            sums[i] += math.log(r[i])
-        step(x, p, y)
-        x[:] = y
-        if escaped(x, R):
-            return transient + t + 1
+    gone = run_tangent(x, p, n, R, sums)
+    if gone > 0:
+        return transient + gone
     for i in range(DIM):
         out[i] = sums[i] / n
     return 0

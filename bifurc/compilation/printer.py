@@ -92,8 +92,12 @@ def _body(
     load_state: str,
     load_param: str,
     indent: str,
+    load_all_state: bool = True,
 ) -> list[str]:
-    """Lines that load inputs, compute common subexpressions and store the outputs."""
+    """Lines that load inputs, compute common subexpressions and store the outputs.
+
+    With ``load_all_state=False`` the state is already held in the scalars ``s0, s1, ...``.
+    """
     printer = _KernelPrinter()
     rename = {s: sp.Symbol(f"s{i}", real=True) for i, s in enumerate(state)}
     rename.update({k: sp.Symbol(f"k{i}", real=True) for i, k in enumerate(params)})
@@ -102,7 +106,7 @@ def _body(
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("c"), order="none")
     lines = []
     for i in range(len(state)):
-        if sp.Symbol(f"s{i}", real=True) in used:
+        if load_all_state and sp.Symbol(f"s{i}", real=True) in used:
             lines.append(f"{indent}s{i} = {load_state.format(i=i)}")
     for i in range(len(params)):
         if sp.Symbol(f"k{i}", real=True) in used:
@@ -119,7 +123,7 @@ def kernel_source(
     state: Sequence[sp.Symbol],
     params: Sequence[sp.Symbol],
 ) -> str:
-    """Source text of the map-specific kernels ``step``, ``jacobian`` and ``run_lanes``.
+    """Source text of the map-specific kernels.
 
     Parameters
     ----------
@@ -135,15 +139,19 @@ def kernel_source(
     Returns
     -------
     str
-        Python source defining ``DIM``, ``NPAR`` and three kernels: ``step(x, p, out)``
-        (one state), ``jacobian(x, p, J)`` and ``run_lanes``, which advances many
+        Python source defining ``DIM``, ``NPAR`` and four kernels: ``step(x, p, out)``
+        (one state), ``jacobian(x, p, J)``, ``run_lanes``, which advances many
         independent orbits stored column-wise (``X[i, lane]``) side by side, with the time
-        loop inside so that the lane loop is vectorised and nothing is allocated per step.
+        loop inside so that the lane loop is vectorised and nothing is allocated per step,
+        ``run_lanes_logdet``, the same while summing log|det J| (the Lyapunov
+        exponent of a 1D map; the sum of the exponents in general), and ``run_tangent``,
+        Benettin's method for one orbit written out in scalars.
     """
     dim = len(state)
     step_out = [(f"out[{i}]", u) for i, u in enumerate(updates)]
     jac_out = [(f"J[{i}, {j}]", jacobian[i, j]) for i in range(dim) for j in range(dim)]
     lanes_out = [(f"v{i}", u) for i, u in enumerate(updates)]
+    logdet_out = [*lanes_out, ("d", sp.Matrix(jacobian).det())]
     rows_x = "; ".join(f"x{i} = X[{i}]" for i in range(dim))
     rows_p = "; ".join(f"q{i} = P[{i}]" for i in range(len(params))) or "pass"
     text = [
@@ -183,15 +191,94 @@ def kernel_source(
         "        for j in range(L):",
         *_body(lanes_out, state, params, "x{i}[j]", "q{i}[j]", "            "),
         *[f"            x{i}[j] = v{i}" for i in range(dim)],
-        *[
-            line
-            for i in range(dim)
-            for line in (
-                "        for j in range(L):",
-                f"            big[j] = max(big[j], abs(x{i}[j]))",
-                f"            nan[j] += x{i}[j] - x{i}[j]",
-            )
-        ],
+        *_watch(dim, "        "),
+        "",
+        "",
+        "@nb.njit(cache=True, nogil=True)",
+        "def run_lanes_logdet(X, P, n, sums, big, nan):",
+        '    """Advance the lanes n steps, adding log|det J| at each visited state to sums.',
+        "",
+        "    |det J| is multiplied over 8 steps between logarithms (a log costs ~10 products).",
+        '    """',
+        f"    {rows_x}",
+        f"    {rows_p}",
+        "    L = X.shape[1]",
+        "    prod = np.ones(L)",
+        "    for t in range(n):",
+        "        for j in range(L):",
+        *_body(logdet_out, state, params, "x{i}[j]", "q{i}[j]", "            "),
+        *[f"            x{i}[j] = v{i}" for i in range(dim)],
+        "            prod[j] *= abs(d)",
+        *_watch(dim, "        "),
+        "        if t % 8 == 7:",
+        "            for j in range(L):",
+        "                sums[j] += math.log(prod[j])",
+        "                prod[j] = 1.0",
+        "    for j in range(L):",
+        "        sums[j] += math.log(prod[j])",
+        "",
+        "",
+        *_tangent_kernel(jacobian, updates, state, params),
         "",
     ]
     return "\n".join(text) + "\n"
+
+
+def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequence[sp.Symbol],
+                    params: Sequence[sp.Symbol]) -> list[str]:
+    """``run_tangent``: Benettin's method written out for this map's dimension.
+
+    The tangent basis Q is held in scalars; A = J Q is formed symbolically (so constant
+    Jacobian entries fold away) and re-orthonormalised by modified Gram-Schmidt.
+    """
+    dim = len(state)
+    Q = sp.Matrix(dim, dim, lambda a, b: sp.Symbol(f"Q{a}_{b}", real=True))
+    A = jacobian * Q
+    outputs = [(f"A{a}_{b}", A[a, b]) for a in range(dim) for b in range(dim)]
+    outputs += [(f"v{i}", u) for i, u in enumerate(updates)]
+    loads = "; ".join(f"s{i} = x[{i}]" for i in range(dim))
+    eye = "; ".join(f"Q{a}_{b} = {1.0 if a == b else 0.0}" for a in range(dim) for b in range(dim))
+    lines = [
+        "@nb.njit(cache=True, nogil=True)",
+        "def run_tangent(x, p, n, R, sums):",
+        '    """Advance x in place n steps, adding the log stretch of each tangent direction to',
+        '    sums (Benettin, Gram-Schmidt every step); returns 0 or the 1-based step of escape."""',
+        f"    {loads}",
+        f"    {eye}",
+        "    for t in range(n):",
+        *_body(outputs, state, params, "s{i}", "p[{i}]", "        ", load_all_state=False),
+    ]
+    for b in range(dim):
+        column = [f"A{a}_{b}" for a in range(dim)]
+        for c in range(b):
+            dot = " + ".join(f"Q{a}_{c}*A{a}_{b}" for a in range(dim))
+            lines.append(f"        dot = {dot}")
+            lines += [f"        A{a}_{b} -= dot*Q{a}_{c}" for a in range(dim)]
+        lines.append(f"        norm = math.sqrt({' + '.join(f'{e}*{e}' for e in column)})")
+        lines.append(f"        sums[{b}] += math.log(norm)")
+        lines.append("        if norm > 0.0:")
+        lines += [f"            Q{a}_{b} = A{a}_{b}/norm" for a in range(dim)]
+        lines.append("        else:")
+        lines += [f"            Q{a}_{b} = 0.0" for a in range(dim)]
+    lines += [f"        s{i} = v{i}" for i in range(dim)]
+    ok = " and ".join(f"abs(s{i}) <= R" for i in range(dim))
+    lines += [
+        f"        if not ({ok}):",
+        *[f"            x[{i}] = s{i}" for i in range(dim)],
+        "            return t + 1",
+        *[f"    x[{i}] = s{i}" for i in range(dim)],
+        "    return 0",
+    ]
+    return lines
+
+
+def _watch(dim: int, indent: str) -> list[str]:
+    """Lines that keep each lane's largest |component| and a NaN-sticky sum."""
+    lines = []
+    for i in range(dim):
+        lines += [
+            f"{indent}for j in range(L):",
+            f"{indent}    big[j] = max(big[j], abs(x{i}[j]))",
+            f"{indent}    nan[j] += x{i}[j] - x{i}[j]",
+        ]
+    return lines
