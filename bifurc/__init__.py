@@ -13,6 +13,7 @@ from .analysis.lyapunov import LyapunovSweep, lyapunov, lyapunov_sweep
 from .analysis.orbits import OrbitDiagram, orbit, orbit_diagram
 from .analysis.periods import PeriodicOrbit, fixed_points, period, periodic_orbits
 from .analysis.planes import ParameterPlane, parameter_plane
+from .analysis.storage import load, save
 from .definition.iterated_map import Map
 from .errors import InputError
 
@@ -23,6 +24,6 @@ __all__ = [
     "period", "periodic_orbits", "fixed_points", "PeriodicOrbit",
     "cascade", "Cascade",
     "lyapunov", "lyapunov_sweep", "LyapunovSweep",
-    "basins", "Basins", "parameter_plane", "ParameterPlane",
+    "basins", "Basins", "parameter_plane", "ParameterPlane", "save", "load",
     "__version__",
 ]
