@@ -18,12 +18,14 @@ import numpy as np
 
 from . import maps
 from .analysis.arguments import EscapeWarning
+from .analysis.storage import save
 from .definition.iterated_map import Map
 from .errors import InputError
 
 __all__ = ["main", "build_parser"]
 
 _FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+_OUT_SUFFIXES = (*_FIGURE_SUFFIXES, ".npz")
 
 
 class UserError(InputError):
@@ -106,8 +108,12 @@ def _jsonable(value: object) -> object:
     return value
 
 
-def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None) -> None:
-    if args.out:
+def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None, result=None) -> None:
+    if args.out and args.out.lower().endswith(".npz"):
+        if result is None:
+            raise UserError("--out: this command has no result object to save")
+        table.append(f"result written to {save(result, args.out)}")
+    elif args.out:
         if figure is None:
             raise UserError("--out: this command has no figure")
         figure.savefig(args.out, dpi=150)
@@ -116,6 +122,11 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
         print(json.dumps(_jsonable(payload), indent=1))
     else:
         print("\n".join(table))
+
+
+def _figure_if(args: argparse.Namespace, draw, result):
+    """The figure of ``result`` if ``--out`` asks for one."""
+    return draw(result) if args.out and args.out.lower().endswith(_FIGURE_SUFFIXES) else None
 
 
 # --- subcommands -----------------------------------------------------------------
@@ -141,7 +152,7 @@ def _cmd_diagram(args: argparse.Namespace) -> None:
               for v, x in zip(values[::step], last[::step])]
     payload = {"map": d.map_name, "param": param, "values": values, "points": d.points,
                "escaped": d.escaped, "transient": d.transient, "keep": d.keep}
-    _emit(args, payload, table, plot.orbit_diagram(d) if args.out else None)
+    _emit(args, payload, table, _figure_if(args, plot.orbit_diagram, d), d)
 
 
 def _cmd_lyapunov(args: argparse.Namespace) -> None:
@@ -165,7 +176,7 @@ def _cmd_lyapunov(args: argparse.Namespace) -> None:
     table = [f"{m.name}: largest exponent over {param}, {args.n} steps each; {int(s.escaped.sum())} escaped"]
     table += [f"  {param}={v:<12.6g} {e:+.6f}" for v, e in zip(values[::step], s.largest[::step])]
     payload = {"map": m.name, "param": param, "values": values, "exponents": s.exponents, "n": args.n}
-    _emit(args, payload, table, plot.lyapunov_sweep(s) if args.out else None)
+    _emit(args, payload, table, _figure_if(args, plot.lyapunov_sweep, s), s)
 
 
 def _cmd_cascade(args: argparse.Namespace) -> None:
@@ -184,7 +195,7 @@ def _cmd_cascade(args: argparse.Namespace) -> None:
     table += [f"warning: {w.message}" for w in caught]
     payload = {"map": m.name, "param": c.param, "points": c.points, "periods": c.periods,
                "delta": c.delta, "tolerance": c.tolerance, "message": c.message}
-    _emit(args, payload, table, plot.cascade(c) if args.out and c.points.size > 2 else None)
+    _emit(args, payload, table, _figure_if(args, plot.cascade, c) if c.points.size > 2 else None, c)
 
 
 def _cmd_period(args: argparse.Namespace) -> None:
@@ -262,7 +273,8 @@ def _common(p: argparse.ArgumentParser, figure: bool = True) -> None:
                    help="parameter value (declares the parameters of a formula map); repeatable")
     p.add_argument("--x0", help="initial state, comma-separated (default 0.1 for every variable)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.add_argument("--out", help="write a figure (.png, .pdf, .svg)" if figure else argparse.SUPPRESS)
+    what = "write a figure (.png, .pdf, .svg) or the result (.npz, read by bifurc.load)"
+    p.add_argument("--out", help=what if figure else argparse.SUPPRESS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,8 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
-            raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg file name")
+        if args.out and not args.out.lower().endswith(_OUT_SUFFIXES):
+            raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name, or .npz for the numbers")
         with warnings.catch_warnings():
             warnings.filterwarnings("always", category=EscapeWarning)
             warnings.showwarning = _show_warning

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import LOGISTIC_DOUBLINGS
 
+import bifurc
 from bifurc.cli import main
 
 
@@ -46,6 +47,14 @@ def test_diagram_writes_a_figure_and_reports_escape(capsys, tmp_path):
                            "--transient", "100", "--out", str(target))
     assert status == 0 and target.stat().st_size > 1000
     assert "escaped" in err  # r > 4 leaves [0, 1]; reported, not hidden
+
+
+def test_out_npz_saves_the_result(capsys, tmp_path):
+    target = tmp_path / "c.npz"
+    status, _, _ = run(capsys, "cascade", "logistic", "--param", "r", "--start", "2.8", "--stop", "3.57",
+                       "--count", "3", "--x0", "0.3", "--out", str(target))
+    assert status == 0
+    assert np.allclose(bifurc.load(target).points, LOGISTIC_DOUBLINGS[:3], atol=1e-12)
 
 
 @pytest.mark.parametrize(
