@@ -103,7 +103,7 @@ class Loss:
     @cached_property
     def derivative(self) -> sp.Expr:
         """ℓ'(p)."""
-        return sp.diff(self.expression, P)
+        return sp.simplify(sp.diff(self.expression, P))
 
     @cached_property
     def second_derivative(self) -> sp.Expr:

@@ -1,0 +1,23 @@
+"""The papers' models of gradient descent at the edge of stability, derived with sympy.
+
+Each model function returns a :class:`ReducedModel`: the reduced map as a
+:class:`~bifurc.Map` (built from the derived expressions), the derivation, and named side
+results. :mod:`bifurc.eos.symbolic` analyses them (fixed points, multipliers, period-2
+orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment curve.
+"""
+
+from __future__ import annotations
+
+from .alignment import Alignment, alignment
+from .kalra import cubic_map, uv_model
+from .model import ReducedModel
+from .report import derive, to_json, to_latex
+from .song_yun import canonical_map, single_neuron, two_layer_linear
+from .symbolic import eigenvalues, fixed_points, period_two, stability
+from .zhu import degree2, minimalist, two_step
+
+__all__ = [
+    "ReducedModel", "canonical_map", "two_layer_linear", "single_neuron", "minimalist", "degree2",
+    "two_step", "uv_model", "cubic_map", "alignment", "Alignment", "fixed_points", "eigenvalues",
+    "period_two", "stability", "derive", "to_json", "to_latex",
+]

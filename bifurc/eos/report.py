@@ -1,0 +1,143 @@
+"""What ``bifurc derive MODEL`` prints: a model's derived map, fixed points, multipliers and series."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import sympy as sp
+
+from ..losses import get as get_loss
+from .alignment import alignment
+from .kalra import cubic_map, uv_model
+from .model import ReducedModel
+from .song_yun import canonical_map, single_neuron, two_layer_linear
+from .symbolic import fixed_points, period_two
+from .zhu import degree2, minimalist, two_step
+
+__all__ = ["MODELS", "derive", "to_latex", "to_json", "build"]
+
+#: Model names accepted by :func:`derive`; those taking a loss are marked.
+MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
+    "canonical": (canonical_map, True),
+    "two_layer_linear": (two_layer_linear, True),
+    "single_neuron_tanh": (lambda loss: single_neuron(loss, "tanh"), True),
+    "single_neuron_elu": (lambda loss: single_neuron(loss, "elu"), True),
+    "minimalist": (minimalist, False),
+    "degree2": (degree2, False),
+    "uv_sp": (lambda: uv_model("sp"), False),
+    "uv_mup": (lambda: uv_model("mup"), False),
+    "cubic": (cubic_map, False),
+}
+
+
+def build(model_name: str, loss_expr: str | None = None) -> ReducedModel:
+    """The model called ``model_name`` (with the loss ``loss_expr`` where it takes one).
+
+    Raises
+    ------
+    ValueError
+        If the model name is unknown, or the loss is invalid.
+    """
+    if model_name not in MODELS:
+        raise ValueError(f"unknown model {model_name!r} (models: {', '.join(MODELS)})")
+    factory, takes_loss = MODELS[model_name]
+    if not takes_loss:
+        return factory()
+    return factory(get_loss(loss_expr or "logcosh"))
+
+
+def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
+    """The derivation of a model as data: every value a sympy object.
+
+    Parameters
+    ----------
+    model_name
+        One of :data:`MODELS`.
+    loss_expr
+        A catalogued loss name or a formula in ``p`` (models that take a loss; default
+        ``logcosh``). Ignored by the others.
+
+    Returns
+    -------
+    dict
+        ``"model"``, ``"state"``, ``"parameters"`` (defaults), ``"derivation"`` (list of
+        (step, expression)), ``"map"`` (state -> update), ``"fixed_points"`` (list of
+        (point, eigenvalues)), ``"unsolved_fixed_point_systems"``, and where they apply
+        ``"period_two"``, ``"alignment"`` (h, h(0), q*, limiting sharpness), ``"two_step"``
+        and ``"results"``.
+
+    Raises
+    ------
+    ValueError
+        If the model name is unknown, or the loss is invalid.
+    """
+    model = build(model_name, loss_expr)
+    solved, unsolved = fixed_points(model)
+    out: dict[str, object] = {
+        "model": model.name,
+        "state": list(model.map.state),
+        "parameters": dict(model.map.params),
+        "derivation": list(model.derivation),
+        "map": model.updates,
+        "fixed_points": [(fp.point, fp.eigenvalues) for fp in solved],
+        "unsolved_fixed_point_systems": list(unsolved),
+        "results": dict(model.results),
+    }
+    if model.map.dim == 1:
+        orbit = period_two(model)
+        out["period_two"] = {"condition": orbit.condition, "points": orbit.points,
+                             "multiplier": orbit.multiplier}
+    loss = get_loss(loss_expr or "logcosh") if MODELS[model_name][1] else None
+    if model_name in ("canonical", "two_layer_linear") and not loss.is_squared:
+        a = alignment(loss)
+        out["alignment"] = {"h(p)": a.h, "h(0)": a.h0, "q*": a.q_star,
+                            "limiting sharpness": a.limiting_sharpness}
+    if model_name in ("minimalist", "degree2"):
+        t = two_step(model)
+        out["two_step"] = {"a (sigma e)": t.a, "b (e^2 drift)": t.b, "c (e^3)": t.c, "curve": t.curve}
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, sp.Basic):
+        return str(value)
+    return value
+
+
+def to_json(data: dict[str, object]) -> str:
+    """The output of :func:`derive` as JSON, expressions as sympy strings."""
+    return json.dumps(_plain(data), indent=2, ensure_ascii=False)
+
+
+def _tex(value: object) -> str:
+    """One value of :func:`derive` as LaTeX: expressions, points (dicts), lists, text."""
+    if isinstance(value, sp.Basic):
+        return sp.latex(value)
+    if isinstance(value, dict):
+        return "\\left(" + ", ".join(f"{_tex(k)} = {_tex(v)}" for k, v in value.items()) + "\\right)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_tex(v) for v in value)
+    if isinstance(value, str):
+        return "\\text{" + value.replace("_", "\\_") + "}"
+    return str(value)
+
+
+def to_latex(data: dict[str, object]) -> str:
+    """The output of :func:`derive` as a LaTeX fragment (one ``align*`` block per section)."""
+    lines = [f"% bifurc derive {data['model']}"]
+    for key, value in data.items():
+        if key in ("model", "state", "parameters"):
+            continue
+        if isinstance(value, dict):
+            rows = [f"{_tex(k)} &: {_tex(v)}" for k, v in value.items()]
+        else:
+            rows = [" &: ".join(_tex(part) for part in item) if isinstance(item, tuple) else _tex(item)
+                    for item in value]
+        lines += [f"\\paragraph{{{key.replace('_', ' ')}}}", "\\begin{align*}",
+                  " \\\\\n".join(rows) or "\\text{none}", "\\end{align*}"]
+    return "\n".join(lines)

@@ -1,0 +1,185 @@
+"""Song & Yun's models: the two-layer linear network, the canonical map, the single neuron.
+
+The two-layer linear network f = vᵀUx (U ∈ R^{m×d}, v ∈ R^m, ‖x‖ = 1) is derived for a
+symbolic width: GD is taken with matrix calculus and reduced to the inner products
+A = ‖Ux‖², B = ‖v‖², C = vᵀUx (see :mod:`bifurc.eos.invariants`). Its canonical coordinates
+(p, q) = (C - y, 2/(η(A + B))) then close: B drops out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import sympy as sp
+
+from ..definition.formulas import parse_formula
+from ..definition.iterated_map import Map
+from ..losses import Loss
+from .invariants import gd_step, reduce_words, tangent_kernel
+from .model import ReducedModel, real_symbols
+from .symbolic import period_two
+
+__all__ = ["two_layer_linear", "two_layer_invariant_map", "canonical_map", "single_neuron", "ACTIVATIONS"]
+
+p, q, eta, y = real_symbols("p q eta y")
+#: ℓ'(p) for a loss left unspecified (the map is derived once for every loss).
+SLOPE = sp.Symbol("g", real=True)
+
+
+@cache
+def two_layer_invariant_map() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr, sp.Expr]:
+    """GD on f = vᵀUx for any width, reduced to (p, q); ℓ'(p) is the symbol ``g``.
+
+    Returns
+    -------
+    derivation : tuple of (str, sympy object)
+        The steps: GD in parameter space, the invariants, their updates, the closure.
+    p_next, q_next : sympy.Expr
+        The exact update of (p, q) in terms of p, q, η, y and g = ℓ'(p).
+
+    Raises
+    ------
+    ValueError
+        If the reduced update does not close in (p, q) (it does; this is the proof).
+    """
+    m, d = sp.symbols("m d", integer=True, positive=True)
+    U, v, x = sp.MatrixSymbol("U", m, d), sp.MatrixSymbol("v", m, 1), sp.MatrixSymbol("x", d, 1)
+    A, B, C = real_symbols("A B C")
+    f = v.T * U * x
+    new = gd_step(f, [U, v], {U: eta, v: eta}, SLOPE)
+    invariants = {x.T * x: sp.Integer(1), x.T * U.T * U * x: A, v.T * v: B, v.T * U * x: C}
+    kernel = tangent_kernel(f, [U, v], {U: 1, v: 1})
+    lam = reduce_words(kernel, invariants)
+    C_next = reduce_words(f.xreplace(new), invariants)
+    lam_next = reduce_words(kernel.xreplace(new), invariants)
+    to_pq = {C: p + y, A: 2 / (eta * q) - B}
+    p_next = sp.expand(C_next.xreplace(to_pq) - y)
+    q_next = sp.factor(sp.cancel(2 / (eta * lam_next.xreplace(to_pq))))
+    leftover = (p_next.free_symbols | q_next.free_symbols) - {p, q, eta, y, SLOPE}
+    if leftover:
+        raise ValueError(f"the (p, q) update depends on {sorted(map(str, leftover))}: it does not close")
+    derivation = (
+        ("network output f = v^T U x, width m and input dimension d symbolic", f),
+        ("GD step of U", new[U]),
+        ("GD step of v", new[v]),
+        ("invariants (x^T x = 1)",
+         sp.Tuple(*[sp.Eq(sp.Symbol(str(k)), val) for k, val in invariants.items()])),
+        ("tangent kernel lambda = ||df/dU||^2 + ||df/dv||^2", sp.Eq(sp.Symbol("lambda"), lam)),
+        ("update of C = v^T U x", sp.Eq(sp.Symbol("C'"), C_next)),
+        ("update of lambda", sp.Eq(sp.Symbol("lambda'"), sp.factor(lam_next))),
+        ("canonical coordinates p = C - y, q = 2/(eta lambda); B drops out", sp.Tuple(p_next, q_next)),
+    )
+    return derivation, p_next, q_next
+
+
+@cache
+def two_layer_linear(loss: Loss) -> ReducedModel:
+    """The exact (p, q) map of a two-layer linear network on one data point.
+
+    Parameters
+    ----------
+    loss
+        The loss ℓ of the residual.
+
+    Returns
+    -------
+    ReducedModel
+        State (p, q), parameters ``eta`` (step size, default 0.1) and ``y`` (target, default
+        1). Song & Yun's toy log cosh(uw) is the case y = 0 with width 1.
+    """
+    derivation, p_next, q_next = two_layer_invariant_map()
+    slope = loss.derivative.xreplace({sp.Symbol("p", real=True): p})
+    updates = {"p": p_next.xreplace({SLOPE: slope}), "q": q_next.xreplace({SLOPE: slope})}
+    m = Map.from_expressions(updates, {"eta": 0.1, "y": 1.0}, name=f"two_layer_linear[{loss.name}]")
+    return ReducedModel(m.name, m, (*derivation, ("with the loss: g = l'(p)", sp.Eq(SLOPE, slope))),
+                        positive=("q", "eta"))
+
+
+@cache
+def canonical_map(loss: Loss) -> ReducedModel:
+    """Song & Yun's reduced 1D map f_q(p) = p(1 - 2 r(p)/q), derived as η → 0 of the (p, q) map.
+
+    Parameters
+    ----------
+    loss
+        The loss ℓ.
+
+    Returns
+    -------
+    ReducedModel
+        State p, parameter q (default 0.8). Its ``results`` hold ``"f_q via r"``, the same
+        map written with r(p) (identical to the update, checked on construction).
+
+    Raises
+    ------
+    ValueError
+        If the η → 0 limit of the two-layer map does not freeze q or differs from p(1 - 2r/q).
+    """
+    two_layer = two_layer_linear(loss)
+    p_lim, q_lim = (sp.limit(u, eta, 0) for u in two_layer.map.updates)
+    if sp.simplify(q_lim - q) != 0:
+        raise ValueError(f"q is not frozen as eta -> 0: q' -> {q_lim}")
+    via_r = p * (1 - 2 * loss.r.xreplace({sp.Symbol("p", real=True): p}) / q)
+    if sp.simplify(p_lim - via_r) != 0:
+        raise ValueError(f"the eta -> 0 limit {p_lim} is not p(1 - 2r(p)/q)")
+    m = Map.from_expressions({"p": p_lim}, {"q": 0.8}, name=f"canonical[{loss.name}]")
+    derivation = (("eta -> 0 limit of the two-layer (p, q) map", sp.Tuple(p_lim, q_lim)),
+                  ("the same map through r(p) = l'(p)/p", sp.Eq(sp.Symbol("f_q(p)"), via_r)))
+    model = ReducedModel(m.name, m, derivation, {"f_q via r": via_r}, positive=("q",))
+    if loss.is_squared:
+        return model
+    orbit = period_two(model)
+    (curve,) = sp.solve(orbit.condition, q)  # the period-2 points: q = r(p)
+    multiplier = sp.factor(sp.simplify(orbit.multiplier.subs(q, curve)))
+    results = {"f_q via r": via_r, "period-2 curve q(p)": curve,
+               "period-2 multiplier on the curve": multiplier}
+    return replace(model, results=results,
+                   derivation=(*derivation, ("period-2 orbit {p, -p}: f_q(p) = -p", sp.Eq(q, curve)),
+                               ("its multiplier f_q'(p)^2 on q = r(p)", multiplier)))
+
+
+def _elu(z: sp.Symbol) -> sp.Expr:
+    return sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True))
+
+
+#: Activations by name, as functions of a sympy symbol.
+ACTIVATIONS = {"tanh": sp.tanh, "elu": _elu, "linear": lambda z: z}
+
+
+@cache
+def single_neuron(loss: Loss, activation: str = "tanh") -> ReducedModel:
+    """Song & Yun's single-neuron network f = v σ(u x), GD as a 2D map in (u, v).
+
+    Parameters
+    ----------
+    loss
+        The loss ℓ.
+    activation
+        ``"tanh"``, ``"elu"``, ``"linear"``, or a formula in ``z`` (e.g. ``"z/(1 + abs(z))"``).
+
+    Returns
+    -------
+    ReducedModel
+        State (u, v), parameters ``eta`` (0.1), ``x`` (input, 1) and ``y`` (target, 0);
+        ``results["p"]`` and ``results["q"]`` are the canonical coordinates along the map,
+        p = vσ(ux) - y and q = 2/(η‖∇f‖²).
+
+    Raises
+    ------
+    ValueError
+        If the activation is neither a known name nor a valid formula in ``z``.
+    """
+    u, v, x = real_symbols("u v x")
+    z = sp.Symbol("z", real=True)
+    sigma = ACTIVATIONS[activation](z) if activation in ACTIVATIONS else parse_formula(activation, {"z": z})
+    f = v * sigma.subs(z, u * x)
+    residual = f - y
+    L = loss.expression.xreplace({sp.Symbol("p", real=True): residual})
+    updates = {"u": u - eta * sp.diff(L, u), "v": v - eta * sp.diff(L, v)}
+    kernel = sp.diff(f, u) ** 2 + sp.diff(f, v) ** 2
+    m = Map.from_expressions(updates, {"eta": 0.1, "x": 1.0, "y": 0.0},
+                             name=f"single_neuron[{loss.name}, {activation}]")
+    derivation = (("output f = v sigma(u x)", f), ("loss L = l(f - y)", L),
+                  ("GD step", sp.Tuple(*updates.values())), ("tangent kernel ||grad f||^2", kernel))
+    return ReducedModel(m.name, m, derivation, {"p": residual, "q": 2 / (eta * kernel)}, positive=("eta",))
