@@ -1,0 +1,89 @@
+"""Place logged residuals and NTK eigenvalues of any training run in Song & Yun's (p, q) plane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..losses import Loss
+from .numeric_loss import numeric
+
+__all__ = ["Track", "track"]
+
+
+@dataclass(frozen=True)
+class Track:
+    """A run in canonical coordinates and its distance to the alignment curve q = r(p).
+
+    Attributes
+    ----------
+    p, q : ndarray
+        Mean residual and q = (2/η)/λmax(NTK), per logged step.
+    r : ndarray
+        r(p) = ℓ'(p)/p, the alignment curve at the logged p.
+    deviation : ndarray
+        q/r(p) - 1, the relative vertical distance to the curve; Song & Yun's Theorem 4.2
+        says it is h(p) η² + O(η⁴) once a two-layer linear run has aligned.
+    start : int
+        The first step that the statistic counts (the steps before are the approach).
+    distance : float
+        The median of |deviation| over steps ``start`` … end: the distance-to-curve statistic.
+    eta : float
+        The step size.
+    loss : Loss
+        The loss whose curve this is.
+    """
+
+    p: np.ndarray
+    q: np.ndarray
+    r: np.ndarray
+    deviation: np.ndarray
+    start: int
+    distance: float
+    eta: float
+    loss: Loss
+
+
+def track(p: object, lam: object, eta: float, loss: Loss, start: int | None = None) -> Track:
+    """Put a logged run (from any framework) in the (p, q) plane with the curve q = r(p).
+
+    Parameters
+    ----------
+    p
+        Mean residuals (1/N) Σ (f(x_i) - y_i) per step (array-like).
+    lam
+        λmax of the NTK (1/N) Σ ∇f(x_i)∇f(x_i)ᵀ per step (for one point, ‖∇f(x)‖²);
+        equivalently the top eigenvalue of the N×N Gram matrix divided by N.
+    eta
+        The step size of the run.
+    loss
+        The loss ℓ of the residual the run minimised.
+    start
+        The first step counted by the distance statistic; None counts the second half.
+
+    Returns
+    -------
+    Track
+
+    Raises
+    ------
+    ValueError
+        If p and lam differ in shape or are empty, a λ is not positive, eta is not
+        positive, or start is outside the run.
+    """
+    p = np.asarray(p, dtype=np.float64).reshape(-1)
+    lam = np.asarray(lam, dtype=np.float64).reshape(-1)
+    if p.shape != lam.shape or p.size == 0:
+        raise ValueError(f"p and lam must be non-empty and of one length, got {p.size} and {lam.size}")
+    if not np.all(lam > 0):
+        raise ValueError("lam must be positive (an NTK eigenvalue)")
+    if not eta > 0:
+        raise ValueError(f"eta must be positive, got {eta}")
+    start = p.size // 2 if start is None else int(start)
+    if not 0 <= start < p.size:
+        raise ValueError(f"start must be in [0, {p.size}), got {start}")
+    q = 2 / (eta * lam)
+    r = numeric(loss).r(p)
+    deviation = q / r - 1
+    return Track(p, q, r, deviation, start, float(np.median(np.abs(deviation[start:]))), float(eta), loss)
