@@ -173,14 +173,14 @@ def stability(model: ReducedModel, multiplier: sp.Expr, variable: str) -> dict[s
 def period_two(model: ReducedModel) -> PeriodTwo:
     """Period-2 orbits of a 1D map: solve f(f(x)) = x with the fixed points factored out.
 
-    For an odd map (f(-x) = -f(x)) the orbits {x, -x} solve f(x) = -x, which is used when
-    it applies (it covers transcendental maps such as the canonical map); otherwise the
-    numerator of f(f(x)) - x is divided by that of f(x) - x.
+    For a rational map the numerator of f(f(x)) - x is divided by that of f(x) - x: every
+    period-2 orbit. For a transcendental odd map (f(-x) = -f(x), e.g. the canonical map) the
+    symmetric orbits {x, -x} are found, as the solutions of f(x) = -x.
 
     Raises
     ------
     ValueError
-        If the map is not one-dimensional.
+        If the map is not one-dimensional, or neither rational nor odd.
     """
     m = model.map
     if m.dim != 1:
@@ -192,19 +192,20 @@ def period_two(model: ReducedModel) -> PeriodTwo:
     fx = f.xreplace(pos)
     xs = pos.get(x, x)
     fixed = sp.numer(sp.together(fx - xs))
-    if sp.simplify(fx.subs(xs, -xs) + fx) == 0:
-        equation = sp.numer(sp.together(fx + xs))
-        condition = sp.simplify(sp.cancel(equation / xs) if fixed.subs(xs, 0) == 0 else equation)
-        derivative = sp.diff(fx, xs)
-        multiplier = derivative**2  # f' is even, so f'(x) f'(-x) = f'(x)^2
-    else:
+    derivative = sp.diff(fx, xs)
+    if sp.together(fx).is_rational_function(xs):
         both = sp.numer(sp.together(fx.subs(xs, fx) - xs))
         condition, remainder = sp.div(sp.Poly(both, xs), sp.Poly(fixed, xs))
         if not remainder.is_zero:
             raise ValueError("f(f(x)) - x is not divisible by f(x) - x")
         condition = sp.factor(condition.as_expr())
-        derivative = sp.diff(fx, xs)
         multiplier = sp.factor(sp.expand(derivative * derivative.subs(xs, fx)))
+    elif sp.simplify(fx.subs(xs, -xs) + fx) == 0:
+        equation = sp.numer(sp.together(fx + xs))
+        condition = sp.simplify(sp.cancel(equation / xs) if fixed.subs(xs, 0) == 0 else equation)
+        multiplier = derivative**2  # f' is even, so f'(x) f'(-x) = f'(x)^2
+    else:
+        raise ValueError(f"{model.name!r}: period-2 orbits need a rational map or an odd one")
     try:
         points = tuple(sp.solve(condition, xs))
     except NotImplementedError:
