@@ -5,7 +5,15 @@ import pytest
 import sympy as sp
 
 from bifurc import losses
-from bifurc.eos import canonical_map, cubic_map, degree2, minimalist, single_neuron, two_layer_linear, uv_model
+from bifurc.eos import (
+    canonical_map,
+    cubic_map,
+    degree2,
+    minimalist,
+    single_neuron,
+    two_layer_linear,
+    uv_model,
+)
 
 MODELS = {
     "canonical": (lambda: canonical_map(losses.logcosh), [0.7], {"q": 0.8}),

@@ -5,8 +5,19 @@ import sympy as sp
 
 from bifurc import losses
 from bifurc.analysis.orbits import orbit
-from bifurc.eos import (alignment, canonical_map, cubic_map, degree2, fixed_points, minimalist, period_two,
-                        stability, two_layer_linear, two_step, uv_model)
+from bifurc.eos import (
+    alignment,
+    canonical_map,
+    cubic_map,
+    degree2,
+    fixed_points,
+    minimalist,
+    period_two,
+    stability,
+    two_layer_linear,
+    two_step,
+    uv_model,
+)
 from bifurc.eos.report import derive, to_json, to_latex
 
 p, q, eta, y = (sp.Symbol(n, real=True) for n in "p q eta y".split())
@@ -33,7 +44,8 @@ def test_h_tends_to_h0_as_a_limit():
         r = loss.r
         assert sp.simplify(a.h + (p * r**3 / sp.diff(r, p) + p**2 * r**2) / 2) == 0
         # MATH.md §4: q* = 1 - eta^2/(2 r''(0)) + O(eta^4), sharpness 2/eta - eta/|r''(0)| + O(eta^3)
-        assert sp.simplify((a.q_star - (1 - eta**2 / (2 * r2))).removeO()) == 0 and a.q_star.getO() is not None
+        assert sp.simplify((a.q_star - (1 - eta**2 / (2 * r2))).removeO()) == 0
+        assert a.q_star.getO() == sp.O(eta**4)
         assert sp.simplify((a.limiting_sharpness - (2 / eta - eta / abs(r2))).removeO()) == 0
 
 
