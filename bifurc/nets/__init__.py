@@ -4,7 +4,8 @@ Layers, one way: :mod:`~bifurc.nets.mlp` (the network) and :mod:`~bifurc.nets.da
 :mod:`~bifurc.nets.objective` (loss, gradient) -> :mod:`~bifurc.nets.hvp`,
 :mod:`~bifurc.nets.ntk` -> :mod:`~bifurc.nets.sharpness` (Lanczos) ->
 :mod:`~bifurc.nets.exponential_euler`, :mod:`~bifurc.nets.train` ->
-:mod:`~bifurc.nets.track` (any run in the (p, q) plane).
+:mod:`~bifurc.nets.track` (any run in the (p, q) plane) -> :mod:`~bifurc.nets.song_yun`
+(the papers' experiments).
 
 >>> from bifurc import losses, nets
 >>> net = nets.MLP(input_dim=4, width=16, depth=2, activation="linear")
@@ -29,6 +30,7 @@ from .mlp import INITS, MLP, outputs
 from .ntk import ntk_gram, ntk_max
 from .objective import Evaluation, Objective, evaluate
 from .sharpness import Eigenpairs, sharpness, top_eigenpairs
+from .song_yun import WidthAlignment, width_alignment
 from .track import Track, track
 from .train import METHODS, Trajectory, train
 
@@ -38,5 +40,5 @@ __all__ = [
     "jacobian_vector_product", "hessian_vector_product", "gauss_newton_vector_product",
     "hessian_operator", "gauss_newton_operator", "ntk_gram", "ntk_max",
     "Eigenpairs", "top_eigenpairs", "sharpness", "exponential_euler_step", "flow_factor",
-    "train", "Trajectory", "METHODS", "track", "Track",
+    "train", "Trajectory", "METHODS", "track", "Track", "width_alignment", "WidthAlignment",
 ]
