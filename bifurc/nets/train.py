@@ -45,7 +45,7 @@ class Trajectory:
     top_k : int
         Eigenpairs used by exponential Euler (0 for GD).
     theta : ndarray
-        The last recorded parameters.
+        The parameters at θ_T (after a divergence: the first iterate with a non-finite loss).
     diverged : bool
         Whether the run stopped early at a non-finite loss (the arrays end before it).
     """
