@@ -11,7 +11,7 @@ import pytest
 
 from bifurc import losses
 from bifurc.analysis.orbits import orbit
-from bifurc.eos import minimalist, single_neuron, two_layer_linear, uv_model
+from bifurc.eos import canonical_coordinates, minimalist, single_neuron, two_layer_linear, uv_model
 
 SLOPES = {"logcosh": np.tanh, "pseudo_huber": lambda p: p / np.sqrt(1 + p * p)}
 #: Building the kernels of the pseudo-Huber two-layer map hangs in the core's symbolic
@@ -101,3 +101,14 @@ def test_single_neuron_matches_gd(activation):
     model = single_neuron(losses.logcosh, activation)
     path = orbit(model.map, [0.9, 2.5], 200, params={"eta": eta, "x": xin, "y": y})
     assert np.max(np.abs(path - np.array(path_bf))) < 1e-12
+
+
+def test_single_linear_neuron_in_canonical_coordinates_is_the_two_layer_map():
+    # f = v u x with x = 1 is the two-layer linear net of width 1 (Song & Yun's toy log cosh(uv)
+    # at y = 0): its (p, q) along the (u, v) orbit must follow the derived (p, q) map
+    eta, y = 0.1, 0.0
+    model = single_neuron(losses.logcosh, "linear")
+    uv = orbit(model.map, [4.0, 1.1], 200, params={"eta": eta, "y": y})
+    p, q = canonical_coordinates(model, uv, {"eta": eta, "y": y})
+    path = orbit(two_layer_linear(losses.logcosh).map, [p[0], q[0]], 200, params={"eta": eta, "y": y})
+    assert np.max(np.abs(path[:, 0] - p)) < 1e-12 and np.max(np.abs(path[:, 1] / q - 1)) < 1e-12

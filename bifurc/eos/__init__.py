@@ -12,12 +12,12 @@ from .alignment import Alignment, alignment
 from .kalra import cubic_map, uv_model
 from .model import ReducedModel
 from .report import derive, to_json, to_latex
-from .song_yun import canonical_map, single_neuron, two_layer_linear
+from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
 from .zhu import degree2, minimalist, two_step
 
 __all__ = [
-    "ReducedModel", "canonical_map", "two_layer_linear", "single_neuron", "minimalist", "degree2",
-    "two_step", "uv_model", "cubic_map", "alignment", "Alignment", "fixed_points", "eigenvalues",
-    "period_two", "stability", "derive", "to_json", "to_latex",
+    "ReducedModel", "canonical_map", "canonical_coordinates", "two_layer_linear", "single_neuron",
+    "minimalist", "degree2", "two_step", "uv_model", "cubic_map", "alignment", "Alignment",
+    "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
 ]

@@ -8,9 +8,11 @@ A = ‖Ux‖², B = ‖v‖², C = vᵀUx (see :mod:`bifurc.eos.invariants`). It
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 
+import numpy as np
 import sympy as sp
 
 from ..definition.formulas import parse_formula
@@ -20,7 +22,8 @@ from .invariants import gd_step, reduce_words, tangent_kernel
 from .model import ReducedModel, real_symbols
 from .symbolic import period_two
 
-__all__ = ["two_layer_linear", "two_layer_invariant_map", "canonical_map", "single_neuron", "ACTIVATIONS"]
+__all__ = ["two_layer_linear", "two_layer_invariant_map", "canonical_map", "single_neuron", "ACTIVATIONS",
+           "canonical_coordinates"]
 
 p, q, eta, y = real_symbols("p q eta y")
 #: ℓ'(p) for a loss left unspecified (the map is derived once for every loss).
@@ -183,3 +186,39 @@ def single_neuron(loss: Loss, activation: str = "tanh") -> ReducedModel:
     derivation = (("output f = v sigma(u x)", f), ("loss L = l(f - y)", L),
                   ("GD step", sp.Tuple(*updates.values())), ("tangent kernel ||grad f||^2", kernel))
     return ReducedModel(m.name, m, derivation, {"p": residual, "q": 2 / (eta * kernel)}, positive=("eta",))
+
+
+def canonical_coordinates(
+    model: ReducedModel, states: object, params: Mapping[str, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Song & Yun's (p, q) along states of a model that defines them (e.g. :func:`single_neuron`).
+
+    Parameters
+    ----------
+    model
+        A model whose ``results`` hold the expressions ``"p"`` and ``"q"``.
+    states
+        Array of shape (n, dim), e.g. an orbit from :func:`bifurc.orbit`.
+    params
+        Overrides of the model's default parameters.
+
+    Returns
+    -------
+    p, q : numpy.ndarray
+        Shape (n,) each, evaluated from the derived expressions.
+
+    Raises
+    ------
+    ValueError
+        If the model does not define (p, q), or ``states`` has the wrong shape.
+    """
+    if "p" not in model.results or "q" not in model.results:
+        raise ValueError(f"model {model.name!r} does not define canonical coordinates")
+    X = np.asarray(states, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != model.map.dim:
+        raise ValueError(f"states must have shape (n, {model.map.dim}), got {X.shape}")
+    values = model.map.parameter_vector(params)
+    symbols = (*model.map.state_symbols, *model.map.param_symbols)
+    f = sp.lambdify(symbols, [model.results["p"], model.results["q"]], modules="numpy")
+    p_values, q_values = f(*X.T, *values[: len(model.map.param_symbols)])
+    return np.broadcast_to(p_values, X.shape[:1]).copy(), np.broadcast_to(q_values, X.shape[:1]).copy()
