@@ -79,6 +79,14 @@ def test_canonical_map_bifurcation():
     assert np.allclose(np.sort(orb), [-ps[1], ps[1]], rtol=1e-10)
 
 
+def test_period_two_branch_stays_stable():
+    # MATH.md §3: the orbit loses stability where -p r'/r = 1; -p r'/r = 1 - 2p/sinh(2p) (log-cosh)
+    # and p^2/(1 + p^2) (pseudo-Huber), both in (0, 1) for p > 0. The slope is -1 + 2(-p r'/r).
+    for loss, s in ((losses.logcosh, 1 - 2 * p / sp.sinh(2 * p)), (losses.pseudo_huber, p**2 / (1 + p**2))):
+        slope = canonical_map(loss).results["period-2 slope on the curve"]
+        assert sp.simplify((slope - (-1 + 2 * s)).rewrite(sp.exp)) == 0
+
+
 def test_uv_fixed_points_are_math_md_section_6():
     for par, c2 in (("sp", x**2 / n), ("mup", x**2)):
         m = uv_model(par)

@@ -135,11 +135,13 @@ def canonical_map(loss: Loss) -> ReducedModel:
     orbit = period_two(model)
     (curve,) = sp.solve(orbit.condition, q)  # the period-2 points: q = r(p)
     multiplier = sp.factor(sp.simplify(orbit.multiplier.subs(q, curve)))
+    slope = sp.simplify(sp.diff(p_lim, p).subs(q, curve))  # f_q'(p) = f_q'(-p) on the orbit
     results = {"f_q via r": via_r, "period-2 curve q(p)": curve,
-               "period-2 multiplier on the curve": multiplier}
+               "period-2 multiplier on the curve": multiplier, "period-2 slope on the curve": slope}
     return replace(model, results=results,
                    derivation=(*derivation, ("period-2 orbit {p, -p}: f_q(p) = -p", sp.Eq(q, curve)),
-                               ("its multiplier f_q'(p)^2 on q = r(p)", multiplier)))
+                               ("slope f_q'(p) on q = r(p); stable while |slope| < 1", slope),
+                               ("multiplier f_q'(p)^2 on q = r(p)", multiplier)))
 
 
 def _elu(z: sp.Symbol) -> sp.Expr:
