@@ -151,7 +151,8 @@ def kernel_source(
     step_out = [(f"out[{i}]", u) for i, u in enumerate(updates)]
     jac_out = [(f"J[{i}, {j}]", jacobian[i, j]) for i in range(dim) for j in range(dim)]
     lanes_out = [(f"v{i}", u) for i, u in enumerate(updates)]
-    logdet_out = [*lanes_out, ("d", sp.Matrix(jacobian).det())]
+    entries = [(f"J{a}_{b}", jacobian[a, b]) for a in range(dim) for b in range(dim)]
+    logdet_out = [*lanes_out, *entries]
     rows_x = "; ".join(f"x{i} = X[{i}]" for i in range(dim))
     rows_p = "; ".join(f"q{i} = P[{i}]" for i in range(len(params))) or "pass"
     text = [
@@ -207,6 +208,7 @@ def kernel_source(
         "    for t in range(n):",
         "        for j in range(L):",
         *_body(logdet_out, state, params, "x{i}[j]", "q{i}[j]", "            "),
+        f"            d = {_symbol_determinant(dim)}",
         *[f"            x{i}[j] = v{i}" for i in range(dim)],
         "            prod[j] *= abs(d)",
         *_watch(dim, "        "),
@@ -228,13 +230,14 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
                     params: Sequence[sp.Symbol]) -> list[str]:
     """``run_tangent``: Benettin's method written out for this map's dimension.
 
-    The tangent basis Q is held in scalars; A = J Q is formed symbolically (so constant
-    Jacobian entries fold away) and re-orthonormalised by modified Gram-Schmidt.
+    The tangent basis Q is held in scalars; the Jacobian entries J_ak are computed once
+    per step and A = J Q is written out term by term, dropping the entries that are
+    identically 0 and the factors that are identically 1 (never multiplying the
+    expressions symbolically, which is slow for large formulas). A is then
+    re-orthonormalised by modified Gram-Schmidt.
     """
     dim = len(state)
-    Q = sp.Matrix(dim, dim, lambda a, b: sp.Symbol(f"Q{a}_{b}", real=True))
-    A = jacobian * Q
-    outputs = [(f"A{a}_{b}", A[a, b]) for a in range(dim) for b in range(dim)]
+    outputs = [(f"J{a}_{b}", jacobian[a, b]) for a in range(dim) for b in range(dim)]
     outputs += [(f"v{i}", u) for i, u in enumerate(updates)]
     loads = "; ".join(f"s{i} = x[{i}]" for i in range(dim))
     eye = "; ".join(f"Q{a}_{b} = {1.0 if a == b else 0.0}" for a in range(dim) for b in range(dim))
@@ -248,6 +251,11 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
         "    for t in range(n):",
         *_body(outputs, state, params, "s{i}", "p[{i}]", "        ", load_all_state=False),
     ]
+    for a in range(dim):
+        for b in range(dim):
+            terms = [f"Q{k}_{b}" if jacobian[a, k] == 1 else f"J{a}_{k}*Q{k}_{b}"
+                     for k in range(dim) if jacobian[a, k] != 0]
+            lines.append(f"        A{a}_{b} = {' + '.join(terms) or '0.0'}")
     for b in range(dim):
         column = [f"A{a}_{b}" for a in range(dim)]
         for c in range(b):
@@ -270,6 +278,12 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
         "    return 0",
     ]
     return lines
+
+
+def _symbol_determinant(dim: int) -> str:
+    """det of the matrix of names J{a}_{b}, as code (cheap: the entries are symbols)."""
+    names = sp.Matrix(dim, dim, lambda a, b: sp.Symbol(f"J{a}_{b}", real=True))
+    return _KernelPrinter().doprint(names.det(method="berkowitz"))
 
 
 def _watch(dim: int, indent: str) -> list[str]:
