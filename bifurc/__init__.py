@@ -18,6 +18,25 @@ from .definition.iterated_map import Map
 from .errors import InputError
 
 __version__ = "0.1.0"
+
+# The theory layer (losses, the papers' models, networks, verify) is imported on first
+# use: deriving the catalogued losses costs most of a second, which the numeric core and
+# the command line's other subcommands need not pay.
+_LAZY = {
+    "losses": ("bifurc.losses", None), "Loss": ("bifurc.losses", "Loss"),
+    "eos": ("bifurc.eos", None), "nets": ("bifurc.nets", None), "track": ("bifurc.nets", "track"),
+    "verify": ("bifurc.verify", None),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'bifurc' has no attribute {name!r}")
+    import importlib
+
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    return module if attribute is None else getattr(module, attribute)
 __all__ = [
     "Map", "maps", "EscapeWarning", "InputError",
     "orbit", "orbit_diagram", "OrbitDiagram",
@@ -25,5 +44,5 @@ __all__ = [
     "cascade", "Cascade",
     "lyapunov", "lyapunov_sweep", "LyapunovSweep",
     "basins", "Basins", "parameter_plane", "ParameterPlane", "save", "load",
-    "__version__",
+    "losses", "Loss", "eos", "nets", "track", "verify", "__version__",
 ]
