@@ -18,6 +18,7 @@ from bifurc.eos import (
 MODELS = {
     "canonical": (lambda: canonical_map(losses.logcosh), [0.7], {"q": 0.8}),
     "two_layer": (lambda: two_layer_linear(losses.logcosh), [0.4, 0.8], {"eta": 0.1, "y": 1.0}),
+    "two_layer_huber": (lambda: two_layer_linear(losses.pseudo_huber), [0.4, 0.8], {"eta": 0.1, "y": 1.0}),
     "single_neuron_tanh": (lambda: single_neuron(losses.logcosh, "tanh"), [0.9, 2.5], {"eta": 0.3}),
     "single_neuron_elu": (lambda: single_neuron(losses.logcosh, "elu"), [-0.4, 2.5], {"eta": 0.3}),
     "uv_sp": (lambda: uv_model("sp"), [0.3, 1.7], {"eta": 0.2, "n": 8.0}),

@@ -14,12 +14,9 @@ from bifurc.analysis.orbits import orbit
 from bifurc.eos import canonical_coordinates, minimalist, single_neuron, two_layer_linear, uv_model
 
 SLOPES = {"logcosh": np.tanh, "pseudo_huber": lambda p: p / np.sqrt(1 + p * p)}
-#: Building the kernels of the pseudo-Huber two-layer map hangs in the core's symbolic
-#: log|det J| (sympy's det with dotprodsimp); reported to the core, skipped until fixed.
-DET_HANGS = pytest.mark.skip(reason="kernel_source: Matrix.det with dotprodsimp hangs on this map")
 
 
-@pytest.mark.parametrize("loss_name", ["logcosh", pytest.param("pseudo_huber", marks=DET_HANGS)])
+@pytest.mark.parametrize("loss_name", ["logcosh", "pseudo_huber"])
 @pytest.mark.parametrize("m, d", [(1, 1), (8, 5)])
 def test_two_layer_linear_matches_gd(loss_name, m, d):
     rng = np.random.default_rng(10 * m + d)
