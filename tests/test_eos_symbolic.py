@@ -154,3 +154,20 @@ def test_derive_report_renders():
     assert data["alignment"]["h(0)"] == sp.Rational(1, 2)
     assert '"h(0)": "1/2"' in to_json(data)
     assert "\\begin{align*}" in to_latex(data)
+
+
+def test_period_two_equations_of_a_plane_map():
+    from bifurc.analysis.periods import periodic_orbits
+
+    model = degree2()
+    xs, ys, e = (sp.Symbol(s, real=True) for s in "x y eta".split())
+    equations = [eq.lhs.subs(e, sp.Rational(3, 10)) for eq in period_two(model).condition]
+    residual = sp.lambdify((xs, ys), equations)
+    orbits = periodic_orbits(model.map, 2, [(-5, 5), (-5, 5)], {"eta": 0.3}, starts=16)
+    assert orbits
+    for o in orbits:
+        for point in o.points:
+            # Newton stops at 1e-12; the polynomials have terms up to ~1e3 at |x|, |y| < 3
+            assert np.all(np.abs(residual(*point)) < 1e-9)
+    # the fixed points (xy = 1) were factored out: the equations do not vanish there
+    assert np.all(np.abs(residual(2.0, 0.5)) > 1e-3)

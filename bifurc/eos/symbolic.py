@@ -174,17 +174,22 @@ def period_two(model: ReducedModel) -> PeriodTwo:
     """Period-2 orbits of a 1D map: solve f(f(x)) = x with the fixed points factored out.
 
     For a rational map the numerator of f(f(x)) - x is divided by that of f(x) - x: every
-    period-2 orbit. For a transcendental odd map (f(-x) = -f(x), e.g. the canonical map) the
+    period-2 orbit. For a 2D polynomial map the two equations F(F(x)) - x = 0 are returned
+    with the factors they share with F(x) - x removed (points are not solved for, and the
+    multiplier is None). For a transcendental odd map (f(-x) = -f(x), e.g. the canonical map) the
     symmetric orbits {x, -x} are found, as the solutions of f(x) = -x.
 
     Raises
     ------
     ValueError
-        If the map is not one-dimensional, or neither rational nor odd.
+        If the map is not 1D or 2D, a 1D map is neither rational nor odd, or a 2D map is
+        not polynomial.
     """
     m = model.map
+    if m.dim == 2:
+        return _period_two_plane(model)
     if m.dim != 1:
-        raise ValueError(f"period_two needs a 1D map; {model.name!r} has state {m.state}")
+        raise ValueError(f"period_two needs a 1D or 2D map; {model.name!r} has state {m.state}")
     (x,) = m.state_symbols
     (f,) = m.updates
     pos = _positive(model)
@@ -212,3 +217,19 @@ def period_two(model: ReducedModel) -> PeriodTwo:
         points = ()
     return PeriodTwo(sp.Eq(condition.xreplace(back), 0), tuple(p.xreplace(back) for p in points),
                      multiplier.xreplace(back))
+
+
+def _period_two_plane(model: ReducedModel) -> PeriodTwo:
+    """Period-2 equations of a 2D polynomial map, with the fixed-point factors removed."""
+    m = model.map
+    state = list(m.state_symbols)
+    if not all(u.is_polynomial(*state) for u in m.updates):
+        raise ValueError(f"{model.name!r}: period-2 orbits of a 2D map need a polynomial map")
+    once = dict(zip(state, m.updates))
+    equations = []
+    for u, s in zip(m.updates, state):
+        fixed = {f for f, _ in sp.factor_list(sp.numer(sp.together(u - s)))[1]}
+        twice = sp.factor_list(sp.numer(sp.together(sp.expand(u.xreplace(once) - s))))[1]
+        kept = [f**k for f, k in twice if f.free_symbols & set(state) and f not in fixed]
+        equations.append(sp.Eq(sp.Mul(*kept), 0))
+    return PeriodTwo(sp.Tuple(*equations), (), None)
