@@ -217,7 +217,7 @@ def _cmd_period(args: argparse.Namespace) -> None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verify.registry import load_all, run_checks
+    from .verify.registry import Settings, load_all, run_checks
     from .verify.report import table
 
     if args.list:
@@ -232,7 +232,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             verdict = "ok" if result.passed else "FAILED"
             print(f" {verdict} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
-    results = run_checks(args.only, full=args.full, progress=progress)
+    settings = Settings(full=args.full, losses=tuple(args.loss or ()))
+    results = run_checks(args.only, settings, progress=progress)
     if args.json:
         print(json.dumps(_jsonable([r.as_dict() for r in results]), indent=1))
     else:
@@ -324,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="finer step-size ladders and more starts")
     p.add_argument("--only", action="append", metavar="ID", help="run only this check; repeatable")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument("--loss", action="append", metavar="EXPR",
+                   help="also check the loss-generic claims on this loss of p, e.g. 'sqrt(1+p**2) - 1'")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=_cmd_verify, out=None)
     return parser

@@ -5,6 +5,6 @@ the same quantity with the numeric engine (usually over a ladder of step sizes),
 passes when the error has the claimed order and the leading coefficient matches.
 """
 
-from .registry import REGISTRY, Check, CheckResult, Outcome, check, run_checks
+from .registry import REGISTRY, Check, CheckResult, Outcome, Settings, check, run_checks
 
-__all__ = ["REGISTRY", "Check", "CheckResult", "Outcome", "check", "run_checks"]
+__all__ = ["REGISTRY", "Check", "CheckResult", "Outcome", "Settings", "check", "run_checks"]

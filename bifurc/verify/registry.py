@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 
-__all__ = ["Outcome", "Check", "CheckResult", "REGISTRY", "check", "run_checks", "load_all"]
+__all__ = ["Outcome", "Settings", "Check", "CheckResult", "REGISTRY", "check", "run_checks", "load_all"]
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,32 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Settings:
+    """What a run of the checks may vary.
+
+    Attributes
+    ----------
+    full : bool
+        Finer step-size ladders and more starts.
+    losses : tuple of str
+        Extra loss formulas (in ``p``) for the checks that take any loss.
+    """
+
+    full: bool = False
+    losses: tuple = ()
+
+
+Runner = Callable[[Settings], Outcome]
+
+
+@dataclass(frozen=True)
 class Check:
-    """A claim of a paper with the function that checks it (``run(full) -> Outcome``)."""
+    """A claim of a paper with the function that checks it (``run(settings) -> Outcome``)."""
 
     id: str
     paper: str
     claim: str
-    run: Callable[[bool], Outcome]
+    run: Runner
 
 
 @dataclass(frozen=True)
@@ -80,11 +99,8 @@ class CheckResult:
 REGISTRY: dict[str, Check] = {}
 
 
-Runner = Callable[[bool], Outcome]
-
-
 def check(id: str, paper: str, claim: str) -> Callable[[Runner], Runner]:
-    """Register ``run(full: bool) -> Outcome`` as the check ``id``."""
+    """Register ``run(settings: Settings) -> Outcome`` as the check ``id``."""
 
     def register(run: Runner) -> Runner:
         if id in REGISTRY:
@@ -104,7 +120,7 @@ def load_all() -> dict[str, Check]:
 
 def run_checks(
     ids: Iterable[str] | None = None,
-    full: bool = False,
+    settings: Settings | None = None,
     progress: Callable[[int, int, Check, CheckResult | None], None] | None = None,
 ) -> list[CheckResult]:
     """Run checks and return their records; a check that raises is a failed check.
@@ -113,8 +129,8 @@ def run_checks(
     ----------
     ids
         Which checks (default all); unknown ids raise :class:`~bifurc.InputError`.
-    full
-        Finer ladders and more starts.
+    settings
+        Full or quick, and extra losses (default: quick, built-in losses only).
     progress
         Called before each check (with None) and after it (with its result).
     """
@@ -130,7 +146,7 @@ def run_checks(
             progress(n, len(chosen), c, None)
         start = time.perf_counter()
         try:
-            o = c.run(full)
+            o = c.run(settings or Settings())
             result = CheckResult(c.id, c.paper, c.claim, o.predicted, o.measured, o.tolerance, bool(o.passed),
                                  o.order, time.perf_counter() - start, o.details)
         except Exception as error:  # a crashing check fails loudly, with where it crashed
