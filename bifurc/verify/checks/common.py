@@ -11,11 +11,15 @@ from ... import losses
 from ...losses import Loss
 from ..registry import Settings
 
-__all__ = ["ETAS", "eta_ladder", "checked_losses", "numeric", "ARCTAN_LOSS"]
+__all__ = ["FEIGENBAUM_DELTA", "ETAS", "eta_ladder", "checked_losses", "numeric", "ARCTAN_LOSS"]
 
 #: The step-size ladder of quick runs, and the finer one of full runs.
 ETAS = (0.2, 0.1, 0.05, 0.025)
 _FULL_ETAS = (0.2, 0.1, 0.05, 0.025, 0.0125)
+
+#: Feigenbaum's delta (MATH.md section 8): a universal constant, the prediction of any
+#: cascade of maps with a quadratic extremum; not a formula of the papers to derive.
+FEIGENBAUM_DELTA = 4.669201609102990
 
 #: A third loss satisfying Song & Yun's assumptions: l' = atan p, l'' = 1/(1 + p^2).
 ARCTAN_LOSS = "p*atan(p) - log(1 + p**2)/2"
