@@ -241,6 +241,50 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+def _cmd_derive(args: argparse.Namespace) -> None:
+    from .eos import report
+
+    try:
+        data = report.derive(args.model, args.loss)
+    except ValueError as error:  # an unknown model or a loss that breaks an assumption
+        raise UserError(str(error)) from None
+    if args.latex:
+        print(report.to_latex(data))
+    elif args.json:
+        print(report.to_json(data))
+    else:
+        print(_derivation_text(json.loads(report.to_json(data))))
+
+
+def _derivation_text(data: dict) -> str:
+    """The derivation as indented plain text."""
+    lines = []
+
+    def walk(value: object, indent: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, (dict, list)):
+                    lines.append(f"{indent}{key}:")
+                    walk(item, indent + "  ")
+                else:
+                    lines.append(f"{indent}{key}: {item}")
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str):
+                    lines.append(f"{indent}- {item[0]}:")
+                    walk(item[1], indent + "    ")
+                elif isinstance(item, (dict, list)):
+                    lines.append(f"{indent}-")
+                    walk(item, indent + "  ")
+                else:
+                    lines.append(f"{indent}- {item}")
+        else:
+            lines.append(f"{indent}{value}")
+
+    walk(data, "")
+    return "\n".join(lines)
+
+
 # --- parser ----------------------------------------------------------------------
 def _positive_int(text: str) -> int:
     try:
@@ -320,6 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-period", type=_positive_int, default=1024)
     p.add_argument("--tol", type=_finite, default=1e-9)
     p.set_defaults(func=_cmd_period)
+
+    p = sub.add_parser("derive", help="derive a model's reduced map, fixed points, multipliers and series")
+    p.add_argument("model", help="canonical, two_layer_linear, single_neuron_tanh, single_neuron_elu, "
+                                 "minimalist, degree2, uv_sp, uv_mup or cubic")
+    p.add_argument("--loss", help="loss of p for the models that take one (default log(cosh(p)))")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--latex", action="store_true", help="print LaTeX")
+    form.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_derive, out=None)
 
     p = sub.add_parser("verify", help="check every theorem of the papers against numerics")
     p.add_argument("--full", action="store_true", help="finer step-size ladders and more starts")

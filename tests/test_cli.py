@@ -93,6 +93,20 @@ def test_malformed_options_are_one_line_and_status_2(capsys, argv, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+def test_derive_prints_the_derived_map(capsys):
+    status, out, _ = run(capsys, "derive", "canonical", "--loss", "sqrt(1 + p**2) - 1", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["state"] == ["p"] and "q" in data["parameters"]
+    status, out, _ = run(capsys, "derive", "cubic")
+    assert status == 0 and "theta" in out
+
+
+def test_derive_rejects_a_loss_that_breaks_an_assumption(capsys):
+    status, _, err = run(capsys, "derive", "canonical", "--loss", "p**4")
+    assert status == 2 and "l''(0) = 1" in err and len(err.strip().splitlines()) == 1
+
+
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "bifurc", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("bifurc ")

@@ -14,10 +14,12 @@ from .model import ReducedModel
 from .report import derive, to_json, to_latex
 from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
+from .target import alignment_correction
 from .zhu import degree2, minimalist, two_step
 
 __all__ = [
     "ReducedModel", "canonical_map", "canonical_coordinates", "two_layer_linear", "single_neuron",
     "minimalist", "degree2", "two_step", "uv_model", "cubic_map", "alignment", "Alignment",
+    "alignment_correction",
     "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
 ]

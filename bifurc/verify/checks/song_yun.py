@@ -11,7 +11,7 @@ from scipy.optimize import brentq
 from ... import eos, losses
 from ...analysis.orbits import orbit
 from ...analysis.periods import periodic_orbits
-from ...eos.target import alignment_correction
+from ...eos import alignment_correction
 from ..convergence import fit_order
 from ..registry import Outcome, Settings, check
 from .common import checked_losses, eta_ladder, numeric
