@@ -19,16 +19,17 @@ def _cell(value: object, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def table(results: Sequence[CheckResult], claim_width: int = 46) -> str:
+def table(results: Sequence[CheckResult], claim_width: int = 50, value_width: int = 28) -> str:
     """A fixed-width table: id, paper, claim, predicted, measured, order, pass; then a summary."""
-    head = (f"{'id':34} {'paper':14} {'claim':{claim_width}} {'predicted':>14} {'measured':>14} "
+    w = value_width
+    head = (f"{'id':32} {'paper':12} {'claim':{claim_width}} {'predicted':>{w}} {'measured':>{w}} "
             f"{'order':>6} pass")
     lines = [head, "-" * len(head)]
     for r in results:
         order = "-" if r.order is None else f"{r.order:.2f}"
         lines.append(
-            f"{_cell(r.id, 34):34} {_cell(r.paper, 14):14} {_cell(r.claim, claim_width):{claim_width}} "
-            f"{_cell(r.predicted, 14):>14} {_cell(r.measured, 14):>14} {order:>6} "
+            f"{_cell(r.id, 32):32} {_cell(r.paper, 12):12} {_cell(r.claim, claim_width):{claim_width}} "
+            f"{_cell(r.predicted, w):>{w}} {_cell(r.measured, w):>{w}} {order:>6} "
             f"{'PASS' if r.passed else 'FAIL'}"
         )
         if r.error:
