@@ -66,6 +66,16 @@ def orbit(x0, p, n, transient, R, out):
     return n
 
 
+@nb.njit(cache=True, nogil=True)
+def _block(X0, P, lo, hi):
+    """Contiguous copies of lanes lo..hi of states and parameters, and fresh escape monitors."""
+    X = np.empty((DIM, hi - lo))
+    X[:, :] = X0[:, lo:hi]
+    Pb = np.empty((P.shape[0], hi - lo))
+    Pb[:, :] = P[:, lo:hi]
+    return X, Pb, np.zeros(hi - lo), np.zeros(hi - lo)
+
+
 @nb.njit(cache=True, parallel=True, nogil=True)
 def diagram(X0, P, transient, keep, R, out, bad):
     """Orbits of many (state, parameter) lanes, advanced side by side in blocks.
@@ -78,12 +88,7 @@ def diagram(X0, P, transient, keep, R, out, bad):
     for b in nb.prange(nblocks):
         lo = b * LANES
         hi = min(L, lo + LANES)
-        X = np.empty((DIM, hi - lo))
-        X[:, :] = X0[:, lo:hi]
-        Pb = np.empty((P.shape[0], hi - lo))
-        Pb[:, :] = P[:, lo:hi]
-        big = np.zeros(hi - lo)
-        nan = np.zeros(hi - lo)
+        X, Pb, big, nan = _block(X0, P, lo, hi)
         run_lanes(X, Pb, transient, out, lo, -1, big, nan)
         run_lanes(X, Pb, keep, out, lo, 0, big, nan)
         for j in range(hi - lo):
@@ -103,12 +108,7 @@ def logdet_means(X0, P, n, transient, R, out, bad):
     for b in nb.prange(nblocks):
         lo = b * LANES
         hi = min(L, lo + LANES)
-        X = np.empty((DIM, hi - lo))
-        X[:, :] = X0[:, lo:hi]
-        Pb = np.empty((P.shape[0], hi - lo))
-        Pb[:, :] = P[:, lo:hi]
-        big = np.zeros(hi - lo)
-        nan = np.zeros(hi - lo)
+        X, Pb, big, nan = _block(X0, P, lo, hi)
         sums = np.zeros(hi - lo)
         run_lanes(X, Pb, transient, unused, 0, -1, big, nan)
         run_lanes_logdet(X, Pb, n, sums, big, nan)

@@ -18,6 +18,17 @@ from .formulas import CONSTANTS, FUNCTIONS, as_expression
 __all__ = ["Map"]
 
 
+def _finite(value: object, what: str) -> float:
+    """``value`` as a finite float, or InputError naming ``what``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} is not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise InputError(f"{what} is not finite: {number}")
+    return number
+
+
 def _check_name(name: object, role: str) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"{role} name {name!r} is not a valid identifier")
@@ -106,15 +117,7 @@ class Map:
         clash = sorted(set(state) & set(params))
         if clash:
             raise InputError(f"names used both as state variable and parameter: {', '.join(clash)}")
-        defaults = {}
-        for p, value in params.items():
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                raise InputError(f"default of parameter {p!r} is not a number: {value!r}") from None
-            if not math.isfinite(value):
-                raise InputError(f"default of parameter {p!r} is not finite: {value}")
-            defaults[p] = value
+        defaults = {p: _finite(value, f"default of parameter {p!r}") for p, value in params.items()}
         symbols = {s: sp.Symbol(s, real=True) for s in (*state, *params)}
         exprs = []
         for s, formula in updates.items():
@@ -182,13 +185,7 @@ class Map:
             if key not in values:
                 known = ", ".join(self.params) or "none"
                 raise InputError(f"unknown parameter {key!r} for map {self.name!r} (parameters: {known})")
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                raise InputError(f"parameter {key!r} is not a number: {value!r}") from None
-            if not math.isfinite(value):
-                raise InputError(f"parameter {key!r} is not finite: {value}")
-            values[key] = value
+            values[key] = _finite(value, f"parameter {key!r}")
         vector = np.array(list(values.values()), dtype=np.float64)
         return vector if vector.size else np.zeros(1)
 
