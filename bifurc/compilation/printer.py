@@ -245,9 +245,11 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
         "@nb.njit(cache=True, nogil=True)",
         "def run_tangent(x, p, n, R, sums):",
         '    """Advance x in place n steps, adding the log stretch of each tangent direction to',
-        '    sums (Benettin, Gram-Schmidt every step); returns 0 or the 1-based step of escape."""',
+        "    sums (Benettin, Gram-Schmidt every step; stretches are multiplied over 8 steps",
+        '    between logarithms); returns 0 or the 1-based step of escape."""',
         f"    {loads}",
         f"    {eye}",
+        f"    {'; '.join(f'g{b} = 1.0' for b in range(dim))}",
         "    for t in range(n):",
         *_body(outputs, state, params, "s{i}", "p[{i}]", "        ", load_all_state=False),
     ]
@@ -263,7 +265,7 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
             lines.append(f"        dot = {dot}")
             lines += [f"        A{a}_{b} -= dot*Q{a}_{c}" for a in range(dim)]
         lines.append(f"        norm = math.sqrt({' + '.join(f'{e}*{e}' for e in column)})")
-        lines.append(f"        sums[{b}] += math.log(norm)")
+        lines.append(f"        g{b} *= norm")
         lines.append("        if norm > 0.0:")
         lines += [f"            Q{a}_{b} = A{a}_{b}/norm" for a in range(dim)]
         lines.append("        else:")
@@ -274,6 +276,10 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
         f"        if not ({ok}):",
         *[f"            x[{i}] = s{i}" for i in range(dim)],
         "            return t + 1",
+        "        if t % 8 == 7:",
+        *[f"            sums[{b}] += math.log(g{b})" for b in range(dim)],
+        f"            {'; '.join(f'g{b} = 1.0' for b in range(dim))}",
+        *[f"    sums[{b}] += math.log(g{b})" for b in range(dim)],
         *[f"    x[{i}] = s{i}" for i in range(dim)],
         "    return 0",
     ]
