@@ -80,7 +80,8 @@ def jacobian_matrix(updates: Sequence[sp.Expr], state: Sequence[sp.Symbol]) -> s
         row = []
         for s in state:
             d = sp.diff(u, s).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
-            row.append(d.replace(_FloorAE, sp.floor).replace(_CeilingAE, sp.ceiling))
+            # common factors pulled out: r(1 - 2x), not r - 2rx, which cancels near x = 1/2
+            row.append(sp.factor_terms(d.replace(_FloorAE, sp.floor).replace(_CeilingAE, sp.ceiling)))
         rows.append(row)
     return sp.Matrix(rows)
 
