@@ -69,6 +69,7 @@ def test_out_npz_saves_the_result(capsys, tmp_path):
         (["diagram", "logistic", "--sweep", "r=1:2:3", "--out", "d.txt"], ".png, .pdf or .svg"),
         (["lyapunov", "henon", "--x0", "0.1"], "x0 must have 2 entries"),
         (["cascade", "logistic", "--param", "r", "--start", "3.9", "--stop", "4"], "periodic window"),
+        (["diagram", "logistic", "--sweep", "r=3:4:1000000", "--keep", "1000000"], "more than half"),
     ],
 )
 def test_user_errors_are_one_line_and_status_2(capsys, argv, message):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["EscapeWarning", "positive_int", "nonnegative_int", "grid", "positive_float", "warn_escape"]
+__all__ = [
+    "EscapeWarning", "positive_int", "nonnegative_int", "grid", "positive_float", "warn_escape", "affordable",
+]
 
 
 class EscapeWarning(RuntimeWarning):
@@ -62,6 +65,30 @@ def grid(values: object, name: str) -> np.ndarray:
     if array.size > 1 and not (np.all(steps > 0) or np.all(steps < 0)):
         raise InputError(f"{name} must be strictly increasing or strictly decreasing")
     return array
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def affordable(shape: tuple[int, ...], what: str, itemsize: int = 8) -> tuple[int, ...]:
+    """``shape`` if an array of it fits in half the machine's memory, else InputError.
+
+    Checked before allocating, so that a mistyped size is refused at once instead of
+    exhausting the machine.
+    """
+    need = math.prod(shape) * itemsize
+    total = physical_memory()
+    if total is not None and need > total // 2:
+        raise InputError(
+            f"{what} would need {need / 2**30:.1f} GiB ({' x '.join(map(str, shape))} values), "
+            f"more than half of this machine's {total / 2**30:.1f} GiB; reduce the sizes"
+        )
+    return shape
 
 
 def warn_escape(count: int, total: int, what: str) -> None:

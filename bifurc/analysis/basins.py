@@ -9,7 +9,7 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import grid, nonnegative_int, positive_float, positive_int
+from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 
 __all__ = ["Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells"]
@@ -132,6 +132,7 @@ def basins(
     escape = positive_float(escape, "escape")
     if m.dim < 2:
         raise InputError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
+    affordable((xs.size * ys.size, 3 * m.dim), "the basin map")
     ix, iy = (_state_index(m, a) for a in axes)
     if ix == iy:
         raise InputError("axes must name two different state variables")

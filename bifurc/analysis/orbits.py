@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
-from .arguments import grid, nonnegative_int, positive_float, positive_int, warn_escape
+from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int, warn_escape
 
 __all__ = ["DEFAULT_ESCAPE", "orbit", "orbit_diagram", "OrbitDiagram", "lanes"]
 
@@ -52,7 +52,7 @@ def orbit(
     radius = positive_float(escape, "escape")
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
-    out = np.full((n, m.dim), np.nan)
+    out = np.full(affordable((n, m.dim), "the orbit"), np.nan)
     written = m.kernels.orbit(x, p, n, transient, radius, out)
     if written < n:
         out[written:] = np.nan
@@ -165,7 +165,7 @@ def orbit_diagram(
     x = m.state_vector(x0)
     rows = parameter_rows(m, param, values, params)
     X, P = lanes(x, rows)
-    out = np.empty((values.size, keep, m.dim))
+    out = np.empty(affordable((values.size, keep, m.dim), "the orbit diagram"))
     bad = np.zeros(values.size, dtype=np.bool_)
     m.kernels.diagram(X, P, transient, keep, radius, out, bad)
     out[bad] = np.nan
