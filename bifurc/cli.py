@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -116,12 +119,20 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
     elif args.out:
         if figure is None:
             raise UserError("--out: this command has no figure")
-        figure.savefig(args.out, dpi=150)
+        _save_figure(figure, Path(args.out))
         table.append(f"figure written to {args.out}")
     if args.json:
         print(json.dumps(_jsonable(payload), indent=1))
     else:
         print("\n".join(table))
+
+
+def _save_figure(figure, target: Path) -> None:
+    """Write the figure atomically: an interrupted run leaves no partial file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=target.suffix, delete=False) as tmp:
+        figure.savefig(tmp, format=target.suffix[1:].lower(), dpi=150)
+    os.replace(tmp.name, target)
 
 
 def _figure_if(args: argparse.Namespace, draw, result):
