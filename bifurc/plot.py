@@ -27,8 +27,13 @@ from .errors import InputError
 
 __all__ = [
     "orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade", "cobweb", "phase_portrait",
-    "basins", "parameter_plane",
+    "basins", "parameter_plane", "PALETTE", "panels", "reference_line", "trajectory_on_diagram",
+    "power_spectrum",
 ]
+
+#: Okabe & Ito's colour-blind-safe palette (blue, vermilion, bluish green, orange, reddish purple,
+#: sky blue, yellow, black): the colours of every multi-line figure.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
 _CMAP = "Greys"  # black on white: legible in print and for every kind of colour vision
 
@@ -284,4 +289,73 @@ def parameter_plane(plane: ParameterPlane, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(plane.params_xy[0])
     ax.set_ylabel(plane.params_xy[1])
     ax.set_title(f"{plane.map_name}: {plane.quantity}")
+    return fig
+
+
+def panels(rows: int = 1, cols: int = 1, width: float = 5.0, height: float = 3.8,
+           **subplot_kw: object) -> tuple[Figure, np.ndarray]:
+    """A constrained-layout figure of ``rows`` x ``cols`` panels, each ``width`` x ``height`` inches.
+
+    Returns
+    -------
+    fig, axes
+        The figure and its axes as a 2D object array (``axes[i, j]``).
+    """
+    fig = Figure(figsize=(width * cols, height * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, **subplot_kw)
+    return fig, axes
+
+
+def reference_line(ax: Axes, value: float, label: str, colour: str = "black", ls: str = "--",
+                   vertical: bool = False) -> None:
+    """A labelled horizontal (or vertical) reference line, e.g. a predicted limit like 2/η."""
+    line = ax.axvline if vertical else ax.axhline
+    line(value, color=colour, ls=ls, lw=1.0, label=label, zorder=3)
+
+
+def trajectory_on_diagram(d: OrbitDiagram, paths: Sequence[tuple[np.ndarray, np.ndarray]],
+                          branch: tuple[np.ndarray, np.ndarray] | None = None, component: int = 0,
+                          labels: Sequence[str] | None = None, ax: Axes | None = None) -> Figure:
+    """Trajectories (parameter_t, state_t) drawn over a density-shaded orbit diagram.
+
+    Parameters
+    ----------
+    d
+        The orbit diagram (e.g. of Song & Yun's f_q against q).
+    paths
+        Pairs (parameter values, state values) along each trajectory, e.g. (q_t, p_t).
+    branch
+        Optional (parameter values, state values) of a derived branch, drawn as ±state
+        (e.g. the period-2 orbit ±r̂(q)).
+    component, labels, ax
+        The state variable of the diagram, legend labels of the paths, axes to draw in.
+    """
+    fig, ax = _figure(ax)
+    _density(ax, d, component)
+    if branch is not None:
+        x, y = branch
+        ax.plot(x, y, color=PALETTE[1], lw=1.4, ls="--", label="derived period-2 branch", zorder=4)
+        ax.plot(x, -y, color=PALETTE[1], lw=1.4, ls="--", zorder=4)
+    for i, (x, y) in enumerate(paths):
+        ax.plot(x, y, ".", ms=2.5, color=PALETTE[(i + 2) % len(PALETTE)], zorder=5,
+                label=None if labels is None else labels[i])
+    ax.set_xlabel(d.param)
+    ax.set_ylabel(d.state[component] if d.state else f"x[{component}]")
+    return fig
+
+
+def power_spectrum(series: np.ndarray, ax: Axes | None = None, label: str | None = None,
+                   colour: str = PALETTE[0]) -> Figure:
+    """Power spectrum |FFT|² of a series (mean removed, Hann window) against frequency in 1/step.
+
+    A period-k oscillation shows as peaks at multiples of 1/k; chaos as a broad band.
+    """
+    x = np.asarray(series, dtype=np.float64)
+    x = (x - x.mean()) * np.hanning(x.size)
+    power = np.abs(np.fft.rfft(x)) ** 2
+    freq = np.fft.rfftfreq(x.size)
+    fig, ax = _figure(ax)
+    ax.semilogy(freq[1:], power[1:] / power[1:].max() + 1e-300, color=colour, lw=0.9, label=label)
+    ax.set_xlabel("frequency (1/step)")
+    ax.set_ylabel("power (normalised)")
     return fig

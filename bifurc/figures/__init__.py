@@ -1,0 +1,119 @@
+"""The papers' key figures, regenerated from the package's own maps and checks.
+
+Each paper has a module with functions ``figure_<name>(quick=False) -> Figure``;
+:data:`FIGURES` names them all and :func:`write_all` writes them to files.
+``quick=True`` builds each figure at reduced resolution (for tests and previews).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from . import classics, kalra, lowell_kastner, song_yun, zhu
+
+__all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli"]
+
+#: Every figure by name, in the order they are written.
+FIGURES: dict[str, Callable[..., Figure]] = {
+    "song-yun-toy": song_yun.figure_toy_alignment,
+    "song-yun-bifurcation": song_yun.figure_bifurcation,
+    "song-yun-limit": song_yun.figure_limit,
+    "kalra-phase-portrait": kalra.figure_uv_phase_portrait,
+    "kalra-sharpness-spectrum": kalra.figure_sharpness_spectrum,
+    "kalra-cubic-map": kalra.figure_cubic_route_to_chaos,
+    "zhu-adaptivity": zhu.figure_adaptivity,
+    "zhu-concentration": zhu.figure_concentration,
+    "zhu-parabola-ellipse": zhu.figure_parabola_ellipse,
+    "lowell-kastner": lowell_kastner.figure_gd_vs_flow,
+    "classics-logistic": classics.figure_logistic,
+    "classics-henon": classics.figure_henon,
+    "classics-basins": classics.figure_newton_basins,
+    "classics-cascade": classics.figure_cascade,
+}
+
+#: Output formats matplotlib writes without extra dependencies.
+FORMATS = ("png", "pdf", "svg")
+
+
+def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] | None = None,
+              quick: bool = False, progress: Callable[[str, Path], None] | None = None) -> list[Path]:
+    """Build figures and write them as ``out_dir/<name>.<fmt>``.
+
+    Parameters
+    ----------
+    out_dir
+        The folder (created if missing).
+    fmt
+        ``"png"``, ``"pdf"`` or ``"svg"``.
+    only
+        A figure name, or several (default: all of :data:`FIGURES`). A name that is a prefix
+        of others selects them all (``"zhu"``: every Zhu figure).
+    quick
+        Reduced resolution (seconds per figure instead of tens).
+    progress
+        Called with (name, path) after each figure is written (e.g. to print where).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`FIGURES`.
+
+    Raises
+    ------
+    ValueError
+        If ``fmt`` is not a known format or a name of ``only`` matches no figure.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
+    names = select(only)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        fig = FIGURES[name](quick=quick)
+        path = out / f"{name}.{fmt}"
+        fig.savefig(path, dpi=150 if fmt == "png" else None)
+        written.append(path)
+        if progress is not None:
+            progress(name, path)
+    return written
+
+
+def select(only: str | Iterable[str] | None) -> list[str]:
+    """The figure names picked by ``only`` (exact names or prefixes), in registry order.
+
+    Raises
+    ------
+    ValueError
+        If a requested name matches no figure; the message lists the figures.
+    """
+    if only is None:
+        return list(FIGURES)
+    wanted = [only] if isinstance(only, str) else list(only)
+    picked = []
+    for want in wanted:
+        matches = [n for n in FIGURES if n == want] or [n for n in FIGURES if n.startswith(want)]
+        if not matches:
+            raise ValueError(f"only: no figure named {want!r} (figures: {', '.join(FIGURES)})")
+        picked += [m for m in matches if m not in picked]
+    return [n for n in FIGURES if n in picked]
+
+
+def main_cli(args: object) -> int:
+    """Run ``bifurc figures`` from parsed arguments with attributes ``out``, ``format``,
+    ``only`` and ``quick`` (any missing one takes its default); prints each file written.
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
+    out = getattr(args, "out", None) or "figures/out"
+    written = write_all(out, fmt=getattr(args, "format", None) or "png", only=getattr(args, "only", None),
+                        quick=bool(getattr(args, "quick", False)),
+                        progress=lambda name, path: print(f"wrote {path}", flush=True))
+    print(f"{len(written)} figure(s) in {Path(out).resolve()}")
+    return 0
