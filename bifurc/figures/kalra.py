@@ -107,6 +107,8 @@ def figure_sharpness_spectrum(quick: bool = False) -> Figure:
         left.plot(np.arange(40), series[:40], "o-", color=colour, ms=3, lw=0.8,
                   label=_NAMES[parameterization])
         plot.power_spectrum(series, ax=right, label=_NAMES[parameterization], colour=colour)
+        # SP drawn wide beneath μP: the two coincide
+        right.lines[-1].set(lw=2.6 if i == 0 else 1.0, ls="-" if i == 0 else "--")
     plot.reference_line(left, 2.0, r"$\eta\lambda = 2$", colour="0.4", ls=":")
     left.set_xlabel("step $t$ (after 2000 steps)")
     left.set_ylabel(r"$\eta\lambda_t$")
@@ -115,7 +117,9 @@ def figure_sharpness_spectrum(quick: bool = False) -> Figure:
     left.set_ylim(left.get_ylim()[0], left.get_ylim()[1] + 0.6 * np.ptp(left.get_ylim()))
     plot.reference_line(right, 0.5, "period 2", colour=plot.PALETTE[1], ls=":", vertical=True)
     right.set_ylim(1e-12, 3)
-    right.set_title(r"power spectrum of $\eta\lambda_t$ (SP and $\mu$P coincide once scaled)")
+    right.set_title(r"power spectrum of $\eta\lambda_t$: a peak at period 2")
+    fig.suptitle(r"Kalra et al., UV model at EoS ($\eta\sqrt{\kappa}\,y = 1$: "
+                 r"SP and $\mu$P coincide once scaled)")
     right.legend(fontsize=8)
     return fig
 

@@ -78,7 +78,7 @@ def figure_toy_alignment(quick: bool = False) -> Figure:
     left.set_xlabel("$u$")
     left.set_ylabel("$w$")
     left.set_title(r"GD on $\log\cosh(uw)$, $\eta = 2/16$ (minima: the axes)")
-    left.legend(loc="upper right", fontsize=8)
+    left.legend(loc="lower left", fontsize=8)
     grid = np.linspace(-1.05 * p_max, 1.05 * p_max, 801)
     right.plot(grid, _r(losses.logcosh, grid), color="black", lw=0.9, label=r"$q = r(p) = \tanh(p)/p$",
                zorder=5)

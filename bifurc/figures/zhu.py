@@ -100,7 +100,7 @@ def figure_parabola_ellipse(quick: bool = False) -> Figure:
     grid = np.linspace(e[descent].min(), e[descent].max(), 200)
     a.plot(grid, np.polyval(coef, grid**2), color=plot.PALETTE[1], lw=1.0, ls="--",
            label=rf"fit $\sigma = {coef[1]:.3f} {coef[0]:+.2f}\,e^2$")
-    a.legend(fontsize=8, loc="upper left")
+    a.legend(fontsize=8, loc="lower right")
     a.set_title("minimalist model (degree 4): a parabola")
     for s0 in (0.05, 0.1, 0.2):
         e, s = _two_step_branch(eos.degree2(), 1, eta, s0, 0.05)
