@@ -27,6 +27,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "zhu-adaptivity": zhu.figure_adaptivity,
     "zhu-concentration": zhu.figure_concentration,
     "zhu-parabola-ellipse": zhu.figure_parabola_ellipse,
+    "zhu-convergence-map": zhu.figure_convergence_map,
     "lowell-kastner": lowell_kastner.figure_gd_vs_flow,
     "classics-logistic": classics.figure_logistic,
     "classics-henon": classics.figure_henon,

@@ -13,10 +13,12 @@ import sympy as sp
 from matplotlib.figure import Figure
 
 from .. import eos, plot
+from ..analysis.basins import mesh, settle_cells
 from ..analysis.orbits import orbit
 from ..verify.checks.zhu import _final_sharpness, _region, _states, _two_step_branch
 
-__all__ = ["figure_adaptivity", "figure_concentration", "figure_parabola_ellipse", "hessian_sharpness"]
+__all__ = ["figure_adaptivity", "figure_concentration", "figure_parabola_ellipse", "hessian_sharpness",
+           "figure_convergence_map", "convergence_map"]
 
 _X, _Y = sp.symbols("x y", real=True)
 #: The step sizes shown (the ladder of the checks without η = 0.2, which is too close to chaos).
@@ -49,13 +51,13 @@ def figure_adaptivity(quick: bool = False) -> Figure:
         colour = plot.PALETTE[i]
         ax.plot(np.arange(1, sharp.size + 1), sharp, color=colour, lw=0.8, label=rf"$\eta = {eta:g}$")
         ax.axhline(2 / eta, color=colour, ls="--", lw=1.0)
-        ax.text(1.2, 2 / eta + 1.5, rf"$2/\eta = {2 / eta:g}$", color=colour, fontsize=9)
+        ax.text(1.2, 2 / eta + 1.5, rf"$2/\eta = {2 / eta:g}$", color=colour, fontsize=10)
     ax.set_xscale("log")
     ax.set_ylim(0, 1.45 * 2 / min(ETAS))
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"sharpness $\lambda_t = \lambda_{max}(\nabla^2 L)$")
     ax.set_title(r"Zhu et al., minimalist model: the final sharpness adapts to $2/\eta$ (dashed)")
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right", fontsize=10)
     return fig
 
 
@@ -113,4 +115,41 @@ def figure_parabola_ellipse(quick: bool = False) -> Figure:
         ax.set_ylabel(r"$\sigma = \eta\lambda/2 - 1$")
     b.legend(fontsize=8, loc="lower right")
     fig.suptitle(rf"two-step orbits at $\eta = {eta:g}$ ($\sigma = 0$: sharpness $2/\eta$)")
+    return fig
+
+
+def convergence_map(eta: float, n: int, transient: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts (x0, y0) on an n x n grid of [0, 3]² (the map is odd in x and in y): the period
+    each settles to (-1 escaped, 0 not settled) and ηλ/2 of the minimum reached (NaN where none)."""
+    grid = np.linspace(0.0, 3.0, n)
+    X, Y = mesh(grid, grid)
+    model = eos.minimalist()
+    periods, finals = settle_cells(model.map, np.stack([X, Y], axis=1), np.full((X.size, 1), eta),
+                                   transient, 1, 1e-10, 1e6)
+    sharp = sp.lambdify((_X, _Y), model.results["sharpness at a minimum"], modules="numpy")
+    level = np.where(periods == 1, eta * sharp(finals[:, 0], finals[:, 1]) / 2, np.nan)
+    return grid, periods.reshape(n, n), level.reshape(n, n)
+
+
+def figure_convergence_map(quick: bool = False) -> Figure:
+    """Zhu et al.'s map of starts (x0, y0) that converge: coloured by ηλ/2 of the minimum
+    reached (all ≤ 1: below 2/η), white where GD diverges, grey where it does not settle."""
+    eta = 0.1
+    grid, periods, level = convergence_map(eta, 150 if quick else 700, 1000 if quick else 4000)
+    fig, axes = plot.panels(1, 1, 6.4, 5.2)
+    ax = axes[0, 0]
+    extent = (grid[0], grid[-1], grid[0], grid[-1])
+    unsettled = np.where(periods == 0, 1.0, np.nan)
+    ax.imshow(unsettled, origin="lower", extent=extent, cmap="Greys", vmin=0, vmax=1.8,
+              interpolation="nearest")
+    im = ax.imshow(level, origin="lower", extent=extent, cmap="cividis", vmin=0, vmax=1,
+                   interpolation="nearest")
+    fig.colorbar(im, ax=ax, label=r"$\eta\lambda/2$ at the minimum reached (1: $\lambda = 2/\eta$)")
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_0$")
+    ax.set_ylabel("$y_0$")
+    shares = [np.mean(periods == k) for k in (1, -1, 0)]
+    ax.set_title(rf"minimalist model, $\eta = {eta:g}$: starts that converge ({shares[0]:.0%}),"
+                 "\n" f"diverge (white, {shares[1]:.0%}), do not settle (grey, {shares[2]:.0%})",
+                 fontsize=10)
     return fig
