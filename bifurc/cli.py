@@ -227,6 +227,20 @@ def _cmd_period(args: argparse.Namespace) -> None:
     _emit(args, {"map": m.name, "param": param, "values": values, "periods": periods}, table)
 
 
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from . import figures
+
+    if args.list:
+        print("\n".join(figures.FIGURES))
+        return 0
+    try:
+        figures.select(args.only)
+    except ValueError as error:  # a name that matches no figure
+        raise UserError(str(error)) from None
+    return figures.main_cli(argparse.Namespace(out=args.out_dir, format=args.format, only=args.only,
+                                               quick=args.quick))
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from .verify.registry import Settings, load_all, run_checks
     from .verify.report import table
@@ -384,6 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("--latex", action="store_true", help="print LaTeX")
     form.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_derive, out=None)
+
+    p = sub.add_parser("figures", help="regenerate the papers' key figures")
+    p.add_argument("--out", dest="out_dir", default="figures/out", help="folder (default figures/out)")
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    p.add_argument("--only", action="append", metavar="NAME", help="a figure, or a prefix such as 'zhu'")
+    p.add_argument("--quick", action="store_true", help="reduced resolution, for a preview")
+    p.add_argument("--list", action="store_true", help="list the figures and exit")
+    p.set_defaults(func=_cmd_figures, out=None)
 
     p = sub.add_parser("verify", help="check every theorem of the papers against numerics")
     p.add_argument("--full", action="store_true", help="finer step-size ladders and more starts")

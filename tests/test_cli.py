@@ -108,6 +108,13 @@ def test_derive_rejects_a_loss_that_breaks_an_assumption(capsys):
     assert status == 2 and "l''(0) = 1" in err and len(err.strip().splitlines()) == 1
 
 
+def test_figures_command_writes_files(capsys, tmp_path):
+    status, out, _ = run(capsys, "figures", "--only", "classics-cascade", "--quick", "--out", str(tmp_path))
+    assert status == 0 and (tmp_path / "classics-cascade.png").stat().st_size > 1000
+    status, _, err = run(capsys, "figures", "--only", "nosuch")
+    assert status == 2 and "no figure named" in err
+
+
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "bifurc", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("bifurc ")
