@@ -135,7 +135,7 @@ def run_checks(
         Called before each check (with None) and after it (with its result).
     """
     registry = load_all()
-    chosen = list(registry) if ids is None else list(ids)
+    chosen = sorted(registry) if ids is None else list(ids)
     unknown = [i for i in chosen if i not in registry]
     if unknown:
         raise InputError(f"unknown check {', '.join(unknown)} (known: {', '.join(registry)})")
