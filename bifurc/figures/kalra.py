@@ -61,10 +61,13 @@ def figure_uv_phase_portrait(quick: bool = False) -> Figure:
         scale = _scale(parameterization)
         m = eos.uv_model(parameterization).map
         params = _params(parameterization)
-        box = ((-1.6 / scale, 3.4 / scale), (-0.2 / eta, 3.4 / eta))
+        box = ((-1.4 / scale, 1.9 / scale), (-0.2 / eta, 3.3 / eta))
         plot.phase_portrait(m, box, params, starts=(), arrows=15 if quick else 23,
                             fixed=uv_fixed_points(parameterization), ax=ax)
-        ax.collections[0].set_alpha(0.35)  # the step field as a backdrop to the runs
+        field = ax.collections[0]  # the step field (direction only) as a grey backdrop to the runs
+        field.set_array(None)
+        field.set_facecolor("0.55")
+        field.set_alpha(0.5)
         y = params["y"]
         ax.plot([y, y], [box[1][0], 2 / eta], color=plot.PALETTE[0], lw=2.2,
                 label=r"minima $f = y$, $\eta\lambda < 2$")
