@@ -24,6 +24,7 @@ from .analysis.arguments import EscapeWarning
 from .analysis.storage import save
 from .definition.iterated_map import Map
 from .errors import InputError
+from .jsonready import plain
 
 __all__ = ["main", "build_parser"]
 
@@ -97,18 +98,8 @@ def _state(text: str | None, m: Map) -> np.ndarray:
 
 
 def _jsonable(value: object) -> object:
-    """Arrays and numbers as JSON values; NaN and infinities become null."""
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()] if value.ndim else _jsonable(value.item())
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+    """Results as JSON values; NaN and infinities become null."""
+    return plain(value, lambda v: None if isinstance(v, float) and not math.isfinite(v) else v)
 
 
 def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None, result=None) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..jsonready import plain
 from .basins import Basins
 from .cascade import Cascade
 from .lyapunov import LyapunovSweep
@@ -31,17 +32,6 @@ FORMAT = 1
 _TYPES = {cls.__name__: cls for cls in (OrbitDiagram, LyapunovSweep, Cascade, Basins, ParameterPlane,
                                         PeriodicOrbit)}
 _META = "__bifurc__"
-
-
-def _plain(value: object) -> object:
-    """JSON-ready form of a non-array field (tuples become lists, numpy scalars numbers)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def save(result: object, path: str | os.PathLike) -> Path:
@@ -80,7 +70,7 @@ def save(result: object, path: str | os.PathLike) -> Path:
             lists[f.name] = len(value)
             arrays.update({f"{f.name}__{i}": v for i, v in enumerate(value)})
         else:
-            fields[f.name] = _plain(value)
+            fields[f.name] = plain(value)
     meta = {"format": FORMAT, "type": name, "version": __version__, "fields": fields, "lists": lists}
     arrays[_META] = np.array(json.dumps(meta))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from ..jsonready import plain
 from ..losses import get as get_loss
 from .alignment import alignment
 from .kalra import cubic_map, uv_model
@@ -99,19 +100,13 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
     return out
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, sp.Basic):
-        return str(value)
-    return value
+def _expression_as_text(value: object) -> object:
+    return str(value) if isinstance(value, sp.Basic) else value
 
 
 def to_json(data: dict[str, object]) -> str:
     """The output of :func:`derive` as JSON, expressions as sympy strings."""
-    return json.dumps(_plain(data), indent=2, ensure_ascii=False)
+    return json.dumps(plain(data, _expression_as_text), indent=2, ensure_ascii=False)
 
 
 def _tex(value: object) -> str:
