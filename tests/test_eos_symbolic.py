@@ -171,3 +171,13 @@ def test_period_two_equations_of_a_plane_map():
             assert np.all(np.abs(residual(*point)) < 1e-9)
     # the fixed points (xy = 1) were factored out: the equations do not vanish there
     assert np.all(np.abs(residual(2.0, 0.5)) > 1e-3)
+
+
+def test_zhu_end_point_is_derived_from_the_invariant_curve():
+    # q* = 1 + eta^2/4: the sharpness ends at 2/eta - eta/2 (the verify check confirms it
+    # against GD)
+    from bifurc.eos import end_point, minimalist
+
+    end = end_point(minimalist())
+    eta = sp.Symbol("eta", real=True)
+    assert sp.simplify(end.q_star.removeO() - (1 + eta**2 / 4)) == 0 and end.gap == sp.Rational(1, 2)

@@ -16,10 +16,11 @@ from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_l
 from .symbolic import eigenvalues, fixed_points, period_two, stability
 from .target import alignment_correction
 from .zhu import degree2, minimalist, two_step
+from .zhu_limit import EndPoint, end_point
 
 __all__ = [
     "ReducedModel", "canonical_map", "canonical_coordinates", "two_layer_linear", "single_neuron",
     "minimalist", "degree2", "two_step", "uv_model", "cubic_map", "alignment", "Alignment",
-    "alignment_correction",
+    "alignment_correction", "end_point", "EndPoint",
     "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
 ]
