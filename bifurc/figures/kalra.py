@@ -15,7 +15,7 @@ from ..analysis.cascade import cascade
 from ..analysis.lyapunov import lyapunov_sweep
 from ..analysis.orbits import orbit, orbit_diagram
 from ..analysis.periods import PeriodicOrbit, classify
-from ..verify.checks.kalra import _LOW_SHARPNESS, _NEAR_SADDLE, UV_PARAMS, _scale
+from ..verify.checks.kalra import LOW_SHARPNESS_STARTS, NEAR_SADDLE_STARTS, UV_PARAMS, uv_scale
 
 __all__ = ["figure_uv_phase_portrait", "figure_sharpness_spectrum", "figure_cubic_route_to_chaos",
            "uv_fixed_points"]
@@ -24,7 +24,7 @@ _NAMES = {"sp": "SP", "mup": r"$\mu$P"}
 
 
 def _params(parameterization: str) -> dict[str, float]:
-    return dict(UV_PARAMS, y=1.0 / _scale(parameterization))
+    return dict(UV_PARAMS, y=1.0 / uv_scale(parameterization))
 
 
 def uv_fixed_points(parameterization: str) -> list[PeriodicOrbit]:
@@ -46,7 +46,7 @@ def uv_fixed_points(parameterization: str) -> list[PeriodicOrbit]:
 
 
 def _uv_orbit(parameterization: str, start: tuple[float, float], steps: int) -> np.ndarray:
-    scale, eta = _scale(parameterization), UV_PARAMS["eta"]
+    scale, eta = uv_scale(parameterization), UV_PARAMS["eta"]
     m = eos.uv_model(parameterization).map
     return orbit(m, (start[0] / scale, start[1] / eta), steps, params=_params(parameterization))
 
@@ -58,7 +58,7 @@ def figure_uv_phase_portrait(quick: bool = False) -> Figure:
     steps = 300 if quick else 600
     fig, axes = plot.panels(1, 2, 5.3, 4.4)
     for ax, parameterization in zip(axes[0], ("sp", "mup")):
-        scale = _scale(parameterization)
+        scale = uv_scale(parameterization)
         m = eos.uv_model(parameterization).map
         params = _params(parameterization)
         box = ((-1.4 / scale, 1.9 / scale), (-0.2 / eta, 3.3 / eta))
@@ -76,8 +76,8 @@ def figure_uv_phase_portrait(quick: bool = False) -> Figure:
         ax.axhline(2 / eta, color="0.4", lw=0.8, ls="--")
         ax.text(box[0][0] + 0.02 * (box[0][1] - box[0][0]), 2 / eta + 0.05 / eta, r"$\lambda = 2/\eta$",
                 fontsize=8, color="0.3")
-        for i, (start, name) in enumerate(((_NEAR_SADDLE[0], "near the saddle"),
-                                           (_LOW_SHARPNESS[1], "low sharpness"))):
+        for i, (start, name) in enumerate(((NEAR_SADDLE_STARTS[0], "near the saddle"),
+                                           (LOW_SHARPNESS_STARTS[1], "low sharpness"))):
             run = _uv_orbit(parameterization, start, steps)
             colour = plot.PALETTE[1 + 3 * i]
             ax.plot(run[:, 0], run[:, 1], "-", color=colour, lw=0.6, alpha=0.8)
@@ -95,7 +95,7 @@ def figure_uv_phase_portrait(quick: bool = False) -> Figure:
 
 def eos_sharpness(parameterization: str, steps: int = 4096, transient: int = 2000) -> np.ndarray:
     """The sharpness series ηλ_t at the edge of stability (after ``transient`` steps)."""
-    run = _uv_orbit(parameterization, _LOW_SHARPNESS[1], transient + steps)
+    run = _uv_orbit(parameterization, LOW_SHARPNESS_STARTS[1], transient + steps)
     return UV_PARAMS["eta"] * run[-steps:, 1]
 
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from .. import eos, plot
 from ..analysis.basins import mesh, settle_cells
 from ..analysis.orbits import orbit
-from ..verify.checks.zhu import _final_sharpness, _region, _states, _two_step_branch
+from ..verify.checks.zhu import final_sharpness, region_starts, states_from_invariants, two_step_branch
 
 __all__ = ["figure_adaptivity", "figure_concentration", "figure_parabola_ellipse", "hessian_sharpness",
            "figure_convergence_map", "convergence_map"]
@@ -45,7 +45,7 @@ def figure_adaptivity(quick: bool = False) -> Figure:
     fig, axes = plot.panels(1, 1, 7.0, 4.4)
     ax = axes[0, 0]
     for i, eta in enumerate(ETAS):
-        start = _states(np.array([1.05 / eta]), np.array([0.9]))[0]
+        start = states_from_invariants(np.array([1.05 / eta]), np.array([0.9]))[0]
         run = orbit(eos.minimalist().map, start, int((20 if quick else 60) / eta**2), params={"eta": eta})
         sharp = hessian_sharpness(run)
         colour = plot.PALETTE[i]
@@ -68,8 +68,8 @@ def figure_concentration(quick: bool = False) -> Figure:
     left, right = axes[0]
     etas = ETAS[:2] if quick else ETAS
     for i, eta in enumerate(etas):
-        final = _final_sharpness(float(eta), False)
-        starts = _region(float(eta), False)
+        final = final_sharpness(float(eta), False)
+        starts = region_starts(float(eta), False)
         gap = (2 / eta - final) / eta
         s0 = eta * (starts ** 2).sum(axis=1)
         colour = plot.PALETTE[i]
@@ -94,7 +94,7 @@ def figure_parabola_ellipse(quick: bool = False) -> Figure:
     model, on an ellipse for the degree-2 model (which ends far below 2/η)."""
     eta = 0.05
     fig, axes = plot.panels(1, 2, 4.8, 4.0)
-    e, s = _two_step_branch(eos.minimalist(), 2, eta, 0.1, 0.05)
+    e, s = two_step_branch(eos.minimalist(), 2, eta, 0.1, 0.05)
     descent = slice(int(np.argmax(np.abs(e))), None)
     a, b = axes[0]
     a.plot(e, s, ".", ms=2, color=plot.PALETTE[0], label="two-step orbit")
@@ -105,7 +105,7 @@ def figure_parabola_ellipse(quick: bool = False) -> Figure:
     a.legend(fontsize=8, loc="lower right")
     a.set_title("minimalist model (degree 4): a parabola")
     for s0 in (0.05, 0.1, 0.2):
-        e, s = _two_step_branch(eos.degree2(), 1, eta, s0, 0.05)
+        e, s = two_step_branch(eos.degree2(), 1, eta, s0, 0.05)
         b.plot(e, s, ".-", ms=3, lw=0.4, label=rf"$\sigma_0 = {s0:g}$",
                color=plot.PALETTE[{0.05: 2, 0.1: 0, 0.2: 3}[s0]])
     b.set_title("degree-2 model: ellipses, ending near $-\\sigma_0$")

@@ -71,7 +71,7 @@ def fixed_points(settings: Settings) -> Outcome:
     return Outcome("I-IV, derived", f"max error {worst:.1e}", "1e-10", passed, None, details)
 
 
-def _scale(parameterization: str) -> float:
+def uv_scale(parameterization: str) -> float:
     """η √κ, κ the derived coefficient of the nonlinear terms (results["c2_eff"]).
 
     In g = η√κ f and L = η λ the map depends on nothing but Y = η√κ y; the phase checks
@@ -86,7 +86,7 @@ def _scale(parameterization: str) -> float:
 def _uv_runs(parameterization: str, starts: tuple, steps: int = 3000) -> list[np.ndarray]:
     """Runs from scaled starts (g0, L0) = (η√κ f0, η λ0), with scaled target Y = 1."""
     m = eos.uv_model(parameterization).map
-    scale, eta = _scale(parameterization), UV_PARAMS["eta"]
+    scale, eta = uv_scale(parameterization), UV_PARAMS["eta"]
     params = dict(UV_PARAMS, y=1.0 / scale)
     return [orbit(m, (g / scale, L / eta), steps, params=params) for g, L in starts]
 
@@ -98,9 +98,9 @@ def _eos_level(run: np.ndarray) -> float:
 
 #: Scaled starts (g0, L0) near the saddle II at the origin, with sharpness above that of the
 #: flow towards it.
-_NEAR_SADDLE = ((0.01, 1.5), (0.02, 1.4), (-0.01, 1.6))
+NEAR_SADDLE_STARTS = ((0.01, 1.5), (0.02, 1.4), (-0.01, 1.6))
 #: Scaled starts (g0, L0) of low sharpness, in the progressive-sharpening region.
-_LOW_SHARPNESS = ((0.0, 0.5), (0.05, 0.2), (0.1, 0.8))
+LOW_SHARPNESS_STARTS = ((0.0, 0.5), (0.05, 0.2), (0.1, 0.8))
 
 
 @check("kalra/sharpness-reduction", PAPER, "near the saddle II, λ first drops, then rises to ≈ 2/η")
@@ -108,7 +108,7 @@ def sharpness_reduction(settings: Settings) -> Outcome:
     """Starts near the saddle at (f, λ) = (0, 0) with ηλ > 1: an early dip in λ."""
     drops, levels = [], []
     for parameterization in ("sp", "mup"):
-        for run in _uv_runs(parameterization, _NEAR_SADDLE):
+        for run in _uv_runs(parameterization, NEAR_SADDLE_STARTS):
             lam0 = run[0, 1]
             drops.append(float(run[:50, 1].min() / lam0))
             levels.append(_eos_level(run))
@@ -123,7 +123,7 @@ def progressive_sharpening(settings: Settings) -> Outcome:
     """Starts with ηλ0 <= 0.8: λ grows until it first reaches 1.9/η."""
     rises = []
     for parameterization in ("sp", "mup"):
-        for run in _uv_runs(parameterization, _LOW_SHARPNESS):
+        for run in _uv_runs(parameterization, LOW_SHARPNESS_STARTS):
             eta_lam = UV_PARAMS["eta"] * run[:, 1]
             arrival = np.flatnonzero(eta_lam >= 1.9)
             rises.append(float(eta_lam[arrival[0]] / eta_lam[0]) if arrival.size else 0.0)
@@ -137,9 +137,10 @@ def edge_of_stability(settings: Settings) -> Outcome:
     """The sharpness at the end of every run: its mean over whole periods, and its oscillation."""
     levels, swings = [], []
     for parameterization in ("sp", "mup"):
-        for run in _uv_runs(parameterization, _NEAR_SADDLE) + _uv_runs(parameterization, _LOW_SHARPNESS):
+        for run in (*_uv_runs(parameterization, NEAR_SADDLE_STARTS),
+                    *_uv_runs(parameterization, LOW_SHARPNESS_STARTS)):
             levels.append(_eos_level(run))
-            swings.append(float(np.ptp(run[-200:, 0]) * _scale(parameterization)))
+            swings.append(float(np.ptp(run[-200:, 0]) * uv_scale(parameterization)))
     worst = max(abs(level - 2) for level in levels)
     # the oscillation of f does not die out (period 2 or more), and eta lambda sits at 2
     passed = worst < 0.05 and min(swings) > 1e-3

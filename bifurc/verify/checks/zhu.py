@@ -19,14 +19,14 @@ PAPER = "Zhu et al."
 _X, _Y = sp.symbols("x y", real=True)
 
 
-def _states(S: np.ndarray, pi: np.ndarray) -> np.ndarray:
+def states_from_invariants(S: np.ndarray, pi: np.ndarray) -> np.ndarray:
     """(x, y) > 0 with x² + y² = S and xy = pi."""
     root = np.sqrt(S * S - 4 * pi * pi)
     x = np.sqrt((S + root) / 2)
     return np.stack([x, pi / x], axis=1)
 
 
-def _region(eta: float, full: bool) -> np.ndarray:
+def region_starts(eta: float, full: bool) -> np.ndarray:
     """Starts in Zhu's region S_eta: x² + y² in [1.02, 2]/eta, xy in [0.8, 1.2].
 
     The xy grid has an even number of points, so that no start lies exactly on the
@@ -34,15 +34,15 @@ def _region(eta: float, full: bool) -> np.ndarray:
     """
     S, pi = np.meshgrid(np.linspace(1.02, 2, 24 if full else 10) / eta,
                         np.linspace(0.8, 1.2, 16 if full else 8))
-    return _states(S.ravel(), pi.ravel())
+    return states_from_invariants(S.ravel(), pi.ravel())
 
 
 @lru_cache(maxsize=8)
-def _final_sharpness(eta: float, full: bool) -> np.ndarray:
+def final_sharpness(eta: float, full: bool) -> np.ndarray:
     """The sharpness of the minimum each start of the region converges to (derived formula)."""
     model = eos.minimalist()
     sharpness = numeric(model.results["sharpness at a minimum"], _X, _Y)
-    X0 = _region(eta, full)
+    X0 = region_starts(eta, full)
     periods, finals = settle_cells(model.map, X0, np.full((X0.shape[0], 1), eta), int(200 / eta**2), 1,
                                    1e-12, 1e8)
     if np.any(periods != 1):
@@ -61,7 +61,7 @@ def sharpness_concentration(settings: Settings) -> Outcome:
     predicted = float(end.gap)
     etas = eta_ladder(settings)[1:]  # eta = 0.2 leaves S_eta too close to chaos for 200/eta^2 steps
     for eta in etas:
-        final = _final_sharpness(float(eta), settings.full)
+        final = final_sharpness(float(eta), settings.full)
         gap = (2 / eta - final) / eta
         inside &= bool(np.all((gap > 0) & (gap < 20 / 3)))
         gaps.append(gap)
@@ -83,7 +83,7 @@ def sharpness_concentration(settings: Settings) -> Outcome:
 def sharpness_adaptivity(settings: Settings) -> Outcome:
     """The relative distance of the final sharpness from 2/eta over the ladder, and its order."""
     etas = eta_ladder(settings)[1:]
-    worst = np.array([np.abs(1 - eta * _final_sharpness(float(eta), settings.full) / 2).max()
+    worst = np.array([np.abs(1 - eta * final_sharpness(float(eta), settings.full) / 2).max()
                       for eta in etas])
     order, coefficient = fit_order(etas, worst)
     passed = order > 1.7  # O(eta^2) with slack 0.3
@@ -91,7 +91,7 @@ def sharpness_adaptivity(settings: Settings) -> Outcome:
                    {"etas": etas.tolist(), "max |1 - eta S/2|": worst.tolist(), "coefficient": coefficient})
 
 
-def _two_step_branch(model, power: int, eta: float, sigma0: float, e0: float) -> tuple:
+def two_step_branch(model, power: int, eta: float, sigma0: float, e0: float) -> tuple:
     """(e, sigma) of the two-step orbit from a start near the EoS minimum.
 
     e = 1 - (xy)^power is the residual and sigma = eta lambda/2 - 1 the relative distance of
@@ -100,7 +100,8 @@ def _two_step_branch(model, power: int, eta: float, sigma0: float, e0: float) ->
     """
     sharpness = numeric(model.results["sharpness at a minimum"], _X, _Y)
     scale = float(model.results["sharpness at a minimum"].subs({_X: 1, _Y: 0}))  # lambda = scale * S
-    start = _states(np.array([2 * (1 + sigma0) / (eta * scale)]), np.array([(1 - e0) ** (1 / power)]))[0]
+    S0, pi0 = 2 * (1 + sigma0) / (eta * scale), (1 - e0) ** (1 / power)
+    start = states_from_invariants(np.array([S0]), np.array([pi0]))[0]
     run = orbit(model.map, start, 20_000, params={"eta": eta})[::2]
     e = 1 - (run[:, 0] * run[:, 1]) ** power
     sigma = eta * sharpness(run[:, 0], run[:, 1]) / 2 - 1
@@ -125,12 +126,12 @@ def parabola_vs_ellipse(settings: Settings) -> Outcome:
     details = {}
     derived = {name: eos.two_step(model).curve for name, model in
                (("minimalist", eos.minimalist()), ("degree2", eos.degree2()))}
-    e, s = _two_step_branch(eos.minimalist(), 2, eta, 0.1, 0.05)
+    e, s = two_step_branch(eos.minimalist(), 2, eta, 0.1, 0.05)
     descent = slice(int(np.argmax(np.abs(e))), None)  # after the growth at constant sigma: on the curve
     min_parabola, min_conic = _fits(e[descent], s[descent])
-    e, s = _two_step_branch(eos.degree2(), 1, eta, 0.1, 0.05)
+    e, s = two_step_branch(eos.degree2(), 1, eta, 0.1, 0.05)
     deg_parabola, deg_conic = _fits(e, s)
-    finals = {s0: float(_two_step_branch(eos.degree2(), 1, eta, s0, 0.05)[1][-1]) for s0 in (0.05, 0.1, 0.2)}
+    finals = {s0: float(two_step_branch(eos.degree2(), 1, eta, s0, 0.05)[1][-1]) for s0 in (0.05, 0.1, 0.2)}
     details.update(derived=derived, eta=eta,
                    minimalist={"parabola residual": min_parabola, "conic residual": min_conic},
                    degree2={"parabola residual": deg_parabola, "conic residual": deg_conic},
