@@ -185,12 +185,15 @@ def alignment(settings: Settings) -> Outcome:
         for y, H in ((0.0, h), (1.0, alignment_correction(loss))):
             etas, t_a, (worst, with_h) = _aligned_errors(loss, y, H, settings, other=h)
             order, coefficient = fit_order(etas, worst)
-            slope = float(np.polyfit(np.log(1 / etas), t_a, 1)[0])
+            logs = np.log(1 / etas)
+            slope, intercept = np.polyfit(logs, t_a, 1)
+            fitted = slope * logs + intercept
+            r2 = float(1 - np.sum((t_a - fitted) ** 2) / np.sum((t_a - t_a.mean()) ** 2))
             entry = {
                 "curve": "h(p) (paper)" if y == 0 else "H(p; y) derived in bifurc.eos.target",
                 "max error after 2 t_a, per eta": worst.tolist(), "order": order,
                 "C in C eta^order": coefficient, "t_a per eta (median over starts)": t_a.tolist(),
-                "slope of t_a against log(1/eta)": slope,
+                "t_a = A + B log(1/eta): B": float(slope), "R^2 of that fit": r2,
             }
             if y != 0:
                 paper_order, _ = fit_order(etas, with_h)
@@ -200,7 +203,9 @@ def alignment(settings: Settings) -> Outcome:
             details[f"{loss.name}, y={y:g}"] = entry
             orders.append(order)
             # O(eta^4), slack 0.5 in the fitted order; t_a grows like log(1/eta)
-            passed &= order > 3.5 and slope > 0
+            # and t_a grows like log(1/eta): a straight line in log(1/eta) (R^2 > 0.9, t_a is
+            # an integer step count), rising
+            passed &= order > 3.5 and slope > 0 and r2 > 0.9
     details["finding"] = ("for y != 0 the paper's h leaves an O(eta^2) error; the correction H(p; y), "
                           "derived from invariance at p and -p, restores O(eta^4) and equals h at y = 0")
     return Outcome("order 4", f"{min(orders):.2f} (paper's h, y=1: {min(paper_orders):.2f})", "order > 3.5",
