@@ -248,8 +248,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             verdict = "ok" if result.passed else "FAILED"
             print(f" {verdict} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
+    if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
+        raise UserError("--out: verify writes a figure (.png, .pdf, .svg); use --json for the numbers")
     settings = Settings(full=args.full, losses=tuple(args.loss or ()))
     results = run_checks(args.only, settings, progress=progress)
+    if args.out:
+        from . import plot
+
+        _save_figure(plot.verify_results(results), Path(args.out))
+        print(f"figure written to {args.out}", file=sys.stderr)
     if args.json:
         print(json.dumps(_jsonable([r.as_dict() for r in results]), indent=1))
     else:
@@ -405,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss", action="append", metavar="EXPR",
                    help="also check the loss-generic claims on this loss of p, e.g. 'sqrt(1+p**2) - 1'")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.set_defaults(func=_cmd_verify, out=None)
+    p.add_argument("--out", help="also draw the results (.png, .pdf, .svg)")
+    p.set_defaults(func=_cmd_verify)
     return parser
 
 

@@ -28,12 +28,17 @@ from .errors import InputError
 __all__ = [
     "orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade", "cobweb", "phase_portrait",
     "basins", "parameter_plane", "PALETTE", "panels", "reference_line", "trajectory_on_diagram",
-    "power_spectrum",
+    "power_spectrum", "verify_results", "colour",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette (blue, vermilion, bluish green, orange, reddish purple,
 #: sky blue, yellow, black): the colours of every multi-line figure.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+def colour(i: int) -> str:
+    """The i-th colour of :data:`PALETTE`, cycling."""
+    return PALETTE[i % len(PALETTE)]
+
 
 _CMAP = "Greys"  # black on white: legible in print and for every kind of colour vision
 
@@ -61,7 +66,7 @@ def _density(ax: Axes, d: OrbitDiagram, component: int, rows: int = 600) -> None
         extent=(v[0] - half, v[-1] + half, edges[0], edges[-1]), interpolation="antialiased",
     )
     for value in d.values[d.escaped]:
-        ax.axvline(value, color="tab:red", lw=0.5, alpha=0.4)
+        ax.axvline(value, color=PALETTE[1], lw=0.5, alpha=0.4)
 
 
 def _density_map() -> matplotlib.colors.Colormap:
@@ -94,7 +99,7 @@ def orbit_diagram(d: OrbitDiagram, component: int = 0, ax: Axes | None = None) -
 def lyapunov_sweep(s: LyapunovSweep, ax: Axes | None = None) -> Figure:
     """All Lyapunov exponents against the swept parameter, zero marked."""
     fig, ax = _figure(ax)
-    colours = matplotlib.colormaps["tab10"]
+    colours = colour
     for i in range(s.exponents.shape[1]):
         ax.plot(s.values, s.exponents[:, i], lw=0.8, color=colours(i), label=f"$\\lambda_{i + 1}$")
     ax.axhline(0.0, color="black", lw=0.6)
@@ -113,7 +118,7 @@ def diagram_with_lyapunov(d: OrbitDiagram, s: LyapunovSweep, component: int = 0)
     orbit_diagram(d, component, ax=top)
     top.set_xlabel("")
     bottom.plot(s.values, s.largest, lw=0.7, color="black")
-    bottom.axhline(0.0, color="tab:red", lw=0.6)
+    bottom.axhline(0.0, color=PALETTE[1], lw=0.6)
     bottom.set_ylabel("$\\lambda_{max}$")
     bottom.set_xlabel(s.param)
     return fig
@@ -169,7 +174,7 @@ def cobweb(m: Map, x0: float, n: int = 60, params: Mapping[str, float] | None = 
     ax.plot(grid, grid, color="0.5", lw=0.8, ls="--", label="diagonal")
     stairs_x = np.repeat(finite, 2)[:-1]  # (x0, x0) -> (x0, x1) -> (x1, x1) -> (x1, x2) ...
     stairs_y = np.concatenate([finite[:1], np.repeat(finite[1:], 2)])
-    ax.plot(stairs_x, stairs_y, color="tab:blue", lw=0.8, label=f"orbit from {x0:g}")
+    ax.plot(stairs_x, stairs_y, color=PALETTE[0], lw=0.8, label=f"orbit from {x0:g}")
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_xlabel(m.state[0])
     ax.set_ylabel(f"{m.state[0]}'")
@@ -179,10 +184,10 @@ def cobweb(m: Map, x0: float, n: int = 60, params: Mapping[str, float] | None = 
 
 
 _KIND_STYLE = {
-    "stable": dict(marker="o", color="tab:blue", label="stable"),
-    "unstable": dict(marker="o", mfc="white", color="tab:red", label="unstable"),
-    "saddle": dict(marker="X", color="tab:orange", label="saddle"),
-    "neutral": dict(marker="D", color="tab:purple", label="neutral"),
+    "stable": dict(marker="o", color=PALETTE[0], label="stable"),
+    "unstable": dict(marker="o", mfc="white", color=PALETTE[1], label="unstable"),
+    "saddle": dict(marker="X", color=PALETTE[3], label="saddle"),
+    "neutral": dict(marker="D", color=PALETTE[4], label="neutral"),
 }
 
 
@@ -218,12 +223,12 @@ def phase_portrait(m: Map, box: Sequence[tuple[float, float]], params: Mapping[s
     safe = np.where(length > 0, length, 1.0)
     ax.quiver(X.ravel(), Y.ravel(), steps[:, 0] / safe, steps[:, 1] / safe, np.log10(length + 1e-300),
               cmap="cividis", angles="xy", pivot="mid", width=0.003, alpha=0.8)
-    colours = matplotlib.colormaps["tab10"]
+    colours = colour
     for i, s in enumerate(starts):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", EscapeWarning)
             path = orbit(m, s, n, params=params)
-        ax.plot(path[:, 0], path[:, 1], ".", ms=2, color=colours(i % 10))
+        ax.plot(path[:, 0], path[:, 1], ".", ms=2, color=colours(i))
     points = fixed if fixed is not None else fixed_points(m, box, params, starts=24)
     shown = set()
     for fp in points:
@@ -246,14 +251,14 @@ def basins(b: Basins, ax: Axes | None = None) -> Figure:
     """Basin map: one colour per attractor (marked), grey for unresolved, white for escape."""
     fig, ax = _figure(ax)
     count = len(b.attractors)
-    palette = matplotlib.colormaps["tab10"]
-    colours = ["white", "0.6"] + [palette(i % 10) for i in range(count)]
+    palette = colour
+    colours = ["white", "0.6"] + [palette(i) for i in range(count)]
     cmap = matplotlib.colors.ListedColormap(colours)  # escape, unresolved, then each attractor
     image = np.where(b.labels == -1, 0, np.where(b.labels == -2, 1, b.labels + 2))
     ax.imshow(image, origin="lower", aspect="auto", cmap=cmap, vmin=-0.5, vmax=count + 1.5,
               extent=(b.xs[0], b.xs[-1], b.ys[0], b.ys[-1]), interpolation="nearest")
     for i, cycle in enumerate(b.attractors):
-        ax.plot(cycle[:, 0], cycle[:, 1], "o", ms=6, mfc=palette(i % 10), mec="black",
+        ax.plot(cycle[:, 0], cycle[:, 1], "o", ms=6, mfc=palette(i), mec="black",
                 label=f"attractor {i} (period {cycle.shape[0]})")
     handles, _ = ax.get_legend_handles_labels()
     if handles:
@@ -358,4 +363,33 @@ def power_spectrum(series: np.ndarray, ax: Axes | None = None, label: str | None
     ax.semilogy(freq[1:], power[1:] / power[1:].max() + 1e-300, color=colour, lw=0.9, label=label)
     ax.set_xlabel("frequency (1/step)")
     ax.set_ylabel("power (normalised)")
+    return fig
+
+
+def verify_results(results: Sequence) -> Figure:
+    """The checks of ``bifurc verify`` at a glance: one row each, coloured pass or fail.
+
+    Bars are the seconds each check took; the label gives the measured value and, where
+    the check measures one, the error order.
+
+    Parameters
+    ----------
+    results
+        :class:`~bifurc.verify.CheckResult` records, e.g. from
+        :func:`bifurc.verify.run_checks`.
+    """
+    fig = Figure(figsize=(9, 0.35 * len(results) + 1.2), layout="constrained")
+    ax = fig.subplots()
+    rows = np.arange(len(results))[::-1]
+    seconds = [r.seconds for r in results]
+    ax.barh(rows, seconds, color=[PALETTE[2] if r.passed else PALETTE[1] for r in results])
+    for row, r in zip(rows, results):
+        order = "" if r.order is None else f", order {r.order:.2f}"
+        verdict = "pass" if r.passed else f"FAIL{': ' + r.error if r.error else ''}"
+        measured = f"{r.measured:.6g}" if isinstance(r.measured, float) else r.measured
+        ax.text(max(seconds) * 0.02, row, f"{measured}{order} ({verdict})", va="center", fontsize=7)
+    ax.set_yticks(rows, [r.id for r in results], fontsize=8)
+    ax.set_xlabel("seconds")
+    passed = sum(r.passed for r in results)
+    ax.set_title(f"bifurc verify: {passed} of {len(results)} claims hold")
     return fig

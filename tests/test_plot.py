@@ -48,3 +48,13 @@ def test_cascade_figure(logistic):
     c = bifurc.cascade(logistic, "r", 2.8, 3.57, 0.3, count=6)
     fig = plot.cascade(c)
     assert np.allclose(fig.axes[0].lines[0].get_ydata(), c.gaps)
+
+
+def test_verify_results_figure_colours_failures():
+    from bifurc.verify.registry import CheckResult
+
+    results = [CheckResult("a/ok", "p", "holds", 1.0, 1.0, 0.1, True, 2.0, 0.5),
+               CheckResult("a/no", "p", "fails", 1.0, 3.0, 0.1, False, None, 0.2)]
+    bars = plot.verify_results(results).axes[0].patches
+    assert [b.get_width() for b in bars] == [0.5, 0.2]
+    assert bars[0].get_facecolor() != bars[1].get_facecolor()
