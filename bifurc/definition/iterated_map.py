@@ -232,6 +232,15 @@ class Map:
         values = self.parameter_vector(defaults) if self.params else []
         return Map(self.name, self.state, dict(zip(self.params, values)), self.updates)
 
+    def __getstate__(self) -> dict:
+        """Pickled without its compiled kernels (re-imported from the cache on first use)."""
+        state = {k: v for k, v in self.__dict__.items() if k != "kernels"}
+        state["params"] = dict(self.params)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, params=MappingProxyType(state["params"]))
+
     def __repr__(self) -> str:
         rules = "; ".join(f"{s} -> {e}" for s, e in zip(self.state, self.updates))
         params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())

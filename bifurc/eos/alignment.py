@@ -13,12 +13,12 @@ of the orbit are ±p), which is Song & Yun's toy model log cosh(uw).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import sympy as sp
 
 from ..losses import Loss
+from .cache import derived
 from .model import real_symbols
 from .song_yun import SLOPE, two_layer_invariant_map
 
@@ -30,7 +30,7 @@ _h = sp.Symbol("h")
 _eps = sp.Symbol("epsilon", positive=True)  # eps = eta^2
 
 
-@cache
+@derived
 def generic_h() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr]:
     """h(p) for an unspecified r, from the invariance of q = r(p)(1 + η² h(p)) under GD.
 
@@ -119,7 +119,7 @@ class Alignment:
         return np.asarray(f(self.loss.r_hat(q_values), float(eta_value)), dtype=np.float64)
 
 
-@cache
+@derived
 def alignment(loss: Loss) -> Alignment:
     """The alignment curve, q* and the limiting sharpness of a loss, derived.
 

@@ -7,11 +7,10 @@ the output f = cC and the tangent kernel λ (B drops out).
 
 from __future__ import annotations
 
-from functools import cache
-
 import sympy as sp
 
 from ..definition.iterated_map import Map
+from .cache import derived
 from .invariants import gd_step, reduce_words, tangent_kernel
 from .model import ReducedModel, real_symbols
 
@@ -25,7 +24,7 @@ PARAMETERIZATIONS = {
 }
 
 
-@cache
+@derived
 def uv_model(parameterization: str = "sp") -> ReducedModel:
     """The UV model's exact map in function space (f, λ).
 
@@ -84,7 +83,7 @@ def uv_model(parameterization: str = "sp") -> ReducedModel:
     return ReducedModel(m.name, m, derivation, {"c2_eff": kappa}, positive=("eta", "n", "x"))
 
 
-@cache
+@derived
 def cubic_map() -> ReducedModel:
     """GD on the EoS-manifold loss ½(aθ² - b)²: the cubic map θ' = θ(1 + 2ηab - 2ηa²θ²).
 

@@ -45,6 +45,12 @@ class ReducedModel:
     def __post_init__(self) -> None:
         object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "results": dict(self.results)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, results=MappingProxyType(state["results"]))
+
     @property
     def updates(self) -> dict[str, sp.Expr]:
         """State variable -> its derived update."""

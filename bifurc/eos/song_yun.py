@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -18,6 +17,7 @@ import sympy as sp
 from ..definition.formulas import parse_formula
 from ..definition.iterated_map import Map
 from ..losses import Loss
+from .cache import derived
 from .invariants import gd_step, reduce_words, tangent_kernel
 from .model import ReducedModel, real_symbols
 from .symbolic import period_two
@@ -30,7 +30,7 @@ p, q, eta, y = real_symbols("p q eta y")
 SLOPE = sp.Symbol("g", real=True)
 
 
-@cache
+@derived
 def two_layer_invariant_map() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr, sp.Expr]:
     """GD on f = vᵀUx for any width, reduced to (p, q); ℓ'(p) is the symbol ``g``.
 
@@ -76,7 +76,7 @@ def two_layer_invariant_map() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr
     return derivation, p_next, q_next
 
 
-@cache
+@derived
 def two_layer_linear(loss: Loss) -> ReducedModel:
     """The exact (p, q) map of a two-layer linear network on one data point.
 
@@ -99,7 +99,7 @@ def two_layer_linear(loss: Loss) -> ReducedModel:
                         positive=("q", "eta"))
 
 
-@cache
+@derived
 def canonical_map(loss: Loss) -> ReducedModel:
     """Song & Yun's reduced 1D map f_q(p) = p(1 - 2 r(p)/q), derived as η → 0 of the (p, q) map.
 
@@ -152,7 +152,7 @@ def _elu(z: sp.Symbol) -> sp.Expr:
 ACTIVATIONS = {"tanh": sp.tanh, "elu": _elu, "linear": lambda z: z}
 
 
-@cache
+@derived
 def single_neuron(loss: Loss, activation: str = "tanh") -> ReducedModel:
     """Song & Yun's single-neuron network f = v σ(u x), GD as a 2D map in (u, v).
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import cache
 
 import sympy as sp
 
+from .cache import derived
 from .model import ReducedModel
 
 __all__ = ["FixedPoint", "PeriodTwo", "fixed_points", "eigenvalues", "period_two", "stability"]
@@ -81,7 +81,7 @@ def _on_line(point: dict, line: FixedPoint) -> bool:
     return all(sp.simplify(point[s] - value) == 0 for s, value in fixed)
 
 
-@cache
+@derived
 def fixed_points(model: ReducedModel) -> tuple[tuple[FixedPoint, ...], tuple[sp.Basic, ...]]:
     """The fixed points of the model's map, lines of fixed points included.
 
@@ -169,7 +169,7 @@ def stability(model: ReducedModel, multiplier: sp.Expr, variable: str) -> dict[s
     }
 
 
-@cache
+@derived
 def period_two(model: ReducedModel) -> PeriodTwo:
     """Period-2 orbits of a 1D map: solve f(f(x)) = x with the fixed points factored out.
 

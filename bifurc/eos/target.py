@@ -10,11 +10,10 @@ at y = 0 it reduces to h.
 
 from __future__ import annotations
 
-from functools import cache
-
 import sympy as sp
 
 from ..losses import Loss
+from .cache import derived
 from .model import real_symbols
 from .song_yun import SLOPE, two_layer_invariant_map
 
@@ -47,7 +46,7 @@ def _invariance(sign: int) -> sp.Expr:
     return residual.coeff(_eps, 1)
 
 
-@cache
+@derived
 def generic_H() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr]:
     """H(p) for an unspecified r and any target y, in terms of R0 = r(p), R1 = r'(p).
 
@@ -73,7 +72,7 @@ def generic_H() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr]:
     return derivation, H
 
 
-@cache
+@derived
 def alignment_correction(loss: Loss) -> sp.Expr:
     """H(p; y) for a loss: q/r(p) = 1 + η² H(p) + O(η⁴) on the two-layer map with target y.
 

@@ -13,12 +13,12 @@ sharpness deviation σ = ηλ/2 - 1 and expanded near the minimum with sharpness
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import sympy as sp
 from sympy.polys.polyfuncs import symmetrize
 
 from ..definition.iterated_map import Map
+from .cache import derived
 from .model import ReducedModel, real_symbols
 
 __all__ = ["minimalist", "degree2", "TwoStep", "two_step"]
@@ -26,7 +26,7 @@ __all__ = ["minimalist", "degree2", "TwoStep", "two_step"]
 x, y, z, w, eta = real_symbols("x y z w eta")
 
 
-@cache
+@derived
 def minimalist() -> ReducedModel:
     """Zhu et al.'s ¼(1 - x²y²)², derived from ½(1 - xyzw)² under the coupling x = z, y = w.
 
@@ -74,7 +74,7 @@ def minimalist() -> ReducedModel:
                         positive=("eta",))
 
 
-@cache
+@derived
 def degree2() -> ReducedModel:
     """Zhu et al.'s degree-2 model ½(1 - xy)².
 
@@ -148,7 +148,7 @@ def _in_invariants(expr: sp.Expr, pi: sp.Symbol, S: sp.Symbol) -> sp.Expr:
     return out
 
 
-@cache
+@derived
 def two_step(model: ReducedModel) -> TwoStep:
     """The two-step GD map of :func:`minimalist` or :func:`degree2` near the EoS minimum.
 

@@ -13,10 +13,10 @@ and the sharpness ends at 2/(ηq*) = 2/η - 2b₀η + O(η³).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import sympy as sp
 
+from .cache import derived
 from .model import ReducedModel, real_symbols
 from .zhu import _in_invariants
 
@@ -48,7 +48,7 @@ class EndPoint:
     gap: sp.Expr
 
 
-@cache
+@derived
 def end_point(model: ReducedModel, order: int = 5) -> EndPoint:
     """The end point of the minimalist (or degree-2) model's EoS phase, from its invariant curve.
 

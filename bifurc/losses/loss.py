@@ -135,6 +135,10 @@ class Loss:
     def _numeric_derivative(self):
         return sp.lambdify(P, self.derivative, modules="numpy")
 
+    def __getstate__(self) -> dict:
+        """Pickled without lambdified helpers (derived again on first use)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_numeric_derivative"}
+
     def r_hat(self, q: object) -> np.ndarray:
         """The positive root p of r(p) = q, for 0 < q < 1 (vectorised bisection).
 

@@ -1,0 +1,76 @@
+"""Derivations cached on disk.
+
+sympy is slow: deriving every model of the papers takes about ten seconds. A derivation's
+result depends only on its arguments and on the source code that derives it, so
+:func:`derived` keys a pickle of the result by both (and by the sympy and Python
+versions) in ``<cache dir>/symbolic/``, beside the compiled kernels. A result that cannot
+be pickled, or a file that cannot be read, is simply derived again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import sympy as sp
+
+from ..compilation.loader import cache_dir
+
+__all__ = ["derived"]
+
+T = TypeVar("T")
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def _fingerprint() -> str:
+    """Hash of the source that derivations run (definition, losses, eos) and the versions."""
+    digest = hashlib.sha256(f"{sp.__version__} {sys.version}".encode())
+    for folder in ("definition", "compilation", "losses", "eos"):
+        for path in sorted((_PACKAGE / folder).glob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _token(value: object) -> str:
+    """A stable text of an argument: losses and models by their formulas."""
+    if hasattr(value, "expression") and hasattr(value, "assumptions"):  # a Loss
+        return f"Loss({value.name!r}, {value.expression})"
+    if hasattr(value, "map") and hasattr(value, "derivation"):  # a ReducedModel
+        return f"Model({value.name!r}, {value.map.updates}, {dict(value.map.params)})"
+    return repr(value)
+
+
+def derived(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function``'s results in memory and on disk, keyed by arguments and source."""
+
+    @functools.cache
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> T:
+        text = repr((_fingerprint(), function.__module__, function.__qualname__,
+                     [_token(a) for a in args], sorted((k, _token(v)) for k, v in kwargs.items())))
+        path = cache_dir() / "symbolic" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pkl"
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # missing, unreadable or from another layout: derive it
+            pass
+        value = function(*args, **kwargs)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+                pickle.dump(value, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp.name, path)
+        except Exception:  # not picklable, or no writable cache: keep it in memory only
+            if "tmp" in locals():
+                Path(tmp.name).unlink(missing_ok=True)
+        return value
+
+    return wrapper
