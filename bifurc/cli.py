@@ -201,6 +201,8 @@ def _cmd_cascade(args: argparse.Namespace) -> None:
 
 
 def _cmd_period(args: argparse.Namespace) -> None:
+    from .analysis.basins import settle_cells
+    from .analysis.orbits import DEFAULT_ESCAPE, parameter_rows
     from .analysis.periods import period
 
     m, overrides = resolve_map(args.map, _settings(args.set))
@@ -211,8 +213,9 @@ def _cmd_period(args: argparse.Namespace) -> None:
         _emit(args, {"map": m.name, "period": k}, [f"{m.name}: period {words.get(k, k)}"])
         return
     param, values = _sweep(args.sweep)
-    periods = [period(m, x0, {**overrides, param: v}, args.transient, args.max_period, args.tol)
-               for v in values]
+    rows = parameter_rows(m, param, values, overrides)  # every value at once, in parallel
+    periods, _ = settle_cells(m, np.repeat(x0[None, :], values.size, axis=0), rows, args.transient,
+                              args.max_period, args.tol, DEFAULT_ESCAPE)
     table = [f"{m.name}: period over {param} (0: none found, -1: escaped)"]
     table += [f"  {param}={v:<12.6g} {k}" for v, k in zip(values, periods)]
     _emit(args, {"map": m.name, "param": param, "values": values, "periods": periods}, table)

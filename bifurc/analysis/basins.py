@@ -158,7 +158,7 @@ def basins(
         cycle = np.empty((k, m.dim))
         m.kernels.orbit(point, p, k, 0, np.inf, cycle)
         attractors.append(cycle)
-    params_used = dict(zip(m.params, p.tolist()))
+    params_used = m.named_parameters(p)
     return Basins(
         m.name, (m.state[ix], m.state[iy]), xs, ys, labels.reshape(ys.size, xs.size), attractors, tol,
         params_used,

@@ -251,7 +251,7 @@ def cascade(
             f"cascade: {len(points)} of {count} doublings found; {message}", RuntimeWarning, stacklevel=2
         )
     pts = np.array(points)
-    others = {n: float(v) for n, v in zip(m.params, branch.base) if n != param}
+    others = m.named_parameters(branch.base, exclude=(param,))
     return Cascade(
         m.name, param, pts, np.array(periods, dtype=np.int64), _XTOL + _RTOL * np.abs(pts), others, message
     )

@@ -139,5 +139,5 @@ def lyapunov_sweep(
     X0 = np.repeat(x[None, :], values.size, axis=0)
     exponents, escaped = spectra(m, X0, rows, n, transient, escape)
     warn_escape(int(escaped.sum()), values.size, "orbits")
-    others = {k: float(v) for k, v in zip(m.params, rows[0]) if k != param}
+    others = m.named_parameters(rows[0], exclude=(param,))
     return LyapunovSweep(m.name, param, values, exponents, escaped, n, transient, others)

@@ -170,7 +170,7 @@ def orbit_diagram(
     m.kernels.diagram(X, P, transient, keep, radius, out, bad)
     out[bad] = np.nan
     warn_escape(int(bad.sum()), values.size, "orbits")
-    others = {k: float(v) for k, v in zip(m.params, rows[0]) if k != param}
+    others = m.named_parameters(rows[0], exclude=(param,))
     return OrbitDiagram(
         m.name, param, values, out, bad, x, others, transient, keep, radius, m.state
     )

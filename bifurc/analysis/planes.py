@@ -110,7 +110,7 @@ def parameter_plane(
         exponents, escaped = spectra(m, X0, rows, n, transient, escape)
         warn_escape(int(escaped.sum()), cx.size, "orbits")
         values = exponents[:, 0]
-    others = {k: float(v) for k, v in zip(m.params, rows[0]) if k not in (xparam, yparam)}
+    others = m.named_parameters(rows[0], exclude=(xparam, yparam))
     settings = dict(x0=x.tolist(), params=others, n=n, transient=transient, max_period=max_period, tol=tol)
     return ParameterPlane(
         m.name, quantity, (xparam, yparam), xs, ys, values.reshape(ys.size, xs.size), settings

@@ -189,6 +189,10 @@ class Map:
         vector = np.array(list(values.values()), dtype=np.float64)
         return vector if vector.size else np.zeros(1)
 
+    def named_parameters(self, vector: np.ndarray, exclude: tuple[str, ...] = ()) -> dict[str, float]:
+        """A parameter vector as name -> value, leaving out the names in ``exclude``."""
+        return {k: float(v) for k, v in zip(self.params, vector) if k not in exclude}
+
     def parameter_index(self, name: str) -> int:
         """Position of parameter ``name`` in the kernels' parameter vector."""
         if name not in self.params:
