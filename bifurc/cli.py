@@ -241,7 +241,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if args.list:
         for c in load_all().values():
-            print(f"{c.id:34} {c.paper:14} {c.claim}")
+            scope = " [--full]" if c.full_only else ""
+            print(f"{c.id:34} {c.paper:14} {c.claim}{scope}")
         return 0
 
     def progress(n: int, total: int, c, result) -> None:

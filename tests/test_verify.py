@@ -43,3 +43,15 @@ def test_a_failing_or_crashing_check_fails_loudly(monkeypatch, capsys):
 def test_unknown_check_is_a_user_error(capsys):
     assert main(["verify", "--only", "no/such-check"]) == 2
     assert "unknown check" in capsys.readouterr().err
+
+
+def test_full_only_checks_run_by_default_only_under_full(monkeypatch):
+    monkeypatch.setattr(registry, "REGISTRY", {})
+    registry.check("test/quick", "nobody", "cheap")(lambda s: Outcome(1.0, 1.0, 0.0, True))
+    registry.check("test/slow", "nobody", "expensive", full_only=True)(
+        lambda s: Outcome(1.0, 1.0, 0.0, s.full))
+    assert [r.id for r in run_checks(None, Settings())] == ["test/quick"]
+    assert [r.id for r in run_checks(None, Settings(full=True))] == ["test/quick", "test/slow"]
+    # asked for by id, a full-only check runs at the size the settings give
+    (result,) = run_checks(["test/slow"], Settings())
+    assert result.passed is False

@@ -67,6 +67,7 @@ class Check:
     paper: str
     claim: str
     run: Runner
+    full_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,17 @@ class CheckResult:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(id: str, paper: str, claim: str) -> Callable[[Runner], Runner]:
-    """Register ``run(settings: Settings) -> Outcome`` as the check ``id``."""
+def check(id: str, paper: str, claim: str, full_only: bool = False) -> Callable[[Runner], Runner]:
+    """Register ``run(settings: Settings) -> Outcome`` as the check ``id``.
+
+    A ``full_only`` check (minutes of network training, say) runs by default only under
+    ``Settings(full=True)``; asked for by id it runs at the size its settings give.
+    """
 
     def register(run: Runner) -> Runner:
         if id in REGISTRY:
             raise RuntimeError(f"check {id!r} registered twice")
-        REGISTRY[id] = Check(id, paper, claim, run)
+        REGISTRY[id] = Check(id, paper, claim, run, full_only)
         return run
 
     return register
@@ -128,14 +133,19 @@ def run_checks(
     Parameters
     ----------
     ids
-        Which checks (default all); unknown ids raise :class:`~bifurc.InputError`.
+        Which checks (default all, without the ``full_only`` ones unless ``settings.full``);
+        unknown ids raise :class:`~bifurc.InputError`.
     settings
         Full or quick, and extra losses (default: quick, built-in losses only).
     progress
         Called before each check (with None) and after it (with its result).
     """
     registry = load_all()
-    chosen = sorted(registry) if ids is None else list(ids)
+    settings = settings or Settings()
+    if ids is None:
+        chosen = sorted(cid for cid, c in registry.items() if settings.full or not c.full_only)
+    else:
+        chosen = list(ids)
     unknown = [i for i in chosen if i not in registry]
     if unknown:
         raise InputError(f"unknown check {', '.join(unknown)} (known: {', '.join(registry)})")
@@ -146,7 +156,7 @@ def run_checks(
             progress(n, len(chosen), c, None)
         start = time.perf_counter()
         try:
-            o = c.run(settings or Settings())
+            o = c.run(settings)
             result = CheckResult(c.id, c.paper, c.claim, o.predicted, o.measured, o.tolerance, bool(o.passed),
                                  o.order, time.perf_counter() - start, o.details)
         except Exception as error:  # a crashing check fails loudly, with where it crashed
