@@ -12,7 +12,9 @@ from ..errors import InputError
 from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 
-__all__ = ["Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells"]
+__all__ = [
+    "Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells", "group_cycles", "cycle_points",
+]
 
 #: Label of a cell whose orbit escaped.
 ESCAPED = -1
@@ -79,6 +81,51 @@ def settle_cells(
     return periods, finals
 
 
+def group_cycles(periods: np.ndarray, finals: np.ndarray, tol: float) -> tuple[np.ndarray, list[int]]:
+    """Label cells by the cycle they settled on, numbered in order of first appearance.
+
+    Cells are taken in order; a cell with a period opens a new group unless an earlier
+    group's first cell has the same period and a canonical point within 1000 ``tol``
+    (relative) of its own.
+
+    Parameters
+    ----------
+    periods, finals
+        Each cell's period (-1 escaped, 0 none) and canonical cycle point, as returned by
+        :func:`settle_cells`.
+    tol
+        The period-detection tolerance.
+
+    Returns
+    -------
+    labels : numpy.ndarray
+        int64: the group's index, :data:`ESCAPED` or :data:`UNRESOLVED`.
+    firsts : list of int
+        The first cell of each group.
+    """
+    labels = np.where(periods < 0, ESCAPED, UNRESOLVED).astype(np.int64)
+    firsts: list[int] = []
+    same = 1e3 * tol
+    open_cells = periods > 0
+    while np.any(open_cells):
+        first = int(np.argmax(open_cells))
+        k, point = periods[first], finals[first]
+        match = open_cells & (periods == k) & np.all(
+            np.abs(finals - point) <= same * (1 + np.abs(point)), axis=1
+        )
+        labels[match] = len(firsts)
+        open_cells &= ~match
+        firsts.append(first)
+    return labels, firsts
+
+
+def cycle_points(m: Map, point: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
+    """The k points of the cycle through ``point``, shape (k, dim), ``point`` first."""
+    cycle = np.empty((k, m.dim))
+    m.kernels.orbit(np.ascontiguousarray(point, dtype=np.float64), p, k, 0, np.inf, cycle)
+    return cycle
+
+
 def _state_index(m: Map, axis: int | str) -> int:
     if isinstance(axis, str):
         if axis not in m.state:
@@ -143,21 +190,8 @@ def basins(
     p = m.parameter_vector(params)
     rows = np.repeat(p[None, :], cx.size, axis=0)
     periods, finals = settle_cells(m, X0, rows, transient, max_period, tol, escape)
-    labels = np.where(periods < 0, ESCAPED, UNRESOLVED).astype(np.int64)
-    attractors: list[np.ndarray] = []
-    same = 1e3 * tol
-    open_cells = periods > 0
-    while np.any(open_cells):
-        first = int(np.argmax(open_cells))
-        k, point = periods[first], finals[first]
-        match = open_cells & (periods == k) & np.all(
-            np.abs(finals - point) <= same * (1 + np.abs(point)), axis=1
-        )
-        labels[match] = len(attractors)
-        open_cells &= ~match
-        cycle = np.empty((k, m.dim))
-        m.kernels.orbit(point, p, k, 0, np.inf, cycle)
-        attractors.append(cycle)
+    labels, firsts = group_cycles(periods, finals, tol)
+    attractors = [cycle_points(m, finals[first], p, int(periods[first])) for first in firsts]
     params_used = m.named_parameters(p)
     return Basins(
         m.name, (m.state[ix], m.state[iy]), xs, ys, labels.reshape(ys.size, xs.size), attractors, tol,

@@ -317,3 +317,19 @@ def newton_cycles_many(X0, p, k, tol, max_iter, R, status):
     for c in nb.prange(X0.shape[0]):
         M = np.empty((DIM, DIM))
         status[c] = newton_cycle(X0[c], p, k, tol, max_iter, R, M)
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def escape_times(X0, P, n, R, out):
+    """For many cells (rows of ``X0`` (N, DIM), ``P`` (N, NPAR)) in parallel: the 1-based step
+    at which the orbit escaped within ``n`` steps, or 0 if it did not."""
+    for c in nb.prange(X0.shape[0]):
+        x = X0[c].copy()
+        out[c] = advance(x, P[c], n, R)
+
+
+@nb.njit(cache=True, parallel=True, nogil=True)
+def step_many(X, P, out):
+    """One step of many cells in parallel: ``out[c] = step(X[c], P[c])``."""
+    for c in nb.prange(X.shape[0]):
+        step(X[c], P[c], out[c])

@@ -1,0 +1,76 @@
+"""A finished (or partial) sweep, read back from its store."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .store import KEY, SweepStore
+from .tiles import PRIMARY
+
+__all__ = ["SweepResult", "read_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A sweep's values over its grid, as stored; ``values[i, j]`` belongs to (xs[j], ys[i]).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The store.
+    map_name, quantity : str
+        The map and what was computed (see :data:`bifurc.sweep.QUANTITIES`).
+    axes : tuple of str
+        The x and y axes' names (state variables or parameters).
+    xs, ys : numpy.ndarray
+        The grids.
+    values : zarr.Array
+        The result, read on indexing (``values[:]`` for all, ``values[::8, ::8]`` for a
+        preview): attractor label (-1 escaped, -2 unresolved), period (-1 escaped, 0 none),
+        largest Lyapunov exponent (NaN escaped), escape step (0 none within ``n``), or the
+        observable at the final state (NaN escaped). Cells not computed yet are -3 or NaN.
+    period : zarr.Array or None
+        The period of each cell, for ``attractor`` and ``observable``.
+    attractors : list of numpy.ndarray
+        For ``attractor``: label i's cycle, shape (period, dim), canonical point first.
+    complete : bool
+        Every tile is done (and, for ``attractor``, the labels are merged).
+    definition : dict
+        Everything the values depend on (map formulas, fixed values, settings, version).
+    """
+
+    path: Path
+    map_name: str
+    quantity: str
+    axes: tuple
+    xs: np.ndarray
+    ys: np.ndarray
+    values: object
+    period: object
+    attractors: list = field(default_factory=list)
+    complete: bool = False
+    definition: dict = field(default_factory=dict)
+
+
+def read_sweep(path: str | os.PathLike) -> SweepResult:
+    """Open the sweep stored at ``path`` (values are read lazily).
+
+    Raises
+    ------
+    ValueError
+        If there is no bifurc sweep store at ``path``.
+    """
+    store = SweepStore.read(path)
+    group = store.group
+    definition = dict(group.attrs[KEY])
+    quantity = definition["quantity"]
+    names = tuple(a["name"] for a in definition["axes"])
+    attractors = [np.array(a["points"]) for a in group.attrs.get("attractors", [])]
+    period = group["period"] if quantity in ("attractor", "observable") else None
+    return SweepResult(store.path, definition["map"]["name"], quantity, names, group["xs"][:], group["ys"][:],
+                       group[PRIMARY[quantity]], period, attractors, bool(group.attrs.get("complete")),
+                       definition)

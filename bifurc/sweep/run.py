@@ -1,0 +1,135 @@
+"""The sweep: plan, store, tiles computed here or on Dask, written as they complete."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..analysis.arguments import positive_int, warn_escape
+from ..analysis.orbits import DEFAULT_ESCAPE
+from ..definition.iterated_map import Map
+from . import tiles
+from .plan import make_plan
+from .progress import Progress
+from .result import SweepResult, read_sweep
+from .store import SweepStore
+
+__all__ = ["sweep"]
+
+
+def sweep(
+    m: Map,
+    path: str | os.PathLike,
+    xaxis: str,
+    xs: object,
+    yaxis: str,
+    ys: object,
+    quantity: str = "attractor",
+    *,
+    x0: object = None,
+    params: Mapping[str, float] | None = None,
+    observable: object = None,
+    n: int = 2000,
+    transient: int = 1000,
+    max_period: int = 64,
+    tol: float = 1e-9,
+    escape: float = DEFAULT_ESCAPE,
+    max_attractors: int = 256,
+    tile: int | tuple[int, int] = 256,
+    cluster: object = None,
+    workers: int = 2,
+    progress: bool = True,
+) -> SweepResult:
+    """Compute a quantity over a 2D grid, tile by tile, streaming to a zarr store; resumable.
+
+    Each axis is a state variable or a parameter (two parameters, two initial coordinates,
+    or one of each); the others keep ``x0`` and ``params``. Each tile is one parallel
+    numba kernel call over its cells and one chunk of the store; a tile is marked done
+    once written, so an interrupted sweep, called again with the same arguments, computes
+    only the tiles not done. The values do not depend on the tiling, the order of the
+    tiles, the number of threads, or whether they ran here or on Dask.
+
+    Parameters
+    ----------
+    m
+        The map.
+    path
+        The store (a folder; made if absent). A store holding another sweep (other map,
+        grid, quantity or settings) is refused and left untouched.
+    xaxis, xs, yaxis, ys
+        The axes (state variable or parameter names) and their grids; ``values[i, j]``
+        belongs to (xs[j], ys[i]).
+    quantity
+        ``"attractor"``: label of the attracting cycle reached (-1 escaped, -2 no period up
+        to ``max_period``), numbered in order of first appearance in the grid, as by
+        :func:`bifurc.basins`; ``"period"``: as :func:`bifurc.period`; ``"lyapunov"``: the
+        largest exponent from ``n`` steps; ``"escape"``: the step at which the orbit left
+        the escape radius (0 if not within ``n``); ``"observable"``: the expression
+        ``observable`` at the final state (the canonical point of the cycle reached, or the
+        state after the transient if none; NaN if escaped). Attractor and observable
+        sweeps store each cell's period too.
+    x0
+        The start of every orbit (its swept coordinates replaced); needed unless every
+        state variable is swept (then zeros).
+    params
+        Overrides of the map's parameters.
+    observable
+        A formula or sympy expression in the state and parameters, e.g. the sharpness
+        that :func:`bifurc.eos.minimalist` derives; compiled like the map.
+    n, transient, max_period, tol, escape
+        Iteration settings, as for :func:`bifurc.parameter_plane` and :func:`bifurc.basins`.
+    max_attractors
+        Most distinct cycles an attractor sweep may hold.
+    tile
+        Rows and columns of a tile (one number for square tiles).
+    cluster
+        None: compute here (numba threads); ``"local"``: a Dask LocalCluster of
+        ``workers`` processes; a scheduler address (``"tcp://host:8786"``) or a
+        ``distributed.Client``: that cluster.
+    workers
+        Processes of the LocalCluster.
+    progress
+        Print progress to standard error on sweeps that last more than a second.
+
+    Returns
+    -------
+    SweepResult
+        Read back from the store.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, naming them, and for a store holding another sweep.
+    ImportError
+        If zarr (``pip install 'bifurc[sweep]'``) or, for a cluster, dask.distributed
+        (``pip install 'bifurc[dask]'``) is missing.
+    """
+    plan = make_plan(m, xaxis, xs, yaxis, ys, quantity, x0, params, observable, n, transient, max_period, tol,
+                     escape, max_attractors, tile)
+    workers = positive_int(workers, "workers")
+    store = SweepStore.open_for(path, plan)
+    done = store.done()
+    pending = [(ty, tx) for ty, tx in zip(*(~done).nonzero())]
+    report = Progress(len(pending), quiet=not progress)
+
+    def save(tile: tiles.Tile) -> None:
+        store.write(tile)
+        report.update(next(iter(tile.arrays.values())).size)
+
+    try:
+        if cluster is None:
+            for ty, tx in pending:
+                save(tiles.compute_tile(plan, int(ty), int(tx)))
+        else:
+            from .distributed import client_for, run_tiles
+
+            with client_for(cluster, workers) as client:
+                run_tiles(client, plan, [(int(ty), int(tx)) for ty, tx in pending], save)
+    finally:
+        report.close()
+    store.finish(plan)
+    result = read_sweep(path)
+    if quantity in ("lyapunov", "observable"):
+        escaped = result.values[:] != result.values[:] if quantity == "lyapunov" else result.period[:] < 0
+        warn_escape(int(escaped.sum()), escaped.size, "orbits")
+    return result

@@ -1,0 +1,109 @@
+"""The numerics of one tile: its cells, one parallel kernel call, and the tile's arrays.
+
+A tile's values depend only on the plan and the tile's cells (every cell is computed
+independently, by the same compiled code), so a tile gives the same bits wherever and in
+whatever order it runs: serially, on numba's threads, or on a Dask worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..analysis.basins import group_cycles, mesh, settle_cells
+from ..analysis.lyapunov import spectra
+from ..errors import InputError
+from .plan import SweepPlan
+
+__all__ = ["Tile", "cells", "compute_tile", "ARRAYS", "PRIMARY"]
+
+#: The arrays a tile of each quantity fills (name -> dtype).
+ARRAYS = {
+    "attractor": {"local": "int32", "period": "int32"},
+    "period": {"period": "int32"},
+    "lyapunov": {"lyapunov": "float64"},
+    "escape": {"escape": "int32"},
+    "observable": {"observable": "float64", "period": "int32"},
+}
+
+#: The array that holds each quantity's result (for ``attractor``, written once all tiles are done).
+PRIMARY = {"attractor": "label", "period": "period", "lyapunov": "lyapunov", "escape": "escape",
+           "observable": "observable"}
+
+
+@dataclass(frozen=True, eq=False)
+class Tile:
+    """The computed arrays of one tile.
+
+    Attributes
+    ----------
+    index : tuple of int
+        (ty, tx).
+    arrays : dict of str to numpy.ndarray
+        Each of the quantity's :data:`ARRAYS`, shaped like the tile.
+    attractors : numpy.ndarray or None
+        For ``attractor``: one row per cycle found in the tile, in order of first appearance:
+        period, row-major index of its first cell in the whole grid, canonical point.
+        ``arrays["local"]`` holds indices into these rows (or -1 escaped, -2 unresolved).
+    """
+
+    index: tuple[int, int]
+    arrays: dict
+    attractors: np.ndarray | None = None
+
+
+def cells(plan: SweepPlan, rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
+    """Starts (N, dim) and parameters (N, npar) of the cells in ``rows`` x ``cols``, row-major."""
+    cx, cy = mesh(plan.x.values[cols], plan.y.values[rows])
+    X0 = np.repeat(plan.x0[None, :], cx.size, axis=0)
+    P = np.repeat(plan.params[None, :], cx.size, axis=0)
+    for axis, values in ((plan.x, cx), (plan.y, cy)):
+        (X0 if axis.kind == "state" else P)[:, axis.index] = values
+    return X0, P
+
+
+def _observe(plan: SweepPlan, finals: np.ndarray, P: np.ndarray) -> np.ndarray:
+    out = np.empty_like(finals)
+    plan.observable_map.kernels.step_many(finals, P, out)
+    return out[:, 0]
+
+
+def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
+    """Compute tile (ty, tx) of ``plan``: one parallel kernel call over its cells.
+
+    Raises
+    ------
+    ValueError
+        For ``attractor``, if the tile holds more than ``plan.max_attractors`` distinct cycles
+        (a continuum of attractors, such as a curve of minima, has no finite labelling).
+    """
+    rows, cols = plan.tile_slices(ty, tx)
+    shape = (rows.stop - rows.start, cols.stop - cols.start)
+    X0, P = cells(plan, rows, cols)
+    m, q = plan.map, plan.quantity
+    table = None
+    if q in ("attractor", "period", "observable"):
+        periods, finals = settle_cells(m, X0, P, plan.transient, plan.max_period, plan.tol, plan.escape)
+        arrays = {"period": periods.astype(np.int32)}
+        if q == "observable":
+            arrays["observable"] = np.where(periods < 0, np.nan, _observe(plan, finals, P))
+        if q == "attractor":
+            labels, firsts = group_cycles(periods, finals, plan.tol)
+            if len(firsts) > plan.max_attractors:
+                raise InputError(
+                    f"tile {(ty, tx)} holds more than max_attractors={plan.max_attractors} distinct cycles; "
+                    "raise max_attractors, or, for a continuum of attractors (a curve of minima), sweep "
+                    "'period' or an 'observable' instead"
+                )
+            first = np.array(firsts, dtype=np.int64)
+            flat = (rows.start + first // shape[1]) * plan.shape[1] + cols.start + first % shape[1]
+            table = np.column_stack([periods[first], flat, finals[first]]).astype(np.float64)
+            arrays["local"] = labels.astype(np.int32)
+    elif q == "lyapunov":
+        arrays = {"lyapunov": spectra(m, X0, P, plan.n, plan.transient, plan.escape)[0][:, 0]}
+    else:
+        times = np.empty(X0.shape[0], dtype=np.int64)
+        m.kernels.escape_times(X0, P, plan.n, plan.escape, times)
+        arrays = {"escape": times.astype(np.int32)}
+    return Tile((ty, tx), {k: v.reshape(shape) for k, v in arrays.items()}, table)
