@@ -1,13 +1,20 @@
-"""Exact Hessian-vector products of the objective by Pearlmutter's R-operator.
+"""Exact Jacobian-vector, Hessian-vector and Gauss-Newton-vector products for any network,
+by forward-over-reverse: the hand-derived reverse pass run on dual numbers.
 
-R{·} = d/dε (·)(θ + εv) at ε = 0. Forward: R{z_0} = 0,
-R{u_l} = a_l (R{z_l} W_lᵀ + z_l V_lᵀ) + c_l R{b_l}, R{z_{l+1}} = σ'(u_l) R{u_l}; so
-R{f} = Jv. Backward, with δ_l = ∂L/∂u_l = (ℓ'(p_i)/N) Δ_l:
-R{δ_{L-1}} = ℓ''(p_i) R{f_i}/N and
-R{δ_{l-1}} = (R{δ_l} a_l W_l + δ_l a_l V_l) σ'(u_{l-1}) + (δ_l a_l W_l) σ''(u_{l-1}) R{u_{l-1}};
-then (Hv)_{W_l} = a_l (R{δ_l}ᵀ z_l + δ_lᵀ R{z_l}) and (Hv)_{b_l} = c_l Σ_i R{δ_l}.
-The Gauss-Newton part G = Jᵀ diag(ℓ''(p_i)/N) J keeps only the ℓ'' term: Gv = Jᵀ(ℓ'' Jv / N).
-Each product costs about two gradient evaluations; memory is O(parameters + N·width).
+∇L(θ) = Jᵀc with c_i = ℓ'(p_i)/N is computed by code built from sums, (matrix) products,
+reshapes, linear maps and elementwise functions (:mod:`~bifurc.nets.layers`). Running that
+same code on θ + εv (:class:`~bifurc.nets.dual.Dual`, ε² = 0) gives ∇L(θ) + ε ∇²L(θ)v
+exactly: the tangent of the forward pass is Jv (so c's tangent is ℓ''(p_i) (Jv)_i / N),
+and the tangent of the reverse pass collects the Σ_i ℓ'(p_i)∇²f(x_i)v terms through
+σ'' (Pearlmutter's R-operator, applied mechanically). The Gauss-Newton part
+G = Jᵀ diag(ℓ''(p_i)/N) J keeps only the ℓ'' term: Gv = Jᵀ(ℓ'' Jv / N).
+
+Why dual numbers rather than an R-operator rule per layer: each block then needs only its
+forward and reverse pass, written once; the second-order pass cannot disagree with the
+first-order one, and a new block (a convolution, a residual connection) gets its HVP for
+free. The price is that every bilinear product costs three products instead of one, so an
+HVP costs about three gradient evaluations (an explicit R-pass about two); memory stays
+O(parameters + N·activations).
 """
 
 from __future__ import annotations
@@ -15,25 +22,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from .objective import Evaluation, pullback
+from .dual import Dual
+from .network import pullback, run, sensitivities
+from .objective import Evaluation
 
 __all__ = ["jacobian_vector_product", "hessian_vector_product", "gauss_newton_vector_product",
            "hessian_operator", "gauss_newton_operator"]
-
-
-def _push(ev: Evaluation, v: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
-    """R{u_l} of the hidden layers, R{z_l} of every layer's input, and R{f} = Jv."""
-    net, fw = ev.objective.net, ev.forward
-    params, directions = net.unflatten(ev.theta), net.unflatten(v)
-    Ru, Rz = [], [np.zeros_like(fw.inputs[0])]
-    for l, (L, (W, _), (V, Vb)) in enumerate(zip(net.layers, params, directions)):
-        r = L.weight_multiplier * (Rz[l] @ W.T + fw.inputs[l] @ V.T)
-        if Vb is not None:
-            r = r + L.bias_multiplier * Vb
-        if l < net.depth - 1:
-            Ru.append(r)
-            Rz.append(fw.slopes[l] * r)
-    return Ru, Rz, r[:, 0]
 
 
 def _checked(ev: Evaluation, v: np.ndarray) -> np.ndarray:
@@ -45,40 +39,26 @@ def _checked(ev: Evaluation, v: np.ndarray) -> np.ndarray:
 
 def jacobian_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
     """Jv = (∇f(x_i) · v)_i, shape (N,)."""
-    return _push(ev, _checked(ev, v))[2]
+    net = ev.objective.net
+    return run(net, Dual(ev.theta, _checked(ev, v)), ev.objective.data.X).output.tangent
 
 
 def hessian_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
     """∇²L(θ) v, exactly (to rounding), for the θ of ``ev``."""
-    v = _checked(ev, v)
     obj = ev.objective
-    net, fw, n = obj.net, ev.forward, ev.residual.size
-    Ru, Rz, Rf = _push(ev, v)
-    params, directions = net.unflatten(ev.theta), net.unflatten(v)
-    slope = obj.numeric.slope(ev.residual) / n
-    delta = slope[:, None] * ev.sensitivities[-1]
-    Rdelta = (obj.numeric.curvature(ev.residual) * Rf / n)[:, None]
-    out = np.empty_like(ev.theta)
-    for l in range(net.depth - 1, -1, -1):
-        L, (W, _), (V, _) = net.layers[l], params[l], directions[l]
-        a = L.weight_multiplier
-        out[L.weights] = a * (Rdelta.T @ fw.inputs[l] + delta.T @ Rz[l]).ravel()
-        if L.biases is not None:
-            out[L.biases] = L.bias_multiplier * Rdelta.sum(axis=0)
-        if l > 0:
-            back = a * (delta @ W)
-            Rback = a * (Rdelta @ W + delta @ V)
-            curvature = net.sigma.curvature(fw.pre[l - 1])
-            Rdelta = Rback * fw.slopes[l - 1] + back * curvature * Ru[l - 1]
-            delta = back * fw.slopes[l - 1]
-    return out
+    net, n = obj.net, ev.residual.size
+    theta = Dual(ev.theta, _checked(ev, v))
+    trace = run(net, theta, obj.data.X)
+    curvature = obj.numeric.curvature(ev.residual)
+    weights = Dual(obj.numeric.slope(ev.residual) / n, curvature * trace.output.tangent / n)
+    return pullback(net, theta, trace, sensitivities(net, theta, trace), weights).tangent
 
 
 def gauss_newton_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
     """Gv with G = (1/N) Σ ℓ''(p_i) ∇f(x_i) ∇f(x_i)ᵀ, the Gauss-Newton part of ∇²L."""
     Jv = jacobian_vector_product(ev, v)
     weights = ev.objective.numeric.curvature(ev.residual) * Jv / ev.residual.size
-    return pullback(ev.objective.net, ev.theta, ev.forward, ev.sensitivities, weights)
+    return pullback(ev.objective.net, ev.theta, ev.trace, ev.sensitivities, weights)
 
 
 def hessian_operator(ev: Evaluation) -> LinearOperator:

@@ -1,16 +1,18 @@
 """The empirical neural tangent kernel as the N×N Gram matrix, without forming the Jacobian.
 
-For a dense layer ∂f(x_i)/∂W_l = a_l Δ_{l,i} z_{l,i}ᵀ, so
-⟨∇_{W_l} f(x_i), ∇_{W_l} f(x_j)⟩ = a_l² (Δ_{l,i}·Δ_{l,j}) (z_{l,i}·z_{l,j}), and the biases add
-c_l² Δ_{l,i}·Δ_{l,j}. The Gram matrix is K = J Jᵀ/N; its nonzero eigenvalues are those of
-the P×P kernel (1/N) Σ ∇f(x_i)∇f(x_i)ᵀ = JᵀJ/N of Song & Yun's reparameterisation.
-Cost O(N² · width · depth), memory O(N² + N · width).
+Each block with parameters adds its part Σ_{its entries} ∂f(x_i)/∂w ∂f(x_j)/∂w
+(:meth:`~bifurc.nets.layers.Op.gram`): for a dense layer ∂f(x_i)/∂W = a Δ_i z_iᵀ gives
+a² (Δ_i·Δ_j)(z_i·z_j) (biases add c_b² Δ_i·Δ_j), cost O(N² · width) and no per-sample
+gradients; a convolution forms its per-sample gradients (N × its parameters). The Gram
+matrix is K = J Jᵀ/N; its nonzero eigenvalues are those of the P×P kernel
+(1/N) Σ ∇f(x_i)∇f(x_i)ᵀ = JᵀJ/N of Song & Yun's reparameterisation.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .network import gram
 from .objective import Evaluation
 
 __all__ = ["ntk_gram", "ntk_max"]
@@ -18,14 +20,7 @@ __all__ = ["ntk_gram", "ntk_max"]
 
 def ntk_gram(ev: Evaluation) -> np.ndarray:
     """K_ij = ∇f(x_i) · ∇f(x_j) / N, shape (N, N)."""
-    net, fw = ev.objective.net, ev.forward
-    K = np.zeros((fw.output.size, fw.output.size))
-    for L, z, delta in zip(net.layers, fw.inputs, ev.sensitivities):
-        dd = delta @ delta.T
-        K += L.weight_multiplier**2 * dd * (z @ z.T)
-        if L.biases is not None:
-            K += L.bias_multiplier**2 * dd
-    return K / fw.output.size
+    return gram(ev.objective.net, ev.theta, ev.trace, ev.sensitivities) / ev.residual.size
 
 
 def ntk_max(ev: Evaluation) -> float:

@@ -1,8 +1,9 @@
 """The training objective L(θ) = (1/N) Σ ℓ(f(x_i; θ) - y_i) and its value and gradient.
 
 :func:`evaluate` runs one forward pass and one backward pass of the output f (the
-per-sample sensitivities Δ_l = ∂f(x_i)/∂u_l); the loss gradient, the NTK and the
-Hessian-vector products at that θ all reuse them.
+per-sample sensitivities ∂f(x_i)/∂y of every block with parameters, y its output) for
+any :class:`~bifurc.nets.network.Network`; the loss gradient, the NTK and the
+Gauss-Newton products at that θ all reuse them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from ..losses import Loss
 from .data import Dataset
-from .mlp import MLP, Forward, forward
+from .network import Network, Trace, pullback, run, sensitivities
 from .numeric_loss import NumericLoss, numeric
 
 __all__ = ["Objective", "Evaluation", "evaluate", "pullback"]
@@ -30,7 +31,7 @@ class Objective:
         If the inputs' dimension is not the network's ``input_dim``.
     """
 
-    net: MLP
+    net: Network
     data: Dataset
     loss: Loss
 
@@ -45,27 +46,6 @@ class Objective:
         return numeric(self.loss)
 
 
-def pullback(net: MLP, theta: np.ndarray, fw: Forward, sensitivities: list[np.ndarray],
-             weights: np.ndarray) -> np.ndarray:
-    """Jᵀc = Σ_i c_i ∇_θ f(x_i), from the per-sample sensitivities of a forward pass."""
-    out = np.zeros_like(theta)
-    for L, z, delta in zip(net.layers, fw.inputs, sensitivities):
-        weighted = weights[:, None] * delta
-        out[L.weights] = L.weight_multiplier * (weighted.T @ z).ravel()
-        if L.biases is not None:
-            out[L.biases] = L.bias_multiplier * weighted.sum(axis=0)
-    return out
-
-
-def _sensitivities(net: MLP, theta: np.ndarray, fw: Forward) -> list[np.ndarray]:
-    params = net.unflatten(theta)
-    deltas = [np.ones((fw.output.size, 1))]
-    for l in range(net.depth - 1, 0, -1):
-        back = net.layers[l].weight_multiplier * (deltas[0] @ params[l][0])
-        deltas.insert(0, back * fw.slopes[l - 1])
-    return deltas
-
-
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """The objective at one θ: forward pass, residuals and the sensitivities of f.
@@ -75,18 +55,18 @@ class Evaluation:
     objective : Objective
     theta : ndarray
         The parameters (not copied: do not change them while this is in use).
-    forward : Forward
+    trace : Trace
         The forward pass on the training inputs.
-    sensitivities : list of ndarray
-        Δ_l = ∂f(x_i)/∂u_l, shape (N, fan_out of layer l).
+    sensitivities : list
+        The reverse pass of f (:func:`~bifurc.nets.network.sensitivities`).
     residual : ndarray
         f(x_i) - y_i, shape (N,).
     """
 
     objective: Objective
     theta: np.ndarray
-    forward: Forward
-    sensitivities: list[np.ndarray]
+    trace: Trace
+    sensitivities: list
     residual: np.ndarray
 
     @cached_property
@@ -98,11 +78,12 @@ class Evaluation:
     def gradient(self) -> np.ndarray:
         """∇L(θ) = (1/N) Σ ℓ'(p_i) ∇f(x_i)."""
         slope = self.objective.numeric.slope(self.residual) / self.residual.size
-        return pullback(self.objective.net, self.theta, self.forward, self.sensitivities, slope)
+        return pullback(self.objective.net, self.theta, self.trace, self.sensitivities, slope)
 
 
 def evaluate(objective: Objective, theta: np.ndarray) -> Evaluation:
     """Run the forward pass and the backward pass of f at ``theta``."""
     net = objective.net
-    fw = forward(net, theta, objective.data.X)
-    return Evaluation(objective, theta, fw, _sensitivities(net, theta, fw), fw.output - objective.data.y)
+    trace = run(net, theta, objective.data.X)
+    return Evaluation(objective, theta, trace, sensitivities(net, theta, trace),
+                      trace.output - objective.data.y)
