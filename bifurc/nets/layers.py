@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import sparse
 
 from .activations import activation
 from .dual import Dual, concatenate, elementwise, linear
@@ -131,7 +130,9 @@ class _Affine(Op):
 
     def _affine(self, w: Batch, rows: Batch) -> Batch:
         W, b = self.unpack(w)
-        y = self.weight_multiplier * (rows @ W.T)
+        # one matrix product over all leading axes (numpy loops over the batch axes of a 4-D @ 2-D)
+        y = self.weight_multiplier * (rows.reshape(-1, self.fan_in) @ W.T)
+        y = y.reshape(*rows.shape[:-1], self.fan_out)
         return y if b is None else y + self.bias_multiplier * b
 
     def _parameter_gradient(self, rows: Batch, weighted: Batch) -> Batch:
@@ -190,7 +191,7 @@ class Conv2d(_Affine):
     input values under it (zero padding ``padding`` on every side, step ``stride``):
     y[n, i, j] = a P[n, i, j] Wᵀ + c_b b with W of shape (out channels, kernel² × in channels),
     patch entries ordered (row, column, channel). The patch gather P = G x is linear; the
-    reverse pass applies Gᵀ (a sparse scatter-add).
+    reverse pass applies Gᵀ (a scatter-add).
 
     Attributes
     ----------
@@ -233,38 +234,33 @@ class Conv2d(_Affine):
         size = lambda n: (n + 2 * self.padding - self.kernel) // self.stride + 1
         return size(h), size(w), self.fan_out
 
-    @cached_property
-    def _index(self) -> np.ndarray:
-        """Flat positions in the padded image of every patch entry, shape (Ho·Wo, fan_in)."""
-        h, w, c = self.image
-        wp = w + 2 * self.padding
+    def _windows(self) -> list[tuple[int, int, tuple[slice, slice]]]:
+        """For each kernel offset (u, v), the padded-image rows and columns it reads at every output pixel."""
         ho, wo, _ = self.output_shape
-        k = np.arange(self.kernel)
-        rows = (np.arange(ho) * self.stride)[:, None, None, None, None] + k[:, None, None]
-        cols = (np.arange(wo) * self.stride)[None, :, None, None, None] + k[:, None]
-        index = (rows * wp + cols) * c + np.arange(c)
-        return index.reshape(ho * wo, self.fan_in)
-
-    @cached_property
-    def _scatter(self) -> sparse.csr_matrix:
-        """Gᵀ as a sparse matrix: padded-image entries × patch entries."""
-        index = self._index.reshape(-1)
-        h, w, c = self.image
-        size = (h + 2 * self.padding) * (w + 2 * self.padding) * c
-        entries = (np.ones(index.size), (index, np.arange(index.size)))
-        return sparse.csr_matrix(entries, shape=(size, index.size))
+        s = self.stride
+        return [(u, v, (slice(u, u + s * (ho - 1) + 1, s), slice(v, v + s * (wo - 1) + 1, s)))
+                for u in range(self.kernel) for v in range(self.kernel)]
 
     def _patches(self, x: np.ndarray) -> np.ndarray:
-        p = self.padding
+        """G: the patches, shape (N, Ho, Wo, fan_in), one strided copy per kernel offset."""
+        p, n = self.padding, x.shape[0]
         padded = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
         ho, wo, _ = self.output_shape
-        return padded.reshape(x.shape[0], -1)[:, self._index].reshape(x.shape[0], ho, wo, self.fan_in)
+        cols = np.empty((n, ho, wo, self.kernel, self.kernel, self.image[2]))
+        for u, v, (rows, columns) in self._windows():
+            cols[:, :, :, u, v, :] = padded[:, rows, columns, :]
+        return cols.reshape(n, ho, wo, self.fan_in)
 
     def _unpatch(self, cols: np.ndarray) -> np.ndarray:
+        """Gᵀ: every patch entry added back to the padded-image entry it was read from."""
         h, w, c = self.image
-        p = self.padding
-        padded = (self._scatter @ cols.reshape(cols.shape[0], -1).T).T
-        return padded.reshape(cols.shape[0], h + 2 * p, w + 2 * p, c)[:, p:p + h, p:p + w, :]
+        p, n = self.padding, cols.shape[0]
+        ho, wo, _ = self.output_shape
+        cols = cols.reshape(n, ho, wo, self.kernel, self.kernel, c)
+        padded = np.zeros((n, h + 2 * p, w + 2 * p, c))
+        for u, v, (rows, columns) in self._windows():
+            padded[:, rows, columns, :] += cols[:, :, :, u, v, :]
+        return padded[:, p:p + h, p:p + w, :]
 
     def forward(self, w: Batch, x: Batch) -> tuple[Batch, Batch]:
         cols = linear(self._patches, x)
@@ -274,7 +270,8 @@ class Conv2d(_Affine):
         if not input_grad:
             return None, dy
         W, _ = self.unpack(w)
-        return linear(self._unpatch, self.weight_multiplier * (dy @ W)), dy
+        back = self.weight_multiplier * (dy.reshape(-1, self.fan_out) @ W)
+        return linear(self._unpatch, back.reshape(*dy.shape[:-1], self.fan_in)), dy
 
     def gradient(self, w: Batch, cols: Batch, dy: Batch, c: Batch) -> Batch:
         return self._parameter_gradient(cols, c.reshape(-1, 1, 1, 1) * dy)
@@ -282,8 +279,8 @@ class Conv2d(_Affine):
     def gram(self, w: np.ndarray, cols: np.ndarray, dy: np.ndarray) -> np.ndarray:
         # per-sample gradients a Σ_pixels dy ⊗ patch, shape (N, fan_out·fan_in), then their Gram matrix
         n = dy.shape[0]
-        per_sample = self.weight_multiplier * np.einsum("npo,npk->nok", dy.reshape(n, -1, self.fan_out),
-                                                        cols.reshape(n, -1, self.fan_in)).reshape(n, -1)
+        per_sample = dy.reshape(n, -1, self.fan_out).transpose(0, 2, 1) @ cols.reshape(n, -1, self.fan_in)
+        per_sample = self.weight_multiplier * per_sample.reshape(n, -1)
         K = per_sample @ per_sample.T
         if self.bias:
             summed = dy.reshape(n, -1, self.fan_out).sum(axis=1)
