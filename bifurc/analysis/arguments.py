@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -11,12 +12,22 @@ import numpy as np
 from ..errors import InputError
 
 __all__ = [
-    "EscapeWarning", "positive_int", "nonnegative_int", "grid", "positive_float", "warn_escape", "affordable",
+    "EscapeWarning", "PrecisionWarning", "positive_int", "nonnegative_int", "grid", "positive_float",
+    "escape_radius", "warn_escape", "warn_precision", "affordable",
 ]
 
 
 class EscapeWarning(RuntimeWarning):
     """An orbit left the escape radius or became non-finite; its values are NaN."""
+
+
+class PrecisionWarning(RuntimeWarning):
+    """float64 cannot answer: the result is decided by rounding, not by the map.
+
+    Issued when an orbit lands exactly on an unstable periodic orbit (the slope-2 tent map
+    and the doubling map collapse to 0 within about 55 steps, since each step shifts out
+    one bit of the mantissa); see docs/numerics.md.
+    """
 
 
 def positive_int(value: object, name: str) -> int:
@@ -42,6 +53,15 @@ def positive_float(value: object, name: str) -> float:
     if math.isnan(result) or result <= 0:
         raise InputError(f"{name} must be a positive number, got {value!r}")
     return result
+
+
+def escape_radius(value: object) -> float:
+    """The escape radius: a positive number; infinity means the largest float64.
+
+    An infinite radius would let an overflowed state (inf) pass the test |x| <= R; capped
+    at the largest finite float64, every non-finite state counts as escaped.
+    """
+    return min(positive_float(value, "escape"), sys.float_info.max)
 
 
 def grid(values: object, name: str) -> np.ndarray:
@@ -100,3 +120,12 @@ def warn_escape(count: int, total: int, what: str) -> None:
             EscapeWarning,
             stacklevel=3,
         )
+
+
+def warn_precision(message: str, depth: int = 1) -> None:
+    """Warn that float64 rounding, not the map, decided a result (``message`` says how).
+
+    ``depth``: how many bifurc frames lie between the caller and the user's code.
+    """
+    warnings.warn(f"{message}; float64 cannot answer this (see docs/numerics.md)", PrecisionWarning,
+                  stacklevel=2 + depth)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int
+from .arguments import affordable, escape_radius, grid, nonnegative_int, positive_float, positive_int
 from .orbits import DEFAULT_ESCAPE
 
 __all__ = [
@@ -176,7 +176,7 @@ def basins(
     transient = nonnegative_int(transient, "transient")
     max_period = positive_int(max_period, "max_period")
     tol = positive_float(tol, "tol")
-    escape = positive_float(escape, "escape")
+    escape = escape_radius(escape)
     if m.dim < 2:
         raise InputError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
     affordable((xs.size * ys.size, 3 * m.dim), "the basin map")

@@ -12,7 +12,7 @@ from scipy.optimize import brentq
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import positive_float, positive_int
+from .arguments import escape_radius, positive_int
 from .orbits import DEFAULT_ESCAPE
 from .periods import cycle_points, minimal_period, newton_cycle
 from .precision import GUARD_DIGITS, flip_point_mp, precision_digits
@@ -270,7 +270,7 @@ def cascade(
     if digits is not None:
         digits = precision_digits(digits)
     transient = positive_int(transient, "transient")
-    escape = positive_float(escape, "escape")
+    escape = escape_radius(escape)
     start, stop = float(start), float(stop)
     if not (np.isfinite(start) and np.isfinite(stop)) or start == stop:
         raise InputError(f"start and stop must be finite and different, got {start}, {stop}")

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
-from .arguments import grid, nonnegative_int, positive_float, positive_int, warn_escape
+from .arguments import escape_radius, grid, nonnegative_int, positive_int, warn_escape
 from .orbits import DEFAULT_ESCAPE, parameter_rows
+from .precision import COLLAPSE_HORIZON, warn_if_collapsed
 
 __all__ = ["lyapunov", "lyapunov_sweep", "LyapunovSweep"]
 
@@ -36,17 +37,25 @@ def lyapunov(
         Shape (dim,), descending; NaN with an
         :class:`~bifurc.analysis.arguments.EscapeWarning` if the orbit escaped.
         An orbit that lands exactly on a point where the tangent vector vanishes (a
-        superstable point, e.g. x = 1/2 of the logistic map) has exponent -inf.
+        superstable point, e.g. x = 1/2 of the logistic map) has exponent -inf. An orbit
+        that float64 rounding has put exactly on an unstable cycle within the first 4096
+        steps (the slope-2 tent map ends at 0) gives that cycle's exponents, with a
+        :class:`~bifurc.analysis.arguments.PrecisionWarning`.
     """
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
     out = np.empty(m.dim)
-    status = m.kernels.lyapunov_spectrum(x, p, n, transient, positive_float(escape, "escape"), out)
+    radius = escape_radius(escape)
+    status = m.kernels.lyapunov_spectrum(x, p, n, transient, radius, out)
     if status != 0:
         warn_escape(1, 1, f"orbits (escaped after {status} steps)")
         return np.full(m.dim, np.nan)
+    horizon = min(transient + n, COLLAPSE_HORIZON)
+    state = np.empty((1, m.dim))
+    if m.kernels.orbit(x, p, 1, horizon, radius, state) == 1:
+        warn_if_collapsed(m, state[0], p, f"at step {horizon}")
     return np.sort(out)[::-1]
 
 
@@ -133,7 +142,7 @@ def lyapunov_sweep(
     values = grid(values, "values")
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")
-    escape = positive_float(escape, "escape")
+    escape = escape_radius(escape)
     x = m.state_vector(x0)
     rows = parameter_rows(m, param, values, params)
     X0 = np.repeat(x[None, :], values.size, axis=0)

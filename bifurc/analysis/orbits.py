@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
-from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int, warn_escape
+from .arguments import (
+    affordable,
+    escape_radius,
+    grid,
+    nonnegative_int,
+    positive_int,
+    warn_escape,
+)
+from .precision import warn_if_collapsed
 
 __all__ = ["DEFAULT_ESCAPE", "orbit", "orbit_diagram", "OrbitDiagram", "lanes"]
 
@@ -45,11 +53,13 @@ def orbit(
     -------
     numpy.ndarray
         Shape (n, dim). Rows from the escape on are NaN, and an
-        :class:`~bifurc.analysis.arguments.EscapeWarning` says so.
+        :class:`~bifurc.analysis.arguments.EscapeWarning` says so. If the last state lies
+        exactly on an unstable cycle (a float64 collapse, e.g. the slope-2 tent map ends at
+        0), a :class:`~bifurc.analysis.arguments.PrecisionWarning` says so.
     """
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")
-    radius = positive_float(escape, "escape")
+    radius = escape_radius(escape)
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
     out = np.full(affordable((n, m.dim), "the orbit"), np.nan)
@@ -57,6 +67,8 @@ def orbit(
     if written < n:
         out[written:] = np.nan
         warn_escape(1, 1, f"orbits (escaped after {transient + written} steps)")
+    else:
+        warn_if_collapsed(m, out[-1], p, f"at step {transient + n - 1}")
     return out
 
 
@@ -161,7 +173,7 @@ def orbit_diagram(
     values = grid(values, "values")
     transient = nonnegative_int(transient, "transient")
     keep = positive_int(keep, "keep")
-    radius = positive_float(escape, "escape")
+    radius = escape_radius(escape)
     x = m.state_vector(x0)
     rows = parameter_rows(m, param, values, params)
     X, P = lanes(x, rows)

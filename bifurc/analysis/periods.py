@@ -9,8 +9,9 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import nonnegative_int, positive_float, positive_int
+from .arguments import escape_radius, nonnegative_int, positive_float, positive_int, warn_precision
 from .orbits import DEFAULT_ESCAPE
+from .precision import unstable_cycle
 
 __all__ = ["period", "PeriodicOrbit", "periodic_orbits", "fixed_points", "classify", "newton_cycle"]
 
@@ -33,14 +34,22 @@ def period(
     -------
     int
         The period; 0 if none was found up to ``max_period`` (chaos, quasi-periodicity,
-        or a transient too short near a bifurcation); -1 if the orbit escaped.
+        or a transient too short near a bifurcation); -1 if the orbit escaped. If the cycle
+        found is unstable (the orbit was put on it by float64 rounding, as the slope-2 tent
+        map is put on 0), a :class:`~bifurc.analysis.arguments.PrecisionWarning` says so.
     """
     transient = nonnegative_int(transient, "transient")
     max_period = positive_int(max_period, "max_period")
     tol = positive_float(tol, "tol")
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
-    return int(m.kernels.settle(x, p, transient, max_period, tol, positive_float(escape, "escape")))
+    k = int(m.kernels.settle(x, p, transient, max_period, tol, escape_radius(escape)))
+    modulus = unstable_cycle(m, x, p, k) if k > 0 else None
+    if modulus is not None:
+        warn_precision(f"the period-{k} orbit found at {x.tolist()} is unstable "
+                       f"(|multiplier| {modulus:.4g}): the orbit sits on it only by rounding "
+                       "(or started exactly on it)")
+    return k
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,15 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import affordable, grid, nonnegative_int, positive_float, positive_int, warn_escape
+from .arguments import (
+    affordable,
+    escape_radius,
+    grid,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    warn_escape,
+)
 from .basins import mesh, settle_cells
 from .lyapunov import spectra
 from .orbits import DEFAULT_ESCAPE
@@ -96,7 +104,7 @@ def parameter_plane(
     transient = nonnegative_int(transient, "transient")
     max_period = positive_int(max_period, "max_period")
     tol = positive_float(tol, "tol")
-    escape = positive_float(escape, "escape")
+    escape = escape_radius(escape)
     affordable((xs.size * ys.size, 2 * m.dim + m.parameter_vector().size), "the parameter plane")
     x = m.state_vector(x0)
     ix, iy = m.parameter_index(xparam), m.parameter_index(yparam)

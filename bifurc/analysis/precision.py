@@ -23,10 +23,11 @@ import sympy as sp
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import positive_int
+from .arguments import positive_int, warn_precision
 
 __all__ = [
     "PreciseOrbit", "periodic_orbit_mp", "flip_point_mp", "precision_digits", "mp_number", "GUARD_DIGITS",
+    "unstable_cycle", "warn_if_collapsed", "COLLAPSE_HORIZON",
 ]
 
 #: Digits carried beyond those asked for, to absorb rounding along long orbits.
@@ -34,6 +35,42 @@ GUARD_DIGITS = 10
 _MAX_NEWTON = 60
 _MAX_SECANT = 40
 _compiled: dict[tuple, object] = {}
+#: Longest exact cycle looked for at the end of an orbit.
+COLLAPSE_PERIODS = 64
+#: Steps within which :func:`bifurc.lyapunov` looks for a collapse: rounding drives an expanding
+#: map onto a cycle by shifting out mantissa bits, 53 of them plus 1074 of subnormal range.
+COLLAPSE_HORIZON = 4096
+
+
+def unstable_cycle(m: Map, x: np.ndarray, p: np.ndarray, k: int) -> float | None:
+    """The largest |multiplier| of the period-``k`` orbit through ``x`` if above 1, else None."""
+    y = np.empty(m.dim)
+    M = np.empty((m.dim, m.dim))
+    m.kernels.flow_with_monodromy(np.array(x, dtype=np.float64), p, k, np.inf, y, M)
+    modulus = float(np.abs(np.linalg.eigvals(M)).max())
+    return modulus if modulus > 1 + 1e-9 else None
+
+
+def warn_if_collapsed(m: Map, x: np.ndarray, p: np.ndarray, when: str) -> None:
+    """Issue a :class:`~bifurc.analysis.arguments.PrecisionWarning` if ``x`` lies exactly on an
+    unstable cycle of period <= 64 (F^k(x) == x bit for bit, some |multiplier| > 1).
+
+    A true orbit reaches an unstable cycle only from one of its (measure-zero) preimages;
+    in float64 it happens whenever rounding lands on one, e.g. the slope-2 tent map,
+    whose every float64 orbit ends at 0 after about 55 steps. Costs at most 64 steps.
+    """
+    x = np.array(x, dtype=np.float64)
+    y, z = x.copy(), np.empty(m.dim)
+    for k in range(1, COLLAPSE_PERIODS + 1):
+        m.kernels.step(y, p, z)
+        y[:] = z
+        if np.array_equal(y, x):
+            modulus = unstable_cycle(m, x, p, k)
+            if modulus is not None:
+                warn_precision(f"the orbit {when} sits exactly on an unstable period-{k} orbit "
+                               f"(|multiplier| {modulus:.4g}) at {x.tolist()}: rounding put it there",
+                               depth=2)
+            return
 
 
 def _functions(m: Map):
