@@ -188,15 +188,21 @@ def _cmd_cascade(args: argparse.Namespace) -> None:
     m, overrides = resolve_map(args.map, _settings(args.set))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        c = cascade(m, args.param, args.start, args.stop, _state(args.x0, m), args.count, overrides)
+        c = cascade(m, args.param, args.start, args.stop, _state(args.x0, m), args.count, overrides,
+                    digits=args.digits)
+    shown = c.precise_points or [f"{point:.15f}" for point in c.points]
+    width = max([22, *map(len, shown)])
+    doublings = [f"{k}->{2 * k}" for k in c.periods]
+    left = max([6, *map(len, doublings)])
     table = [f"{m.name}: period doublings in {args.param} ({c.message})",
-             f"  {'n':>3} {'period':>8} {args.param:>22} {'delta':>12}"]
-    deltas = [""] * 2 + [f"{d:.9f}" for d in c.delta]
-    for i, (point, k) in enumerate(zip(c.points, c.periods)):
-        table.append(f"  {i + 1:>3} {k:>4}->{2 * k:<4} {point:>22.15f} {deltas[i]:>12}")
+             f"  {'n':>3} {'period':>{left}} {args.param:>{width}} {'delta':>17} {'tolerance':>9}"]
+    deltas = [""] * 2 + [f"{d:.15f}" for d in c.delta]
+    for i, (point, k, tol) in enumerate(zip(shown, doublings, c.tolerance)):
+        table.append(f"  {i + 1:>3} {k:>{left}} {point:>{width}} {deltas[i]:>17} {tol:9.1e}")
     table += [f"warning: {w.message}" for w in caught]
     payload = {"map": m.name, "param": c.param, "points": c.points, "periods": c.periods,
-               "delta": c.delta, "tolerance": c.tolerance, "message": c.message}
+               "delta": c.delta, "tolerance": c.tolerance, "message": c.message,
+               "digits": c.digits, "precise_points": list(c.precise_points)}
     _emit(args, payload, table, _figure_if(args, plot.cascade, c) if c.points.size > 2 else None, c)
 
 
@@ -382,6 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_finite, required=True)
     p.add_argument("--stop", type=_finite, required=True)
     p.add_argument("--count", type=_positive_int, default=8)
+    p.add_argument("--digits", type=_positive_int,
+                   help="refine each doubling in high precision (mpmath) to this many digits (>= 16)")
     p.set_defaults(func=_cmd_cascade)
 
     p = sub.add_parser("period", help="period of the attractor (optionally over a sweep)")
@@ -418,6 +426,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", help="also draw the results (.png, .pdf, .svg)")
     p.set_defaults(func=_cmd_verify)
+
+    from .sweep.command import register as register_sweep
+
+    register_sweep(sub)
     return parser
 
 

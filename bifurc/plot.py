@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 import matplotlib.colors
@@ -25,10 +26,13 @@ from .analysis.planes import ParameterPlane
 from .definition.iterated_map import Map
 from .errors import InputError
 
+if TYPE_CHECKING:
+    from .sweep.result import SweepResult
+
 __all__ = [
     "orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade", "cobweb", "phase_portrait",
     "basins", "parameter_plane", "PALETTE", "panels", "reference_line", "trajectory_on_diagram",
-    "power_spectrum", "verify_results", "colour",
+    "power_spectrum", "verify_results", "colour", "sweep",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette (blue, vermilion, bluish green, orange, reddish purple,
@@ -392,4 +396,56 @@ def verify_results(results: Sequence) -> Figure:
     ax.set_xlabel("seconds")
     passed = sum(r.passed for r in results)
     ax.set_title(f"bifurc verify: {passed} of {len(results)} claims hold")
+    return fig
+
+
+def sweep(result: SweepResult, ax: Axes | None = None, max_side: int = 2048) -> Figure:
+    """A stored sweep (:func:`bifurc.sweep.sweep`), read with a stride so that no side exceeds ``max_side``.
+
+    Attractor labels are drawn as :func:`basins` draws them (each cycle marked where the
+    axes are its state variables or the parameters of its first cell), periods and exponents
+    as :func:`parameter_plane`; escape steps and observables on a sequential colour map.
+    """
+    from .sweep.result import SweepResult
+
+    if not isinstance(result, SweepResult):
+        raise InputError(f"result must be a SweepResult (from bifurc.sweep), got {type(result).__name__}")
+    stride = max(1, -(-max(result.values.shape) // max_side))
+    values = result.values[::stride, ::stride]
+    xs, ys = result.xs[::stride], result.ys[::stride]
+    definition = result.definition
+    if result.quantity == "attractor":
+        state = definition["map"]["state"]
+        marks = []
+        for cycle, (i, j) in zip(result.attractors, result.attractor_cells):
+            cell = dict(zip(result.axes, (result.xs[j], result.ys[i])))  # a parameter: the cycle's own
+            marks.append(np.stack([cycle[:, state.index(a)] if a in state else np.full(len(cycle), cell[a])
+                                   for a in result.axes], axis=1))
+        b = Basins(result.map_name, result.axes, xs, ys, values, marks, definition["settings"]["tol"])
+        fig, ax = _figure(ax)
+        basins(b, ax)
+        if len(marks) > len(PALETTE):  # colours repeat: a legend would not tell the attractors apart
+            ax.get_legend().remove()
+        return fig
+    if result.quantity in ("period", "lyapunov"):
+        plane = ParameterPlane(result.map_name, result.quantity, result.axes, xs, ys, values, definition)
+        return parameter_plane(plane, ax)
+    fig, ax = _figure(ax)
+    shown = values.astype(float)
+    extent = (xs[0], xs[-1], ys[0], ys[-1])
+    if result.quantity == "escape":
+        shown[values == 0] = np.nan
+        label, note = "escape step", f"white: none within {definition['settings']['n']} steps"
+    else:
+        unsettled = result.period[::stride, ::stride] == 0
+        shown[unsettled] = np.nan
+        ax.imshow(np.where(unsettled, 1.0, np.nan), origin="lower", aspect="auto", cmap="Greys", vmin=0,
+                  vmax=1.8, extent=extent, interpolation="nearest")
+        label, note = "observable at the final state", "grey: no period found, white: escaped"
+    cmap = matplotlib.colormaps["cividis"].with_extremes(bad=(1, 1, 1, 0))  # see-through: the grey shows
+    im = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest", extent=extent)
+    fig.colorbar(im, ax=ax, label=label)
+    ax.set_xlabel(result.axes[0])
+    ax.set_ylabel(result.axes[1])
+    ax.set_title(f"{result.map_name}: {result.quantity} ({note})")
     return fig

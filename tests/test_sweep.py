@@ -1,6 +1,7 @@
 """Large sweeps: tiled equals untiled, resume, Dask equals local, stores of other sweeps refused."""
 
 import hashlib
+import json
 import math
 import subprocess
 import sys
@@ -249,3 +250,23 @@ def test_core_imports_without_zarr_and_sweeps_say_how_to_install():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'bifurc[sweep]'" in out.stdout
+
+
+def test_cli_sweep_plot_and_refusal(tmp_path, capsys):
+    from bifurc.cli import main
+
+    store = str(tmp_path / "plane.zarr")
+    args = ["sweep", "henon", store, "--x", "a=1:1.4:13", "--y", "b=0.1:0.3:9", "--quantity", "period",
+            "--x0", "0.1,0.1", "--tile", "4", "--quiet", "--json"]
+    assert main(args) == 0
+    payload = json.loads(capsys.readouterr().out)
+    a, b = np.linspace(1, 1.4, 13), np.linspace(0.1, 0.3, 9)
+    plane = bifurc.parameter_plane(bifurc.maps.henon, "a", a, "b", b, [0.1, 0.1])
+    values, counts = np.unique(plane.values, return_counts=True)
+    assert payload["shares"] == {str(v): c / plane.values.size for v, c in zip(values, counts)}
+    assert main(["plot-sweep", store, "--out", str(tmp_path / "plane.png")]) == 0
+    assert (tmp_path / "plane.png").stat().st_size > 0
+    capsys.readouterr()
+    assert main([*args[:4], "a=1:1.4:14", *args[5:]]) == 2
+    assert "holds a different sweep" in capsys.readouterr().err
+    assert main(["plot-sweep", str(tmp_path / "none.zarr")]) == 2

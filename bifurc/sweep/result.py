@@ -37,6 +37,9 @@ class SweepResult:
         The period of each cell, for ``attractor`` and ``observable``.
     attractors : list of numpy.ndarray
         For ``attractor``: label i's cycle, shape (period, dim), canonical point first.
+    attractor_cells : list of tuple of int
+        For ``attractor``: the cell (i, j) where label i first appears (its parameters are
+        the cycle's).
     complete : bool
         Every tile is done (and, for ``attractor``, the labels are merged).
     definition : dict
@@ -52,6 +55,7 @@ class SweepResult:
     values: object
     period: object
     attractors: list = field(default_factory=list)
+    attractor_cells: list = field(default_factory=list)
     complete: bool = False
     definition: dict = field(default_factory=dict)
 
@@ -69,8 +73,10 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
     definition = dict(group.attrs[KEY])
     quantity = definition["quantity"]
     names = tuple(a["name"] for a in definition["axes"])
-    attractors = [np.array(a["points"]) for a in group.attrs.get("attractors", [])]
+    stored = group.attrs.get("attractors", [])
+    attractors = [np.array(a["points"]) for a in stored]
+    firsts = [tuple(a["cell"]) for a in stored]
     period = group["period"] if quantity in ("attractor", "observable") else None
     return SweepResult(store.path, definition["map"]["name"], quantity, names, group["xs"][:], group["ys"][:],
-                       group[PRIMARY[quantity]], period, attractors, bool(group.attrs.get("complete")),
-                       definition)
+                       group[PRIMARY[quantity]], period, attractors, firsts,
+                       bool(group.attrs.get("complete")), definition)
