@@ -18,14 +18,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..losses import Loss, logcosh
-from .data import one_point
+from .data import Dataset, digits, one_point
 from .mlp import MLP
 from .ntk import ntk_max
 from .objective import Objective, evaluate
 from .track import track
 from .train import train
 
-__all__ = ["WidthAlignment", "width_alignment"]
+__all__ = ["WidthAlignment", "width_alignment", "MultiPoint", "multi_point", "curve_spread",
+           "digits_objective"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,110 @@ def width_alignment(widths: tuple[int, ...] = (64, 256), *, activation: str = "t
     per_width = distances.reshape(len(widths), -1)
     return WidthAlignment(tuple(widths), distances, np.median(per_width, axis=1), per_width.max(axis=1),
                           tuple(seeds), tuple(q0s), activation, float(target), steps, start, loss)
+
+
+@dataclass(frozen=True)
+class MultiPoint:
+    """Multi-point runs in (p, q) = ((1/N) Σ residuals, (2/η)/λmax(NTK)) and their spread.
+
+    Attributes
+    ----------
+    runs : list of Trajectory
+        One GD run per (seed, q_0), seeds outer.
+    seeds, q0s : tuple
+        Initialisation seeds and starting values of q (η = 2/(q_0 λmax(NTK at θ_0))).
+    early, late : float
+        :func:`curve_spread` of the runs over steps [0, ``split``) and [``split``, T].
+    split : int
+        The first step of the late (aligned) phase.
+    """
+
+    runs: list
+    seeds: tuple[int, ...]
+    q0s: tuple[float, ...]
+    early: float
+    late: float
+    split: int
+
+
+def curve_spread(paths: list[tuple[np.ndarray, np.ndarray]], bins: int = 10) -> float:
+    """How far apart several runs' curves q(|p|) lie: 0 when they share one curve.
+
+    The |p| range that every run visits is cut into ``bins`` equal bins; in each bin every
+    run's median q is taken, and the bin's spread is (max - min)/median of those medians.
+    The statistic is the median over the bins that every run visits (nan if none).
+
+    Parameters
+    ----------
+    paths
+        (p, q) arrays of each run.
+    bins
+        The number of |p| bins.
+    """
+    lo = max(float(np.abs(p).min()) for p, _ in paths)
+    hi = min(float(np.abs(p).max()) for p, _ in paths)
+    if not hi > lo:
+        return float("nan")
+    edges = np.linspace(lo, hi, bins + 1)
+    spreads = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        medians = []
+        for p, q in paths:
+            inside = (np.abs(p) >= a) & (np.abs(p) <= b)
+            if not inside.any():
+                break
+            medians.append(np.median(q[inside]))
+        else:
+            spreads.append((max(medians) - min(medians)) / np.median(medians))
+    return float(np.median(spreads)) if spreads else float("nan")
+
+
+def multi_point(objective: Objective, *, seeds: tuple[int, ...] = (0, 1, 2),
+                q0s: tuple[float, ...] = (0.7, 0.9), steps: int = 600, split: int = 200) -> MultiPoint:
+    """Song & Yun's multi-point reparameterisation: train from several initialisations and step
+    sizes and measure how far apart the runs' (p, q) curves lie, early and late.
+
+    Parameters
+    ----------
+    objective
+        The network (any architecture with ``initial(seed)``), the data and the loss; the hook
+        for other architectures than the MLP of :func:`digits_objective`.
+    seeds, q0s
+        Initialisations, and starting values of q (η = 2/(q_0 λmax(NTK at θ_0)) per run).
+    steps
+        GD steps per run.
+    split
+        The first step of the late phase.
+
+    Raises
+    ------
+    ValueError
+        If ``split`` is not inside the run or a run diverges.
+    """
+    if not 0 < split < steps:
+        raise ValueError(f"split must be in (0, steps = {steps}), got {split}")
+    runs = []
+    for seed in seeds:
+        theta = objective.net.initial(seed)
+        lam0 = ntk_max(evaluate(objective, theta))
+        for q0 in q0s:
+            run = train(objective, theta, 2 / (q0 * lam0), steps)
+            if run.diverged:
+                raise ValueError(f"seed {seed}, q0 = {q0}: the run diverged")
+            runs.append(run)
+    early = curve_spread([(r.p[:split], r.q[:split]) for r in runs])
+    late = curve_spread([(r.p[split:], r.q[split:]) for r in runs])
+    return MultiPoint(runs, tuple(seeds), tuple(q0s), early, late, split)
+
+
+def digits_objective(width: int = 256, depth: int = 3, activation: str = "tanh", points: int = 64,
+                     offset: float = 4.0, loss: Loss = logcosh) -> Objective:
+    """A depth-3 MLP on the digits 0 vs 1 with targets offset ± 1 (log-cosh).
+
+    The offset moves the mean residual p of the untrained network away from 0 (to about
+    -offset), so that runs approach the curve from afar as on one point; with targets ±1
+    alone p starts near 0 for a balanced subset.
+    """
+    data = digits(n=points, classes=(0, 1), seed=0)
+    return Objective(MLP(data.X.shape[1], width, depth, activation),
+                     Dataset(data.X, data.y + offset, f"{data.name}, targets {offset} ± 1"), loss)
