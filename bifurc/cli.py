@@ -1,8 +1,10 @@
 """The ``bifurc`` command line.
 
 A user error (unknown map or parameter, malformed formula, bad range) prints one line
-``bifurc: error: ...`` and exits with status 2; results go to standard output as a
-table, or as JSON with ``--json``; ``--out FILE`` writes a figure (PNG, PDF or SVG).
+``bifurc: error: ...`` and exits with status 2; an internal error prints a traceback and
+exits with status 1; Ctrl-C prints ``bifurc: interrupted`` and exits with status 130,
+leaving no partial file. Results go to standard output as a table, or as JSON with
+``--json``; ``--out FILE`` writes a figure (PNG, PDF or SVG) or the result (.npz).
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from . import maps
-from .analysis.arguments import EscapeWarning
+from .analysis.arguments import EscapeWarning, PrecisionWarning
 from .analysis.storage import save
+from .atomic import replacing
 from .definition.iterated_map import Map
 from .errors import InputError
 from .jsonready import plain
@@ -120,10 +121,8 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
 
 def _save_figure(figure, target: Path) -> None:
     """Write the figure atomically: an interrupted run leaves no partial file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=target.suffix, delete=False) as tmp:
-        figure.savefig(tmp, format=target.suffix[1:].lower(), dpi=150)
-    os.replace(tmp.name, target)
+    with replacing(target) as handle:
+        figure.savefig(handle, format=target.suffix[1:].lower(), dpi=150)
 
 
 def _figure_if(args: argparse.Namespace, draw, result):
@@ -447,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name, or .npz for the numbers")
         with warnings.catch_warnings():
             warnings.filterwarnings("always", category=EscapeWarning)
+            warnings.filterwarnings("always", category=PrecisionWarning)
             warnings.showwarning = _show_warning
             status = args.func(args)
     except InputError as error:  # the command line's and the library's input errors
@@ -455,6 +455,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a reader that stopped (e.g. head)
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: every file is written atomically, nothing partial is left
+        print("bifurc: interrupted", file=sys.stderr)
+        return 130
     return status or 0
 
 

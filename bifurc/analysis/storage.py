@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import replacing
 from ..errors import InputError
 from ..jsonready import plain
 from .basins import Basins
@@ -73,10 +73,8 @@ def save(result: object, path: str | os.PathLike) -> Path:
             fields[f.name] = plain(value)
     meta = {"format": FORMAT, "type": name, "version": __version__, "fields": fields, "lists": lists}
     arrays[_META] = np.array(json.dumps(meta))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
-        np.savez_compressed(tmp, **arrays)
-    os.replace(tmp.name, target)
+    with replacing(target) as handle:
+        np.savez_compressed(handle, **arrays)
     return target
 
 

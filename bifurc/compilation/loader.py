@@ -19,6 +19,8 @@ from types import ModuleType
 
 import numba
 
+from ..atomic import replacing
+
 __all__ = ["cache_dir", "load_kernels"]
 
 _MARKER = "# === algorithms ===\n"
@@ -79,11 +81,8 @@ def load_kernels(map_source: str) -> ModuleType:
         path = folder / f"map_{digest}.py"
         if not path.exists():
             # write once, atomically: numba keys its cache on the file's time stamp
-            with tempfile.NamedTemporaryFile(
-                "w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8"
-            ) as tmp:
-                tmp.write(source)
-            os.replace(tmp.name, path)
+            with replacing(path, "w", encoding="utf-8") as handle:
+                handle.write(source)
         name = f"bifurc_kernels_{digest}"
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import sympy as sp
 
+from ..atomic import replacing
 from ..compilation.loader import cache_dir
 
 __all__ = ["derived"]
@@ -64,13 +63,10 @@ def derived(function: Callable[..., T]) -> Callable[..., T]:
             pass
         value = function(*args, **kwargs)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-                pickle.dump(value, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp.name, path)
+            with replacing(path) as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # not picklable, or no writable cache: keep it in memory only
-            if "tmp" in locals():
-                Path(tmp.name).unlink(missing_ok=True)
+            pass
         return value
 
     return wrapper

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from . import classics, kalra, lowell_kastner, song_yun, zhu
+from ..atomic import replacing
+from . import classics, kalra, lowell_kastner, networks, song_yun, zhu
 
 __all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli"]
 
@@ -29,6 +30,11 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "zhu-parabola-ellipse": zhu.figure_parabola_ellipse,
     "zhu-convergence-map": zhu.figure_convergence_map,
     "lowell-kastner": lowell_kastner.figure_gd_vs_flow,
+    "nets-width-alignment": networks.figure_width_alignment,
+    "nets-multi-point": networks.figure_multi_point,
+    "nets-kalra-fcn": networks.figure_kalra_fcn,
+    "nets-lowell-kastner": networks.figure_lowell_kastner,
+    "nets-zhu-subspace": networks.figure_zhu_subspace,
     "classics-logistic": classics.figure_logistic,
     "classics-henon": classics.figure_henon,
     "classics-basins": classics.figure_newton_basins,
@@ -76,7 +82,8 @@ def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] |
     for name in names:
         fig = FIGURES[name](quick=quick)
         path = out / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150 if fmt == "png" else None)
+        with replacing(path) as handle:  # an interrupted run leaves no partial figure
+            fig.savefig(handle, format=fmt, dpi=150 if fmt == "png" else None)
         written.append(path)
         if progress is not None:
             progress(name, path)
