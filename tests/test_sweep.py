@@ -136,6 +136,7 @@ def test_observable_is_the_derived_sharpness_at_the_minimum_reached(tmp_path):
     periods, finals = settle_cells(model.map, np.stack([X.ravel(), Y.ravel()], 1), np.full((X.size, 1), eta),
                                    1000, 1, 1e-10, 1e6)
     assert np.array_equal(s.period[:].ravel(), periods)
+    assert s.escaped == int(np.sum(periods < 0)) > 0
     at_min = periods == 1
     assert at_min.sum() > 50
     reference = sp.lambdify(model.map.state_symbols, sharp, "numpy")(finals[:, 0], finals[:, 1])

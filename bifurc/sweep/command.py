@@ -26,14 +26,19 @@ def _model_map(spec: str, loss: str | None, observable: str | None):
     return model.map, model.results.get(observable, observable) if observable else None
 
 
-def _summary(result: SweepResult) -> tuple[list[str], dict]:
-    """Lines and JSON of a finished sweep: counts of the discrete values, range of the others."""
-    values = result.values[:]
+def _summary(result: SweepResult, most: int = 2**24) -> tuple[list[str], dict]:
+    """Lines and JSON of a finished sweep: shares of the discrete values, range of the others,
+    from every cell or, beyond ``most`` cells, from a regular sample of them."""
+    stride = max(1, int(np.ceil(np.sqrt(result.values.size / most))))
+    values = result.values[::stride, ::stride]
     x, y = result.axes
-    lines = [f"{result.map_name}: {result.quantity} over {x} x {y} "
-             f"({result.xs.size} x {result.ys.size} cells), stored in {result.path}"]
+    lines = [f"{result.map_name}: {result.quantity} over {x} x {y} ({result.xs.size} x {result.ys.size} "
+             f"cells), stored in {result.path}; {result.escaped} escaped"]
+    if stride > 1:
+        lines.append(f"  (values below from every {stride}th row and column)")
     payload = {"store": str(result.path), "map": result.map_name, "quantity": result.quantity,
-               "axes": list(result.axes), "shape": list(values.shape), "complete": result.complete}
+               "axes": list(result.axes), "shape": list(result.values.shape), "complete": result.complete,
+               "escaped": result.escaped, "sample stride": stride}
     if values.dtype.kind == "i":
         found, counts = np.unique(values, return_counts=True)
         shares = {int(v): c / values.size for v, c in zip(found, counts)}
@@ -45,13 +50,11 @@ def _summary(result: SweepResult) -> tuple[list[str], dict]:
         payload["shares"] = shares
     else:
         finite = values[np.isfinite(values)]
-        stats = {"escaped": int(np.isnan(values).sum())}
         if finite.size:
-            stats |= {"min": float(finite.min()), "median": float(np.median(finite)),
-                      "max": float(finite.max())}
-        lines.append("  " + ", ".join(f"{k} {v:.6g}" if isinstance(v, float) else f"{k} {v}"
-                                      for k, v in stats.items()))
-        payload |= stats
+            stats = {"min": float(finite.min()), "median": float(np.median(finite)),
+                     "max": float(finite.max())}
+            lines.append("  " + ", ".join(f"{k} {v:.6g}" for k, v in stats.items()))
+            payload |= stats
     for i, cycle in enumerate(result.attractors[:20]):
         lines.append(f"  attractor {i}: period {cycle.shape[0]}, at {np.array2string(cycle[0], precision=6)}")
     if len(result.attractors) > 20:

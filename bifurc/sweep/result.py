@@ -40,6 +40,8 @@ class SweepResult:
     attractor_cells : list of tuple of int
         For ``attractor``: the cell (i, j) where label i first appears (its parameters are
         the cycle's).
+    escaped : int
+        Orbits that escaped, in the tiles done.
     complete : bool
         Every tile is done (and, for ``attractor``, the labels are merged).
     definition : dict
@@ -56,6 +58,7 @@ class SweepResult:
     period: object
     attractors: list = field(default_factory=list)
     attractor_cells: list = field(default_factory=list)
+    escaped: int = 0
     complete: bool = False
     definition: dict = field(default_factory=dict)
 
@@ -78,5 +81,5 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
     firsts = [tuple(a["cell"]) for a in stored]
     period = group["period"] if quantity in ("attractor", "observable") else None
     return SweepResult(store.path, definition["map"]["name"], quantity, names, group["xs"][:], group["ys"][:],
-                       group[PRIMARY[quantity]], period, attractors, firsts,
+                       group[PRIMARY[quantity]], period, attractors, firsts, int(group["escaped"][:].sum()),
                        bool(group.attrs.get("complete")), definition)

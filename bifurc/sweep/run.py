@@ -117,7 +117,7 @@ def sweep(
         report.update(next(iter(tile.arrays.values())).size)
 
     try:
-        if cluster is None:
+        if cluster is None or not pending:
             for ty, tx in pending:
                 save(tiles.compute_tile(plan, int(ty), int(tx)))
         else:
@@ -128,8 +128,6 @@ def sweep(
     finally:
         report.close()
     store.finish(plan)
-    result = read_sweep(path)
-    if quantity in ("lyapunov", "observable"):
-        escaped = result.values[:] != result.values[:] if quantity == "lyapunov" else result.period[:] < 0
-        warn_escape(int(escaped.sum()), escaped.size, "orbits")
-    return result
+    if quantity in ("lyapunov", "observable"):  # their escaped cells are NaN
+        warn_escape(int(store.group["escaped"][:].sum()), plan.shape[0] * plan.shape[1], "orbits")
+    return read_sweep(path)

@@ -3,7 +3,8 @@
 Layout: the group's attribute ``bifurc_sweep`` holds the sweep's definition
 (:meth:`~bifurc.sweep.plan.SweepPlan.definition`); arrays ``xs`` and ``ys`` hold the grids;
 the quantity's arrays (:data:`~bifurc.sweep.tiles.ARRAYS`) are chunked by tile; ``done``
-(one chunk per tile) is set to 1 after a tile's chunks are written, so a tile counts only
+(one chunk per tile) is set to 1 after a tile's chunks and its count of escaped orbits
+(``escaped``, one chunk per tile) are written, so a tile counts only
 once all of it is on disk (zarr writes each chunk atomically). For ``attractor``, each
 tile's cycles go to ``tile_attractors`` before ``done``; once every tile is done, the
 cycles are merged into global labels (``label``) and the attribute ``attractors``.
@@ -142,6 +143,7 @@ class SweepStore:
                 fill = np.nan if dtype == "float64" else NOT_COMPUTED
                 group.create_array(name, shape=plan.shape, chunks=plan.tile, dtype=dtype, fill_value=fill)
             group.create_array("done", shape=plan.tiles, chunks=(1, 1), dtype="uint8", fill_value=0)
+            group.create_array("escaped", shape=plan.tiles, chunks=(1, 1), dtype="int64", fill_value=0)
             group.attrs[KEY] = plan.definition()
             group.attrs["complete"] = False
             try:
@@ -167,6 +169,7 @@ class SweepStore:
             table = np.full(self.group["tile_attractors"].shape[2:], np.nan)
             table[: tile.attractors.shape[0]] = tile.attractors
             self.group["tile_attractors"][ty, tx] = table
+        self.group["escaped"][ty, tx] = tile.escaped
         self.group["done"][ty, tx] = 1
 
     # --- completion -------------------------------------------------------------

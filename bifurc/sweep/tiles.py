@@ -42,6 +42,8 @@ class Tile:
         (ty, tx).
     arrays : dict of str to numpy.ndarray
         Each of the quantity's :data:`ARRAYS`, shaped like the tile.
+    escaped : int
+        Cells whose orbit escaped.
     attractors : numpy.ndarray or None
         For ``attractor``: one row per cycle found in the tile, in order of first appearance:
         period, row-major index of its first cell in the whole grid, canonical point.
@@ -50,6 +52,7 @@ class Tile:
 
     index: tuple[int, int]
     arrays: dict
+    escaped: int
     attractors: np.ndarray | None = None
 
 
@@ -85,6 +88,7 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
     table = None
     if q in ("attractor", "period", "observable"):
         periods, finals = settle_cells(m, X0, P, plan.transient, plan.max_period, plan.tol, plan.escape)
+        escaped = periods < 0
         arrays = {"period": periods.astype(np.int32)}
         if q == "observable":
             arrays["observable"] = np.where(periods < 0, np.nan, _observe(plan, finals, P))
@@ -101,9 +105,11 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
             table = np.column_stack([periods[first], flat, finals[first]]).astype(np.float64)
             arrays["local"] = labels.astype(np.int32)
     elif q == "lyapunov":
-        arrays = {"lyapunov": spectra(m, X0, P, plan.n, plan.transient, plan.escape)[0][:, 0]}
+        exponents, escaped = spectra(m, X0, P, plan.n, plan.transient, plan.escape)
+        arrays = {"lyapunov": exponents[:, 0]}
     else:
         times = np.empty(X0.shape[0], dtype=np.int64)
         m.kernels.escape_times(X0, P, plan.n, plan.escape, times)
+        escaped = times > 0
         arrays = {"escape": times.astype(np.int32)}
-    return Tile((ty, tx), {k: v.reshape(shape) for k, v in arrays.items()}, table)
+    return Tile((ty, tx), {k: v.reshape(shape) for k, v in arrays.items()}, int(escaped.sum()), table)
