@@ -219,6 +219,14 @@ def test_store_of_another_sweep_is_refused_and_left_untouched(bistable, henon, t
     with pytest.raises(bifurc.InputError, match="no bifurc sweep store"):
         sweep(bistable, tmp_path / "plain", "x", xs, "y", ys, progress=False)
     assert not any((tmp_path / "plain").iterdir())
+    with pytest.raises(bifurc.InputError, match="no bifurc sweep store"):
+        sweep(bistable, path / "xs", "x", xs, "y", ys, progress=False)  # a zarr array, not a sweep
+    assert tree_digest(path) == before
+
+
+def test_too_many_attractors_is_refused(bistable, tmp_path):
+    with pytest.raises(bifurc.InputError, match="max_attractors=1"):
+        sweep(bistable, tmp_path / "s", "x", [-1.2, 1.2], "y", [0.0], max_attractors=1, progress=False)
 
 
 @pytest.mark.parametrize(

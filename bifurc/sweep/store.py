@@ -92,7 +92,7 @@ class SweepStore:
         target = Path(path)
         try:
             group = zarr.open_group(store=zarr.storage.LocalStore(target, read_only=True), mode="r")
-        except (FileNotFoundError, zarr.errors.GroupNotFoundError, zarr.errors.NodeTypeValidationError):
+        except (OSError, zarr.errors.BaseZarrError):  # nothing there, a file, a zarr array, bad metadata
             raise InputError(f"store {str(target)!r}: no bifurc sweep store there") from None
         if KEY not in group.attrs:
             raise InputError(f"store {str(target)!r} is a zarr group but not a bifurc sweep store")
