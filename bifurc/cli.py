@@ -12,15 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from . import maps
-from .analysis.arguments import EscapeWarning, PrecisionWarning
+from .analysis.arguments import EscapeWarning, PrecisionWarning, affordable
 from .analysis.storage import save
 from .atomic import replacing
 from .definition.iterated_map import Map
@@ -89,6 +91,7 @@ def _sweep(text: str) -> tuple[str, np.ndarray]:
         raise UserError(f"--sweep {text!r}: COUNT must be an integer") from None
     if count < 1 or (count > 1 and start == stop):
         raise UserError(f"--sweep {text!r}: need COUNT >= 1 and START != STOP")
+    affordable((count,), f"--sweep {name}")  # before allocating: a mistyped COUNT is refused at once
     return name, np.linspace(start, stop, count)
 
 
@@ -103,11 +106,34 @@ def _jsonable(value: object) -> object:
     return plain(value, lambda v: None if isinstance(v, float) and not math.isfinite(v) else v)
 
 
+def _writable(text: str, option: str) -> None:
+    """Refuse, before any work, an output path whose folder cannot be written."""
+    path = Path(text).expanduser().absolute()
+    if path.is_dir():
+        raise UserError(f"{option} {text!r} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {text!r}: cannot write in {folder}")
+
+
+@contextmanager
+def _writing(target: object, option: str = "--out") -> Iterator[None]:
+    """Report a failed write (no such folder, no permission, full disk) as a user error."""
+    try:
+        yield
+    except OSError as error:
+        raise UserError(f"{option} {str(target)!r}: cannot write ({error.strerror or error})") from None
+
+
 def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None, result=None) -> None:
     if args.out and args.out.lower().endswith(".npz"):
         if result is None:
             raise UserError("--out: this command has no result object to save")
-        table.append(f"result written to {save(result, args.out)}")
+        with _writing(args.out):
+            written = save(result, args.out)
+        table.append(f"result written to {written}")
     elif args.out:
         if figure is None:
             raise UserError("--out: this command has no figure")
@@ -121,7 +147,7 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
 
 def _save_figure(figure, target: Path) -> None:
     """Write the figure atomically: an interrupted run leaves no partial file."""
-    with replacing(target) as handle:
+    with _writing(target), replacing(target) as handle:
         figure.savefig(handle, format=target.suffix[1:].lower(), dpi=150)
 
 
@@ -236,8 +262,10 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         figures.select(args.only)
     except ValueError as error:  # a name that matches no figure
         raise UserError(str(error)) from None
-    return figures.main_cli(argparse.Namespace(out=args.out_dir, format=args.format, only=args.only,
-                                               quick=args.quick))
+    _writable(str(Path(args.out_dir) / "figure"), "--out")
+    with _writing(args.out_dir):
+        return figures.main_cli(argparse.Namespace(out=args.out_dir, format=args.format, only=args.only,
+                                                   quick=args.quick))
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -259,6 +287,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
         raise UserError("--out: verify writes a figure (.png, .pdf, .svg); use --json for the numbers")
+    for text in args.loss or ():  # checked before the checks run, not reported as a failed check
+        from . import losses
+
+        try:
+            losses.get(text)
+        except ValueError as error:
+            raise UserError(f"--loss {text!r}: {error}") from None
     settings = Settings(full=args.full, losses=tuple(args.loss or ()))
     results = run_checks(args.only, settings, progress=progress)
     if args.out:
@@ -444,6 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.out and not args.out.lower().endswith(_OUT_SUFFIXES):
             raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name, or .npz for the numbers")
+        if args.out:
+            _writable(args.out, "--out")
         with warnings.catch_warnings():
             warnings.filterwarnings("always", category=EscapeWarning)
             warnings.filterwarnings("always", category=PrecisionWarning)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from ..atomic import replacing
 from . import classics, kalra, lowell_kastner, networks, song_yun, zhu
 
 __all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli"]
@@ -81,7 +82,8 @@ def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] |
     for name in names:
         fig = FIGURES[name](quick=quick)
         path = out / f"{name}.{fmt}"
-        fig.savefig(path, dpi=150 if fmt == "png" else None)
+        with replacing(path) as handle:  # an interrupted run leaves no partial figure
+            fig.savefig(handle, format=fmt, dpi=150 if fmt == "png" else None)
         written.append(path)
         if progress is not None:
             progress(name, path)
