@@ -7,7 +7,7 @@ import sympy as sp
 from conftest import FEIGENBAUM_DELTA
 
 import bifurc
-from bifurc.analysis.precision import flip_point_mp, periodic_orbit_mp
+from bifurc.analysis.precision import flip_point_mp, orbit_mp, periodic_orbit_mp
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +123,32 @@ def test_float64_loses_the_second_coefficient():
     # rounding in q - r(p) ~ 1e-16 moves p^2 by ~1e-16 relative to eps ~ 1e-8.5: the
     # estimate of c2 is off by O(1e-16 / eps^2) (measured: 0.8 to 90), whereas the truth is O(eps)
     assert np.median(errors) > 1e-3, errors
+
+
+def test_two_layer_qstar_in_high_precision():
+    """q* of the two-layer map (y = 0) iterated in mpmath: start-independent to ~1e-20, the
+    float64 run within its accumulated rounding, and q* = 1 + h(0) eta^2 + O(eta^4)."""
+    loss = bifurc.losses.logcosh
+    m = bifurc.eos.two_layer_linear(loss).map
+    h0 = float(bifurc.eos.alignment(loss).h0)
+    coefficients = {}
+    for eta, text in ((0.1, "0.1"), (0.05, "0.05")):
+        n = int(60 / eta**2)  # p decays like (1 - 3 eta^2 / 2)^t: |p_n| < 1e-35 after alignment
+        starts = ((0.1, 0.6), (0.6, 0.8))
+        finals = [orbit_mp(m, start, n, {"eta": text, "y": 0}, digits=30) for start in starts]
+        with mpmath.workdps(40):
+            (p_a, q_a), (p_b, q_b) = finals
+            assert abs(p_a) < 1e-30 and abs(p_b) < 1e-30
+            # the limit depends on the start only exponentially little in 1/eta^2 (measured:
+            # 2e-20 at eta = 0.1, below 1e-35 at 0.05)
+            assert abs(q_a - q_b) < 1e-18
+            eta_mp = mpmath.mpf(text)
+            coefficients[eta] = float((q_a - 1 - h0 * eta_mp**2) / eta_mp**4)
+        if eta == 0.1:
+            # float64: n roundings of ~1 ulp each, so |error| < n eps (measured 6e-15)
+            (fast,) = bifurc.orbit(m, (0.1, 0.6), 1, transient=n - 1, params={"eta": eta, "y": 0.0})
+            assert abs(fast[1] - float(q_a)) < n * np.finfo(float).eps
+    # q* - 1 - h(0) eta^2 = O(eta^4): its eta^4 coefficient changes by O(eta^2) between the two
+    # step sizes (measured 0.802 and 0.791)
+    assert 0.1 < coefficients[0.05] < 10
+    assert abs(coefficients[0.1] - coefficients[0.05]) < 2 * 0.1**2
