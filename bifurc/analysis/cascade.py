@@ -71,16 +71,11 @@ class Cascade:
     def delta(self) -> np.ndarray:
         """Feigenbaum ratios (mu_{i+1} - mu_i) / (mu_{i+2} - mu_{i+1}).
 
-        With ``precise_points`` the gaps are taken in high precision before the ratio is
-        rounded to float64 (in float64 the gaps of deep doublings keep few digits).
+        With ``precise_points`` the gaps are taken in high precision, then rounded (in
+        float64 the differences of deep doublings keep few digits; their ratios lose none).
         """
-        if not self.precise_points:
-            gaps = np.diff(self.points)
-            return gaps[:-1] / gaps[1:]
-        with mpmath.workdps(self.digits + GUARD_DIGITS):
-            mu = [mpmath.mpf(v) for v in self.precise_points]
-            gaps = [b - a for a, b in zip(mu, mu[1:])]
-            return np.array([float(g / h) for g, h in zip(gaps, gaps[1:])])
+        gaps = self.gaps
+        return gaps[:-1] / gaps[1:]
 
     @property
     def gaps(self) -> np.ndarray:
