@@ -105,3 +105,13 @@ def test_huge_but_finite_values_beyond_the_radius_escape():
     # and within an infinite radius it is a state like any other
     x = bifurc.orbit(SQUARE, 1e150, 2, escape=np.inf)
     assert x[1, 0] == 1e150 * 1e150  # the float64 product, finite
+
+
+def test_cli_reports_the_collapse_in_one_warning_line(capsys):
+    from bifurc.cli import main
+
+    assert main(["period", "tent", "--set", "mu=2", "--x0", "0.3"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "tent: period 1"
+    (line,) = err.splitlines()
+    assert line.startswith("bifurc: warning: ") and "unstable" in line and "float64 cannot answer" in line
