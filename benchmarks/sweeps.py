@@ -9,7 +9,8 @@ the quantity ``observable``: settle 1000 steps, period up to 1, over starts in [
 Each sweep runs once per mode into a fresh store in a temporary folder (store writes
 included): ``serial`` (numba on one thread), ``parallel`` (numba on every core),
 ``dask`` (a LocalCluster of ``--workers`` processes, one numba thread each; the cluster
-is started, and each worker has loaded the kernels, before the clock starts).
+is started, and each worker has loaded the kernels, before the clock starts; the tiles
+come back and are written here), ``dask-shared`` (the same, the workers writing the tiles).
 Reported: cells/s; scaling efficiency serial / (cores x parallel) and serial / (workers x
 dask); Dask's overhead per tile, (workers x T_dask - T_serial) / tiles, the worker time
 each tile costs beyond its computation; the mean serial time of one tile. The dask and
@@ -66,7 +67,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="grid sides times this (default 1)")
     parser.add_argument("--tile", type=int, default=256, help="tile side (default 256)")
     parser.add_argument("--workers", type=int, default=2, help="Dask workers (default 2)")
-    parser.add_argument("--modes", default="serial,parallel,dask")
+    parser.add_argument("--modes", default="serial,parallel,dask,dask-shared")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import warnings
@@ -79,10 +80,10 @@ def main() -> None:
     records = []
     with tempfile.TemporaryDirectory() as folder:
         cluster = client = None
-        if "dask" in modes:
+        if any(mode.startswith("dask") for mode in modes):
             start = time.perf_counter()
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"})
+                                   dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"})
             client = Client(cluster)
             startup = time.perf_counter() - start
         for name, kwargs in workloads(args.scale).items():
@@ -95,8 +96,9 @@ def main() -> None:
             record = {"workload": name, "cells": cells, "tiles": tiles, "tile": args.tile}
             results = {}
             for mode in modes:
-                if mode == "dask":
-                    seconds, results[mode] = timed(folder, mode, kwargs, tile=args.tile, cluster=client)
+                if mode.startswith("dask"):
+                    seconds, results[mode] = timed(folder, mode, kwargs, tile=args.tile, cluster=client,
+                                                   shared=mode == "dask-shared")
                 else:
                     numba.set_num_threads(1 if mode == "serial" else cores)
                     seconds, results[mode] = timed(folder, mode, kwargs, tile=args.tile)
@@ -107,18 +109,18 @@ def main() -> None:
                 record["parallel efficiency"] = record["serial s"] / (cores * record["parallel s"])
             if "serial" in modes:
                 record["serial s per tile"] = record["serial s"] / tiles
-            if "serial" in modes and "dask" in modes:
-                record["dask efficiency"] = record["serial s"] / (args.workers * record["dask s"])
-                extra = args.workers * record["dask s"] - record["serial s"]
-                record["dask overhead s per tile"] = extra / tiles
-                record["dask equals serial"] = bool(np.array_equal(
-                    results["dask"].values[:], results["serial"].values[:], equal_nan=True))
+            for mode in (m for m in modes if m.startswith("dask") and "serial" in modes):
+                record[f"{mode} efficiency"] = record["serial s"] / (args.workers * record[f"{mode} s"])
+                extra = args.workers * record[f"{mode} s"] - record["serial s"]
+                record[f"{mode} overhead s per tile"] = extra / tiles
+                record[f"{mode} equals serial"] = bool(np.array_equal(
+                    results[mode].values[:], results["serial"].values[:], equal_nan=True))
             records.append(record)
         if client is not None:
             client.close()
             cluster.close()
     summary = {"cores": cores, "workers": args.workers, "scale": args.scale, "records": records}
-    if "dask" in modes:
+    if client is not None:
         summary["dask cluster start s"] = startup
     if args.json:
         print(json.dumps(summary, indent=1))
@@ -128,8 +130,8 @@ def main() -> None:
         print(f"\n{r['workload']}: {r['cells']} cells in {r['tiles']} tiles")
         for key, value in r.items():
             if key not in ("workload", "cells", "tiles", "tile"):
-                print(f"  {key:28s} {value:.4g}" if isinstance(value, float) else f"  {key:28s} {value}")
-    if "dask" in modes:
+                print(f"  {key:34s} {value:.4g}" if isinstance(value, float) else f"  {key:34s} {value}")
+    if client is not None:
         print(f"\nDask LocalCluster start-up: {startup:.2f} s")
 
 

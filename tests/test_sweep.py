@@ -186,13 +186,16 @@ def test_dask_path_equals_local_path(bistable, henon, tmp_path):
              sweep(henon, tmp_path / "l2", "a", a, "b", b, "lyapunov", x0=[0.1, 0.1], n=300, tile=3,
                    progress=False)]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         remote = [sweep(bistable, tmp_path / "d1", "x", xs, "y", ys, tile=5, progress=False, cluster=client),
                   sweep(henon, tmp_path / "d2", "a", a, "b", b, "lyapunov", x0=[0.1, 0.1], n=300, tile=3,
                         progress=False, cluster=client)]
-    for mine, theirs in zip(local, remote):
+        written = sweep(bistable, tmp_path / "d3", "x", xs, "y", ys, tile=5, progress=False, cluster=client,
+                        shared=True)  # the workers write the tiles
+    for mine, theirs in zip(local + local[:1], remote + [written]):
         assert np.array_equal(mine.values[:], theirs.values[:], equal_nan=True)
         assert [c.tolist() for c in mine.attractors] == [c.tolist() for c in theirs.attractors]
+    assert tree_digest(tmp_path / "l1") == tree_digest(tmp_path / "d3")
 
 
 def test_store_of_another_sweep_is_refused_and_left_untouched(bistable, henon, tmp_path):

@@ -77,7 +77,7 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
             m, args.store, xname, xs, yname, ys, args.quantity, x0=_state(args.x0, m), params=overrides,
             observable=observable, n=args.n, transient=args.transient, max_period=args.max_period,
             tol=args.tol, escape=args.escape, max_attractors=args.max_attractors, tile=args.tile,
-            cluster=args.dask, workers=args.workers, progress=not args.quiet,
+            cluster=args.dask, workers=args.workers, shared=args.shared, progress=not args.quiet,
         )
     except MissingDependencyError as error:
         raise UserError(str(error)) from None
@@ -128,6 +128,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Dask: a LocalCluster, or the scheduler at ADDRESS (tcp://host:8786)")
     p.add_argument("--workers", type=_positive_int, default=2, help="LocalCluster processes (default 2)")
+    p.add_argument("--shared", action="store_true",
+                   help="with --dask: workers write their tiles to STORE themselves (a path they all see)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_cmd_sweep, out=None)

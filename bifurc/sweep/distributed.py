@@ -1,8 +1,11 @@
 """Running a sweep's tiles on Dask (``dask.distributed``): a LocalCluster or any scheduler.
 
 The workers compute tiles (:func:`bifurc.sweep.tiles.compute_tile`, the same function as
-the local path) and send them back; this process writes each one to the store as it
-arrives, so the store needs no file system shared with the workers.
+the local path). By default they send them back and this process writes each one to the
+store as it arrives, so the store needs no file system shared with the workers; with
+``shared=True`` each worker writes its tiles to the store itself (every tile's chunks,
+including its ``done`` flag, are files of their own, so workers never write the same
+file), which removes this process's writing from the critical path of a large cluster.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from contextlib import contextmanager
 
 from ..errors import InputError
 from .plan import SweepPlan
-from .store import MissingDependencyError
+from .store import MissingDependencyError, SweepStore
 from .tiles import Tile, compute_tile
 
-__all__ = ["client_for", "run_tiles"]
+__all__ = ["client_for", "run_tiles", "compute_and_write"]
 
 
 def _distributed():
@@ -43,7 +46,7 @@ def client_for(cluster: object, workers: int) -> Iterator[object]:
         threads = max(1, (os.cpu_count() or 1) // workers)
         env = {"NUMBA_NUM_THREADS": str(threads)}
         with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                      dashboard_address=None, env=env) as local, \
+                                      dashboard_address=":0", env=env) as local, \
                 distributed.Client(local) as client:
             yield client
         return
@@ -55,19 +58,31 @@ def client_for(cluster: object, workers: int) -> Iterator[object]:
                      f"or a distributed.Client, got {cluster!r}")
 
 
-def run_tiles(client: object, plan: SweepPlan, pending: Iterable[tuple[int, int]],
-              on_tile: Callable[[Tile], None]) -> None:
-    """Compute the ``pending`` tiles on the cluster; ``on_tile`` receives each as it completes.
+def compute_and_write(plan: SweepPlan, path: str, ty: int, tx: int) -> int:
+    """On a worker: compute tile (ty, tx) and write it to the store at ``path``; returns its cell count."""
+    tile = compute_tile(plan, ty, tx)
+    SweepStore.writable(path).write(tile)
+    return next(iter(tile.arrays.values())).size
 
-    The plan is sent once to every worker. If this process is interrupted, the tiles
-    already received have been handed to ``on_tile``; the others are cancelled.
+
+def run_tiles(client: object, plan: SweepPlan, pending: Iterable[tuple[int, int]],
+              on_tile: Callable[[Tile], None], on_written: Callable[[int], None], path: str | None) -> None:
+    """Compute the ``pending`` tiles on the cluster.
+
+    Without ``path``, ``on_tile`` receives each tile as it completes (to write it); with
+    ``path``, the workers write the tiles there and ``on_written`` receives each tile's
+    cell count. The plan is sent once to every worker. If this process is interrupted,
+    every tile received or written so far is kept; the others are cancelled.
     """
     distributed = _distributed()
     shared = client.scatter(plan, broadcast=True)
-    futures = [client.submit(compute_tile, shared, ty, tx, pure=False) for ty, tx in pending]
+    if path is None:
+        futures = [client.submit(compute_tile, shared, ty, tx, pure=False) for ty, tx in pending]
+    else:
+        futures = [client.submit(compute_and_write, shared, path, ty, tx, pure=False) for ty, tx in pending]
     try:
         for future in distributed.as_completed(futures):
-            on_tile(future.result())
+            (on_tile if path is None else on_written)(future.result())
             future.release()
     finally:
         client.cancel(futures)

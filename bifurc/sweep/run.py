@@ -38,6 +38,7 @@ def sweep(
     tile: int | tuple[int, int] = 256,
     cluster: object = None,
     workers: int = 2,
+    shared: bool = False,
     progress: bool = True,
 ) -> SweepResult:
     """Compute a quantity over a 2D grid, tile by tile, streaming to a zarr store; resumable.
@@ -88,6 +89,9 @@ def sweep(
         ``distributed.Client``: that cluster.
     workers
         Processes of the LocalCluster.
+    shared
+        On a cluster: the workers write their tiles to ``path`` themselves (which they must
+        all see, e.g. on a shared file system) instead of sending them here to be written.
     progress
         Print progress to standard error on sweeps that last more than a second.
 
@@ -124,7 +128,8 @@ def sweep(
             from .distributed import client_for, run_tiles
 
             with client_for(cluster, workers) as client:
-                run_tiles(client, plan, [(int(ty), int(tx)) for ty, tx in pending], save)
+                run_tiles(client, plan, [(int(ty), int(tx)) for ty, tx in pending], save, report.update,
+                          str(store.path.resolve()) if shared else None)
     finally:
         report.close()
     store.finish(plan)

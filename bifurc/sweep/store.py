@@ -108,7 +108,6 @@ class SweepStore:
             If ``path`` holds something else (another sweep, naming what differs, or not a
             store); nothing there is changed.
         """
-        zarr = zarr_module()
         target = Path(path)
         if not target.exists():
             cls._create(target, plan)
@@ -121,8 +120,13 @@ class SweepStore:
         if problems:
             raise InputError(f"store {str(target)!r} holds a different sweep, left untouched ("
                              + "; ".join(problems) + "); use another path or delete it")
-        group = zarr.open_group(store=zarr.storage.LocalStore(target), mode="r+")
-        return cls(target, group)
+        return cls.writable(target)
+
+    @classmethod
+    def writable(cls, path: str | os.PathLike) -> SweepStore:
+        """An existing store, opened to write tiles (its definition already checked by the caller)."""
+        zarr = zarr_module()
+        return cls(Path(path), zarr.open_group(store=zarr.storage.LocalStore(path), mode="r+"))
 
     @staticmethod
     def _create(target: Path, plan: SweepPlan) -> None:
