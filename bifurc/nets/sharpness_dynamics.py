@@ -1,0 +1,171 @@
+"""Kalra et al.'s sharpness phenomenology on any network trained by full-batch GD.
+
+:func:`phases_run` trains from θ₀ with η = c/λ₀ (λ₀ the sharpness at θ₀, so c = ηλ₀ says where
+the run starts relative to the edge 2/η) and classifies the sharpness history by the criteria
+of :func:`~bifurc.nets.kalra.sharpening_phases` (early reduction, sharpening to the edge, edge
+of stability with an oscillating loss).
+
+:func:`sharpness_spectrum` trains past a transient and then records ηλ_t at every step of a
+window: its :func:`power_spectrum` has a peak at frequency 1/2 when λ oscillates with period
+2 (the iterate flipping across the valley); ``period_two`` is the share of the power at
+frequencies in [1/10, 1/2] that lies in the peak at 1/2 (the Hann window's main lobe, ±2
+bins), which falls as the oscillation doubles its period or turns chaotic (the spectrum
+broadens). Frequencies below 1/10 hold the slow drift of the level and are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kalra import SharpeningPhases, sharpening_phases
+from .objective import Objective, evaluate
+from .sharpness import sharpness
+from .train import Trajectory, train
+
+__all__ = ["PhasesRun", "phases_run", "SharpnessSpectrum", "sharpness_spectrum", "power_spectrum",
+           "initial_sharpness"]
+
+#: Lowest frequency (1/step) of the band in which the spectrum's period-2 share is measured.
+BAND_LOW = 0.1
+#: Half-width in bins of the peak at 1/2 (the main lobe of the Hann window).
+PEAK_BINS = 2
+
+
+def initial_sharpness(objective: Objective, theta: np.ndarray) -> float:
+    """λ₀, the top Hessian eigenvalue at ``theta`` (Lanczos to machine precision)."""
+    return float(sharpness(evaluate(objective, theta)).values[0])
+
+
+@dataclass(frozen=True)
+class PhasesRun:
+    """A GD run from θ₀ at η = c/λ₀ and its phases.
+
+    Attributes
+    ----------
+    c, eta : float
+        ηλ₀ and η.
+    run : Trajectory
+        The run, with the sharpness every ``every`` steps.
+    phases : SharpeningPhases
+        :func:`~bifurc.nets.kalra.sharpening_phases` of the run.
+    """
+
+    c: float
+    eta: float
+    run: Trajectory
+    phases: SharpeningPhases
+
+
+def phases_run(objective: Objective, theta: np.ndarray, c: float, steps: int, *, every: int = 10,
+               early: int = 50, tol: float = 1e-6) -> PhasesRun:
+    """Train any network by GD with η = c/λ₀ and classify its sharpness history.
+
+    Parameters
+    ----------
+    objective
+        Network, data and loss.
+    theta
+        θ₀.
+    c
+        ηλ₀ > 0 (below 2: stable at the start).
+    steps
+        GD steps.
+    every
+        Measure the sharpness every this many steps.
+    early
+        The early phase of :func:`~bifurc.nets.kalra.sharpening_phases`.
+    tol
+        Relative accuracy of each Lanczos estimate.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not positive or ``every`` not in [1, steps).
+    """
+    if not c > 0:
+        raise ValueError(f"c must be positive, got {c}")
+    if not 1 <= every < steps:
+        raise ValueError(f"every must be in [1, steps = {steps}), got {every}")
+    eta = c / initial_sharpness(objective, theta)
+    run = train(objective, theta, eta, steps, sharpness_every=every, tol=tol)
+    phases = sharpening_phases(run.sharpness_steps, run.sharpness, run.loss, eta, early=early)
+    return PhasesRun(float(c), float(eta), run, phases)
+
+
+def power_spectrum(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Frequencies (1/step, 0 … 1/2) and power |FFT|² of ``series``, mean removed, Hann window.
+
+    A period-k oscillation shows as peaks at multiples of 1/k; chaos as a broad band.
+    """
+    x = np.asarray(series, dtype=np.float64)
+    x = (x - x.mean()) * np.hanning(x.size)
+    return np.fft.rfftfreq(x.size), np.abs(np.fft.rfft(x)) ** 2
+
+
+@dataclass(frozen=True)
+class SharpnessSpectrum:
+    """The sharpness at the edge of stability, step by step, and its power spectrum.
+
+    Attributes
+    ----------
+    c, eta : float
+        ηλ₀ and η.
+    series : ndarray
+        ηλ_t at every step of the window.
+    frequencies, power : ndarray
+        :func:`power_spectrum` of ``series``.
+    peak : float
+        The frequency of the largest power in [1/10, 1/2].
+    period_two : float
+        The share of the power in [1/10, 1/2] within ±2 bins of 1/2.
+    diverged : bool
+        Whether the run diverged (then the series is empty and the statistics NaN).
+    """
+
+    c: float
+    eta: float
+    series: np.ndarray
+    frequencies: np.ndarray
+    power: np.ndarray
+    peak: float
+    period_two: float
+    diverged: bool
+
+
+def sharpness_spectrum(objective: Objective, theta: np.ndarray, c: float, transient: int, window: int, *,
+                       tol: float = 1e-8) -> SharpnessSpectrum:
+    """Train ``transient`` GD steps with η = c/λ₀, then record ηλ_t for ``window`` steps.
+
+    Parameters
+    ----------
+    objective, theta, c
+        As in :func:`phases_run`.
+    transient
+        Steps before the window (to reach the edge).
+    window
+        Steps in the window (≥ 16; a power of 2 is fastest).
+    tol
+        Relative accuracy of each Lanczos estimate (tight: the oscillation of λ is small).
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not positive, ``transient`` negative or ``window`` below 16.
+    """
+    if not c > 0 or transient < 0 or window < 16:
+        raise ValueError(f"need c > 0, transient >= 0 and window >= 16, got {c}, {transient}, {window}")
+    eta = c / initial_sharpness(objective, theta)
+    settled = train(objective, theta, eta, transient)
+    run = None if settled.diverged else train(objective, settled.theta, eta, window - 1, sharpness_every=1,
+                                               tol=tol)
+    if run is None or run.diverged:
+        empty = np.zeros(0)
+        return SharpnessSpectrum(float(c), eta, empty, empty, empty, np.nan, np.nan, True)
+    series = eta * run.sharpness
+    freq, power = power_spectrum(series)
+    band = freq >= BAND_LOW
+    peak = float(freq[band][np.argmax(power[band])])
+    share = float(power[band & (freq >= 0.5 - PEAK_BINS / series.size)].sum() / power[band].sum())
+    return SharpnessSpectrum(float(c), float(eta), series, freq, power, peak, share, False)

@@ -1,0 +1,169 @@
+"""Kalra et al.'s sharpness claims in a small CNN and a small ResNet (numpy, exact HVPs).
+
+Setting: 16 digits 3 vs 5 (targets ±1), squared loss ℓ = p²/2 as in the paper, tanh, SP and
+μP, GD at η = c/λ₀ (λ₀ the sharpness at initialisation, s = ηλ/2 the sharpness in units of
+the edge). The CNN has two 3×3 convolutions of 4 channels at stride 2 and a flattened dense
+head; the ResNet a 3×3 convolutional stem of 4 channels, two residual blocks h + W₂σ(W₁h)
+and a global-average head.
+
+Criteria (required under SP; μP measured and reported, see below). From the run of
+:func:`~bifurc.nets.sharpness_dynamics.phases_run` (thresholds of
+:func:`~bifurc.nets.kalra.sharpening_phases`):
+
+- sharpening to the edge: after its early minimum s reaches 0.95 or more;
+- edge of stability: the mean of s over the last quarter is within 5% of 1;
+- the CNN also: an early reduction (the early minimum of s below s₀ by more than 10%) and an
+  oscillating loss at the edge (it rises at 10% or more of the last quarter's steps);
+
+and from :func:`~bifurc.nets.sharpness_dynamics.sharpness_spectrum` (ηλ_t at every step of a
+window after a transient): at the first step size of the ladder the largest peak of the
+power spectrum in [1/10, 1/2] is at 1/2 and holds more than 90% of that power (period 2);
+the ResNet under ``--full`` also: at the largest step size of its ladder the period-2 share
+has fallen below half of it (the spectrum broadens).
+
+Measured and not required (stated in ``details["findings"]``): at this size μP sharpens to
+just below the edge in the CNN (s ≈ 0.93, no oscillation) and to the edge in the ResNet; the
+ResNet shows no early reduction (its sharpness rises from the first steps); the CNN's
+spectrum stays a clean period 2 up to c = 1.9 and GD diverges by c = 2.5, so no broadening is
+seen before divergence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...nets import CNN, Objective, ResNet, digits
+from ...nets.kalra import squared_loss
+from ...nets.network import Network
+from ...nets.sharpness_dynamics import PhasesRun, SharpnessSpectrum, phases_run, sharpness_spectrum
+from ..registry import Outcome, Settings, check
+
+__all__ = ["SETUPS", "Setup", "architecture_objective", "architecture_runs"]
+
+PAPER = "Kalra et al."
+#: The parameterisations and their names in the results.
+INITS = {"SP": "standard", "muP": "mup"}
+#: Digits in the training set.
+POINTS = 16
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One architecture's runs.
+
+    Attributes
+    ----------
+    build : callable
+        init -> the network.
+    c : float
+        ηλ₀ of the sharpening run.
+    ladder : tuple of float
+        ηλ₀ of the spectra (``--full``); quick runs the first only.
+    steps, every : dict
+        GD steps and the sharpness every so many steps, per size ("quick", "full").
+    transient, window : dict
+        Spectrum transient and window per size.
+    """
+
+    build: Callable[[str], Network]
+    c: float
+    ladder: tuple[float, ...]
+    steps: dict
+    every: dict
+    transient: dict
+    window: dict
+
+
+#: The two architectures' runs.
+SETUPS = {
+    "cnn": Setup(lambda init: CNN((8, 8, 1), channels=(4, 4), stride=2, head="flatten", init=init),
+                 1.5, (1.9, 1.5), {"quick": 300, "full": 600}, {"quick": 20, "full": 10},
+                 {"quick": 200, "full": 400}, {"quick": 32, "full": 64}),
+    "resnet": Setup(lambda init: ResNet((8, 8, 1), 4, blocks=2, init=init),
+                    0.5, (1.0, 2.0), {"quick": 150, "full": 600}, {"quick": 25, "full": 10},
+                    {"quick": 100, "full": 400}, {"quick": 32, "full": 64}),
+}
+
+
+def architecture_objective(name: str, init: str) -> Objective:
+    """The network ``name`` ("cnn" or "resnet") on :data:`POINTS` digits 3 vs 5, squared loss."""
+    return Objective(SETUPS[name].build(init), digits(n=POINTS, classes=(3, 5), seed=0), squared_loss())
+
+
+Runs = dict[str, tuple[PhasesRun, list[SharpnessSpectrum]]]
+
+
+def architecture_runs(name: str, size: str, inits: tuple[str, ...] = ("SP", "muP"),
+                      ladder: tuple[float, ...] | None = None) -> Runs:
+    """Per parameterisation: the sharpening run and the spectra along ``ladder`` (default the setup's)."""
+    setup = SETUPS[name]
+    runs = {}
+    for label in inits:
+        objective = architecture_objective(name, INITS[label])
+        theta = objective.net.initial(0)
+        steps = setup.steps[size]
+        phases = phases_run(objective, theta, setup.c, steps, every=setup.every[size], early=steps // 4)
+        spectra = [sharpness_spectrum(objective, theta, c, setup.transient[size], setup.window[size])
+                   for c in (setup.ladder if ladder is None else ladder)]
+        runs[label] = (phases, spectra)
+    return runs
+
+
+def _record(run: PhasesRun, spectra: list[SharpnessSpectrum]) -> dict:
+    ph = run.phases
+    return {"eta": run.eta, "s0": ph.initial, "early minimum s": ph.minimum, "at step": ph.minimum_step,
+            "early reduction": ph.reduction, "peak s after it": ph.peak_after, "late mean s": ph.late_mean,
+            "late loss-rise fraction": ph.late_rises,
+            "spectra": [{"c": s.c, "eta": s.eta, "mean eta lambda": float(np.mean(s.series)) if s.series.size
+                         else None, "peak frequency": s.peak, "period-2 share": s.period_two,
+                         "diverged": s.diverged} for s in spectra]}
+
+
+def _period_two(spectrum: SharpnessSpectrum) -> bool:
+    return not spectrum.diverged and spectrum.peak == 0.5 and spectrum.period_two > 0.9
+
+
+def _outcome(name: str, settings: Settings, findings: str) -> Outcome:
+    size = "full" if settings.full else "quick"
+    setup = SETUPS[name]
+    ladder = setup.ladder if settings.full else setup.ladder[:1]
+    runs = architecture_runs(name, size, ("SP", "muP") if settings.full else ("SP",), ladder)
+    details: dict = {"size": size, "points": POINTS, "steps": setup.steps[size], "c": setup.c,
+                     "findings": findings}
+    for label, (run, spectra) in runs.items():
+        details[label] = _record(run, spectra)
+    run, spectra = runs["SP"]
+    ph = run.phases
+    checks = {"sharpened to the edge": ph.peak_after >= 0.95,
+              "late mean within 5%": abs(ph.late_mean - 1) < ph.criteria["edge within"],
+              "period-2 spectrum": _period_two(spectra[0])}
+    if name == "cnn":
+        checks |= {"early reduction > 10%": bool(ph.reduced), "loss oscillates": ph.late_rises >= 0.1}
+    elif settings.full:
+        checks["broader at the largest eta"] = (not spectra[-1].diverged
+                                                and spectra[-1].period_two < 0.5 * spectra[0].period_two)
+    details["SP criteria"] = checks
+    measured = (f"SP s {ph.initial:.2f} -> min {ph.minimum:.2f} -> {ph.late_mean:.3f}; period-2 share "
+                + ", ".join(f"{s.period_two:.2f} (c = {s.c:g})" for s in spectra))
+    return Outcome("s = ηλ/2 -> 1, spectrum peak at 1/2", measured, "see the module docstring",
+                   all(checks.values()), None, details)
+
+
+@check("kalra/cnn", PAPER, "a small CNN on digits (SP): early sharpness reduction, sharpening to 2/η, EoS "
+       "with an oscillating loss and a period-2 sharpness spectrum; μP measured", full_only=True)
+def kalra_cnn(settings: Settings) -> Outcome:
+    """Two stride-2 3×3 convolutions (4 channels), flattened head, c = 1.5; see the module docstring."""
+    return _outcome("cnn", settings, "μP sharpens to just below the edge (s ≈ 0.93, no oscillation); the "
+                    "spectrum stays period 2 up to c = 1.9 and GD diverges by c = 2.5: no broadening seen")
+
+
+@check("kalra/resnet", PAPER, "a small ResNet on digits (SP): sharpening to 2/η, EoS with a period-2 "
+       "sharpness spectrum that broadens at larger η (--full); μP measured", full_only=True)
+def kalra_resnet(settings: Settings) -> Outcome:
+    """Convolutional stem and two residual blocks (4 channels), global-average head, c = 0.5."""
+    return _outcome("resnet", settings, "no early reduction (the sharpness rises from the first steps); the "
+                    "loss decreases monotonically at the edge (the period 2 is in the sharpness); at c = 2 "
+                    "the sharpness leaves the edge (mean ηλ ≈ 11) with a broad spectrum")
