@@ -244,6 +244,7 @@ def test_too_many_attractors_is_refused(bistable, tmp_path):
         ({"tile": 0}, "tile rows"),
         ({"xs": [1.0, 1.0]}, "xaxis grid"),
         ({"workers": 0}, "workers"),
+        ({"cluster": "nowhere"}, "cluster must be"),
     ],
 )
 def test_bad_arguments_are_named(bistable, tmp_path, kwargs, message):

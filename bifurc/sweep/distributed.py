@@ -19,7 +19,7 @@ from .plan import SweepPlan
 from .store import MissingDependencyError, SweepStore
 from .tiles import Tile, compute_tile
 
-__all__ = ["client_for", "run_tiles", "compute_and_write"]
+__all__ = ["check_cluster", "client_for", "run_tiles", "compute_and_write"]
 
 
 def _distributed():
@@ -28,6 +28,16 @@ def _distributed():
     except ImportError:
         raise MissingDependencyError("Dask sweeps need distributed: pip install 'bifurc[dask]'") from None
     return distributed
+
+
+def check_cluster(cluster: object) -> object:
+    """``cluster`` if it is None, ``"local"``, a scheduler address or a client; else InputError."""
+    if cluster is None or cluster == "local" or (isinstance(cluster, str) and "://" in cluster):
+        return cluster
+    if not isinstance(cluster, str) and hasattr(cluster, "submit") and hasattr(cluster, "scatter"):
+        return cluster
+    raise InputError(f"cluster must be None, 'local', a scheduler address such as 'tcp://host:8786' "
+                     f"or a distributed.Client, got {cluster!r}")
 
 
 @contextmanager
@@ -39,9 +49,6 @@ def client_for(cluster: object, workers: int) -> Iterator[object]:
     scheduler at that address; a ``distributed.Client``: used as it is (not closed).
     """
     distributed = _distributed()
-    if isinstance(cluster, distributed.Client):
-        yield cluster
-        return
     if cluster == "local":
         threads = max(1, (os.cpu_count() or 1) // workers)
         env = {"NUMBA_NUM_THREADS": str(threads)}
@@ -50,12 +57,11 @@ def client_for(cluster: object, workers: int) -> Iterator[object]:
                 distributed.Client(local) as client:
             yield client
         return
-    if isinstance(cluster, str) and "://" in cluster:
-        with distributed.Client(cluster) as client:
+    if isinstance(cluster, str):
+        with distributed.Client(check_cluster(cluster)) as client:
             yield client
         return
-    raise InputError(f"cluster must be None, 'local', a scheduler address such as 'tcp://host:8786' "
-                     f"or a distributed.Client, got {cluster!r}")
+    yield cluster
 
 
 def compute_and_write(plan: SweepPlan, path: str, ty: int, tx: int) -> int:

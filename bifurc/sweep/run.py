@@ -9,6 +9,7 @@ from ..analysis.arguments import positive_int, warn_escape
 from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.iterated_map import Map
 from . import tiles
+from .distributed import check_cluster, client_for, run_tiles
 from .plan import make_plan
 from .progress import Progress
 from .result import SweepResult, read_sweep
@@ -111,6 +112,7 @@ def sweep(
     plan = make_plan(m, xaxis, xs, yaxis, ys, quantity, x0, params, observable, n, transient, max_period, tol,
                      escape, max_attractors, tile)
     workers = positive_int(workers, "workers")
+    check_cluster(cluster)
     store = SweepStore.open_for(path, plan)
     done = store.done()
     pending = [(ty, tx) for ty, tx in zip(*(~done).nonzero())]
@@ -125,8 +127,6 @@ def sweep(
             for ty, tx in pending:
                 save(tiles.compute_tile(plan, int(ty), int(tx)))
         else:
-            from .distributed import client_for, run_tiles
-
             with client_for(cluster, workers) as client:
                 run_tiles(client, plan, [(int(ty), int(tx)) for ty, tx in pending], save, report.update,
                           str(store.path.resolve()) if shared else None)
