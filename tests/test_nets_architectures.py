@@ -11,6 +11,7 @@ import pytest
 
 from bifurc import losses, nets
 from bifurc.nets.layers import Conv2d, Residual
+from bifurc.nets.sharpness_dynamics import period_two, power_spectrum
 
 H = 1e-5
 FD_RTOL = 1e-6
@@ -159,3 +160,17 @@ def test_lanczos_sharpness_of_a_cnn_is_the_dense_hessian_top_eigenvalue():
 def test_bad_arguments_are_named(build, word):
     with pytest.raises(ValueError, match=word):
         build()
+
+
+def test_spectrum_statistics_of_period_two_period_four_and_noise():
+    t = np.arange(64)
+    drift = 2 + 0.01 * t / 64  # the slow drift of the level lies below the band [1/10, 1/2]
+    for series, peak, share in ((drift + 0.1 * (-1.0) ** t, 0.5, (0.999, 1.0)),
+                                (drift + 0.1 * np.cos(np.pi * t / 2), 0.25, (0.0, 1e-3))):
+        f, p = power_spectrum(series)
+        assert f[-1] == 0.5 and f[1] == 1 / 64  # rfft of 64 samples: bins k/64 up to 1/2
+        got_peak, got_share = period_two(f, p)
+        assert got_peak == peak and share[0] <= got_share <= share[1]
+    # white noise spreads its power: about 3 of the band's 27 bins lie in the peak at 1/2
+    noise = np.random.default_rng(0).standard_normal(64)
+    assert period_two(*power_spectrum(noise))[1] < 0.5

@@ -13,7 +13,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ..atomic import replacing
-from . import classics, kalra, lowell_kastner, networks, song_yun, zhu
+from . import architectures, classics, kalra, lowell_kastner, networks, song_yun, zhu
 
 __all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli"]
 
@@ -35,6 +35,8 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "nets-kalra-fcn": networks.figure_kalra_fcn,
     "nets-lowell-kastner": networks.figure_lowell_kastner,
     "nets-zhu-subspace": networks.figure_zhu_subspace,
+    "nets-cnn-sharpness": architectures.figure_cnn_sharpness,
+    "nets-resnet-sharpness": architectures.figure_resnet_sharpness,
     "classics-logistic": classics.figure_logistic,
     "classics-henon": classics.figure_henon,
     "classics-basins": classics.figure_newton_basins,

@@ -25,7 +25,7 @@ from .sharpness import sharpness
 from .train import Trajectory, train
 
 __all__ = ["PhasesRun", "phases_run", "SharpnessSpectrum", "sharpness_spectrum", "power_spectrum",
-           "initial_sharpness"]
+           "period_two", "initial_sharpness"]
 
 #: Lowest frequency (1/step) of the band in which the spectrum's period-2 share is measured.
 BAND_LOW = 0.1
@@ -104,6 +104,15 @@ def power_spectrum(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.fft.rfftfreq(x.size), np.abs(np.fft.rfft(x)) ** 2
 
 
+def period_two(frequencies: np.ndarray, power: np.ndarray) -> tuple[float, float]:
+    """The frequency of the largest power in [1/10, 1/2], and the share of that band's power
+    within ±2 bins of 1/2 (the Hann window's main lobe)."""
+    band = frequencies >= BAND_LOW
+    peak = float(frequencies[band][np.argmax(power[band])])
+    bins = PEAK_BINS * frequencies[1] if frequencies.size > 1 else 0.0
+    return peak, float(power[band & (frequencies >= 0.5 - bins)].sum() / power[band].sum())
+
+
 @dataclass(frozen=True)
 class SharpnessSpectrum:
     """The sharpness at the edge of stability, step by step, and its power spectrum.
@@ -165,7 +174,4 @@ def sharpness_spectrum(objective: Objective, theta: np.ndarray, c: float, transi
         return SharpnessSpectrum(float(c), eta, empty, empty, empty, np.nan, np.nan, True)
     series = eta * run.sharpness
     freq, power = power_spectrum(series)
-    band = freq >= BAND_LOW
-    peak = float(freq[band][np.argmax(power[band])])
-    share = float(power[band & (freq >= 0.5 - PEAK_BINS / series.size)].sum() / power[band].sum())
-    return SharpnessSpectrum(float(c), float(eta), series, freq, power, peak, share, False)
+    return SharpnessSpectrum(float(c), float(eta), series, freq, power, *period_two(freq, power), False)

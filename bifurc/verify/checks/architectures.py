@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -96,9 +97,13 @@ def architecture_objective(name: str, init: str) -> Objective:
 Runs = dict[str, tuple[PhasesRun, list[SharpnessSpectrum]]]
 
 
+@lru_cache(maxsize=8)
 def architecture_runs(name: str, size: str, inits: tuple[str, ...] = ("SP", "muP"),
                       ladder: tuple[float, ...] | None = None) -> Runs:
-    """Per parameterisation: the sharpening run and the spectra along ``ladder`` (default the setup's)."""
+    """Per parameterisation: the sharpening run and the spectra along ``ladder`` (default the setup's).
+
+    Cached (the figures reuse the checks' runs); do not modify the results.
+    """
     setup = SETUPS[name]
     runs = {}
     for label in inits:
