@@ -40,9 +40,10 @@ from ...nets import CNN, Objective, ResNet, digits
 from ...nets.kalra import squared_loss
 from ...nets.network import Network
 from ...nets.sharpness_dynamics import PhasesRun, SharpnessSpectrum, phases_run, sharpness_spectrum
+from ...nets.song_yun import MultiPoint, digits_objective, multi_point
 from ..registry import Outcome, Settings, check
 
-__all__ = ["SETUPS", "Setup", "architecture_objective", "architecture_runs"]
+__all__ = ["SETUPS", "Setup", "architecture_objective", "architecture_runs", "cnn_multi_point"]
 
 PAPER = "Kalra et al."
 #: The parameterisations and their names in the results.
@@ -155,6 +156,17 @@ def _outcome(name: str, settings: Settings, findings: str) -> Outcome:
                 + ", ".join(f"{s.period_two:.2f} (c = {s.c:g})" for s in spectra))
     return Outcome("s = ηλ/2 -> 1, spectrum peak at 1/2", measured, "see the module docstring",
                    all(checks.values()), None, details)
+
+
+def cnn_multi_point(full: bool) -> MultiPoint:
+    """Song & Yun's multi-point experiment for the CNN of ``kalra/cnn`` (SP): the data, loss and
+    run sizes of ``song-yun/multi-point`` (:func:`~bifurc.nets.song_yun.digits_objective`), the
+    network replaced."""
+    base = digits_objective()
+    objective = Objective(SETUPS["cnn"].build("standard"), base.data, base.loss)
+    if full:
+        return multi_point(objective, seeds=(0, 1, 2), q0s=(0.6, 0.75, 0.9), steps=1000, split=250)
+    return multi_point(objective, seeds=(0, 1), q0s=(0.7, 0.9), steps=500, split=200)
 
 
 @check("kalra/cnn", PAPER, "a small CNN on digits (SP): early sharpness reduction, sharpening to 2/η, EoS "
