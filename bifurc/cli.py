@@ -78,20 +78,20 @@ def resolve_map(spec: str, settings: dict[str, float]) -> tuple[Map, dict[str, f
     return Map.from_expressions(updates, settings, name=spec.strip()), {}
 
 
-def _sweep(text: str) -> tuple[str, np.ndarray]:
-    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000))."""
+def _sweep(text: str, option: str = "--sweep") -> tuple[str, np.ndarray]:
+    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000)); messages name ``option``."""
     name, value = _assignment(text)
     parts = value.split(":")
     if len(parts) != 3:
-        raise UserError(f"--sweep {text!r}: expected NAME=START:STOP:COUNT")
-    start, stop = _number(parts[0], "--sweep start"), _number(parts[1], "--sweep stop")
+        raise UserError(f"{option} {text!r}: expected NAME=START:STOP:COUNT")
+    start, stop = _number(parts[0], f"{option} start"), _number(parts[1], f"{option} stop")
     try:
         count = int(parts[2])
     except ValueError:
-        raise UserError(f"--sweep {text!r}: COUNT must be an integer") from None
+        raise UserError(f"{option} {text!r}: COUNT must be an integer") from None
     if count < 1 or (count > 1 and start == stop):
-        raise UserError(f"--sweep {text!r}: need COUNT >= 1 and START != STOP")
-    affordable((count,), f"--sweep {name}")  # before allocating: a mistyped COUNT is refused at once
+        raise UserError(f"{option} {text!r}: need COUNT >= 1 and START != STOP")
+    affordable((count,), f"{option} {name}")  # before allocating: a mistyped COUNT is refused at once
     return name, np.linspace(start, stop, count)
 
 
