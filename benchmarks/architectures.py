@@ -1,8 +1,8 @@
 """Speed and memory of the numpy networks per architecture, at the sizes of the Kalra checks.
 
 For the CNN and the ResNet of ``kalra/cnn`` and ``kalra/resnet`` (and the FCN of
-``kalra/fcn`` for comparison), on the digits 3 vs 5 with the squared loss, at the quick and
-full numbers of points: GD steps per second without and with the sharpness every 10 steps,
+``kalra/fcn`` for comparison), on the digits 3 vs 5 with the squared loss, at the checks'
+16 points and at 64: GD steps per second without and with the sharpness every 10 steps,
 the time of one Hessian-vector product over one gradient evaluation (both measured in this
 process: ratios, not absolute times, are comparable between machines), the Hessian-vector
 products of one warm-started Lanczos estimate, and the peak memory (tracemalloc) of a
@@ -22,18 +22,9 @@ import tracemalloc
 import numpy as np
 
 from bifurc import nets
+from bifurc.bench import best_time
 from bifurc.nets.kalra import squared_loss
-from bifurc.verify.checks.architectures import SIZES, architecture_objective
-
-
-def _best(call, repeat: int) -> float:
-    """The fastest of ``repeat`` timings of ``call()`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from bifurc.verify.checks.architectures import POINTS, architecture_objective
 
 
 def _objectives(points: int) -> dict[str, nets.Objective]:
@@ -57,10 +48,10 @@ def bench(objective: nets.Objective, steps: int) -> dict[str, float]:
     with_sharpness = steps / (time.perf_counter() - start)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    gradient = _best(lambda: nets.evaluate(objective, theta).gradient, 20)
+    gradient = best_time(lambda: nets.evaluate(objective, theta).gradient, 20)
     ev = nets.evaluate(objective, theta)
     v = np.random.default_rng(0).standard_normal(theta.size)
-    hvp = _best(lambda: nets.hessian_vector_product(ev, v), 20)
+    hvp = best_time(lambda: nets.hessian_vector_product(ev, v), 20)
     return {"parameters": objective.net.n_params, "steps/s (no sharpness)": plain,
             "steps/s (sharpness every 10)": with_sharpness, "HVP / gradient time": hvp / gradient,
             "HVPs per warm-started estimate": float(np.mean(run.hvps[1:])),
@@ -73,10 +64,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200, help="GD steps per timed run (default 200)")
     steps = parser.parse_args().steps
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, {steps} steps")
-    for size in ("quick", "full"):
-        points = SIZES[size].points
+    for points in (POINTS, 64):
         for name, objective in _objectives(points).items():
-            print(f"--- {name}, {points} digits ({size} size)")
+            print(f"--- {name}, {points} digits")
             for key, value in bench(objective, steps).items():
                 print(f"{key:>36}: {value:.4g}" if isinstance(value, float) else f"{key:>36}: {value}")
 

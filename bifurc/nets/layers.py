@@ -90,9 +90,12 @@ class Op:
         return np.zeros(0)
 
     def forward(self, w: Batch, x: Batch) -> tuple[Batch, object]:
+        """(y, cache): the block's output on the batch ``x`` and what its reverse pass needs."""
         raise NotImplementedError
 
     def backward(self, w: Batch, cache: object, dy: Batch, input_grad: bool) -> tuple[Batch | None, object]:
+        """(dx, record): ∂f(x_i)/∂x_i from dy = ∂f(x_i)/∂y_i (None unless ``input_grad``), and
+        what :meth:`gradient` and :meth:`gram` need."""
         raise NotImplementedError
 
     def gradient(self, w: Batch, cache: object, record: object, c: Batch) -> Batch:

@@ -43,7 +43,7 @@ from ...nets.sharpness_dynamics import PhasesRun, SharpnessSpectrum, phases_run,
 from ...nets.song_yun import MultiPoint, digits_objective, multi_point
 from ..registry import Outcome, Settings, check
 
-__all__ = ["SETUPS", "Setup", "architecture_objective", "architecture_runs", "cnn_multi_point"]
+__all__ = ["POINTS", "SETUPS", "Setup", "architecture_objective", "architecture_runs", "cnn_multi_point"]
 
 PAPER = "Kalra et al."
 #: The parameterisations and their names in the results.
@@ -90,9 +90,9 @@ SETUPS = {
 }
 
 
-def architecture_objective(name: str, init: str) -> Objective:
-    """The network ``name`` ("cnn" or "resnet") on :data:`POINTS` digits 3 vs 5, squared loss."""
-    return Objective(SETUPS[name].build(init), digits(n=POINTS, classes=(3, 5), seed=0), squared_loss())
+def architecture_objective(name: str, init: str, points: int = POINTS) -> Objective:
+    """The network ``name`` ("cnn" or "resnet") on ``points`` digits 3 vs 5, squared loss."""
+    return Objective(SETUPS[name].build(init), digits(n=points, classes=(3, 5), seed=0), squared_loss())
 
 
 Runs = dict[str, tuple[PhasesRun, list[SharpnessSpectrum]]]
