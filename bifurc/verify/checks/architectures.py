@@ -17,15 +17,15 @@ Criteria (required under SP; μP measured and reported, see below). From the run
 
 and from :func:`~bifurc.nets.sharpness_dynamics.sharpness_spectrum` (ηλ_t at every step of a
 window after a transient): at the first step size of the ladder the largest peak of the
-power spectrum in [1/10, 1/2] is at 1/2 and holds more than 90% of that power (period 2);
-the ResNet under ``--full`` also: at the largest step size of its ladder the period-2 share
-has fallen below half of it (the spectrum broadens).
+power spectrum in [1/10, 1/2] is at 1/2 and holds more than 90% of that power (period 2).
 
-Measured and not required (stated in ``details["findings"]``): at this size μP sharpens to
-just below the edge in the CNN (s ≈ 0.93, no oscillation) and to the edge in the ResNet; the
-ResNet shows no early reduction (its sharpness rises from the first steps); the CNN's
-spectrum stays a clean period 2 up to c = 1.9 and GD diverges by c = 2.5, so no broadening is
-seen before divergence.
+Measured and not required (``details["findings"]``; the ladder's spectra under ``--full``):
+at this size μP sharpens to just below the edge in the CNN (s ≈ 0.93, no oscillation) and to
+the edge in the ResNet; the ResNet shows no early reduction (its sharpness rises from the
+first steps). The paper's broadening towards chaos at the edge is not seen: while a run stays
+at the edge (CNN c ≤ 1.9, ResNet c ≤ 1.5) its sharpness oscillates with a clean period 2; at
+larger steps the CNN diverges (c = 2.5) and the ResNet leaves the edge (c = 2: ηλ ≫ 2,
+bounded only by the saturation of tanh) with a broad spectrum.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ SETUPS = {
                  1.5, (1.9, 1.5), {"quick": 300, "full": 600}, {"quick": 20, "full": 10},
                  {"quick": 200, "full": 400}, {"quick": 32, "full": 64}),
     "resnet": Setup(lambda init: ResNet((8, 8, 1), 4, blocks=2, init=init),
-                    0.5, (1.0, 2.0), {"quick": 150, "full": 600}, {"quick": 25, "full": 10},
+                    0.5, (1.0, 1.5, 2.0), {"quick": 150, "full": 600}, {"quick": 25, "full": 10},
                     {"quick": 100, "full": 400}, {"quick": 32, "full": 64}),
 }
 
@@ -148,9 +148,6 @@ def _outcome(name: str, settings: Settings, findings: str) -> Outcome:
               "period-2 spectrum": _period_two(spectra[0])}
     if name == "cnn":
         checks |= {"early reduction > 10%": bool(ph.reduced), "loss oscillates": ph.late_rises >= 0.1}
-    elif settings.full:
-        checks["broader at the largest eta"] = (not spectra[-1].diverged
-                                                and spectra[-1].period_two < 0.5 * spectra[0].period_two)
     details["SP criteria"] = checks
     measured = (f"SP s {ph.initial:.2f} -> min {ph.minimum:.2f} -> {ph.late_mean:.3f}; period-2 share "
                 + ", ".join(f"{s.period_two:.2f} (c = {s.c:g})" for s in spectra))
@@ -174,13 +171,15 @@ def cnn_multi_point(full: bool) -> MultiPoint:
 def kalra_cnn(settings: Settings) -> Outcome:
     """Two stride-2 3×3 convolutions (4 channels), flattened head, c = 1.5; see the module docstring."""
     return _outcome("cnn", settings, "μP sharpens to just below the edge (s ≈ 0.93, no oscillation); the "
-                    "spectrum stays period 2 up to c = 1.9 and GD diverges by c = 2.5: no broadening seen")
+                    "spectrum stays period 2 up to c = 1.9 and GD diverges by c = 2.5: no broadening at "
+                    "the edge")
 
 
 @check("kalra/resnet", PAPER, "a small ResNet on digits (SP): sharpening to 2/η, EoS with a period-2 "
-       "sharpness spectrum that broadens at larger η (--full); μP measured", full_only=True)
+       "sharpness spectrum; μP and larger η measured", full_only=True)
 def kalra_resnet(settings: Settings) -> Outcome:
     """Convolutional stem and two residual blocks (4 channels), global-average head, c = 0.5."""
     return _outcome("resnet", settings, "no early reduction (the sharpness rises from the first steps); the "
-                    "loss decreases monotonically at the edge (the period 2 is in the sharpness); at c = 2 "
-                    "the sharpness leaves the edge (mean ηλ ≈ 11) with a broad spectrum")
+                    "loss decreases monotonically at the edge (the period 2 is in the sharpness); the "
+                    "spectrum stays period 2 at c = 1.5; at c = 2 the sharpness leaves the edge (mean ηλ "
+                    "≫ 2) with a broad spectrum: no broadening at the edge")
