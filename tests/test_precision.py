@@ -27,6 +27,17 @@ def test_first_doublings_are_the_exact_ones(logistic):
         assert abs(r2 - (1 + mpmath.sqrt(6))) <= t2
 
 
+def test_henon_first_doubling_with_exact_parameters(henon):
+    # the fixed point of the Henon map flips at a = 3(1 - b)^2 / 4: 0.3675 for b = 3/10 given
+    # as a string, and 0.36750000000000001166 for the float64 0.3 (what a float asks for)
+    c = bifurc.cascade(henon, "a", 0.2, 0.5, [0.1, 0.1], count=1, params={"b": "0.3"}, digits=25)
+    with mpmath.workdps(40):
+        assert abs(mpmath.mpf(c.precise_points[0]) - mpmath.mpf("0.3675")) <= c.tolerance[0] < 1e-24
+        c = bifurc.cascade(henon, "a", 0.2, 0.5, [0.1, 0.1], count=1, params={"b": 0.3}, digits=25)
+        b = mpmath.mpf(0.3)
+        assert abs(mpmath.mpf(c.precise_points[0]) - 3 * (1 - b) ** 2 / 4) <= c.tolerance[0]
+
+
 def test_henon_fixed_point_to_50_digits(henon):
     with mpmath.workdps(70):
         a, b = mpmath.mpf("1.4"), mpmath.mpf("0.3")

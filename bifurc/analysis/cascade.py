@@ -248,7 +248,9 @@ def cascade(
         this many digits by :func:`bifurc.analysis.precision.flip_point_mp` (the same
         condition det(I + M) = 0, the orbit re-solved in high precision), with a certified
         error bound. Costs about 20 evaluations of the period-k orbit in mpmath per point
-        (1.5 s at period 8192).
+        (1.5 s at period 8192). The other parameters enter as given in ``params``: as
+        decimal strings (``{"b": "0.3"}``) they are exact, as floats (and the map's
+        defaults) they are their float64 values (0.3 is 0.29999999999999998890).
 
     Returns
     -------
@@ -311,7 +313,8 @@ def cascade(
     periods_array = np.array(periods, dtype=np.int64)
     if digits is None:
         return Cascade(m.name, param, pts, periods_array, np.array(widths), others, message)
-    refined = [flip_point_mp(m, param, k, mu, x, others, digits) for mu, k, x in zip(points, periods, orbits)]
+    exact = {**others, **{k: v for k, v in (params or {}).items() if k != param}}  # strings kept as given
+    refined = [flip_point_mp(m, param, k, mu, x, exact, digits) for mu, k, x in zip(points, periods, orbits)]
     precise = tuple(mpmath.nstr(mu, digits, strip_zeros=False) for mu, _, _ in refined)
     return Cascade(m.name, param, np.array([float(mu) for mu, _, _ in refined]), periods_array,
                    np.array([float(t) for _, t, _ in refined]), others, message, digits, precise)
