@@ -6,13 +6,14 @@ exponents, basins, parameter planes) -> presentation (``cli``, ``plot``).
 """
 
 from . import maps
-from .analysis.arguments import EscapeWarning
+from .analysis.arguments import EscapeWarning, PrecisionWarning
 from .analysis.basins import Basins, basins
 from .analysis.cascade import Cascade, cascade
 from .analysis.lyapunov import LyapunovSweep, lyapunov, lyapunov_sweep
 from .analysis.orbits import OrbitDiagram, orbit, orbit_diagram
 from .analysis.periods import PeriodicOrbit, fixed_points, period, periodic_orbits
 from .analysis.planes import ParameterPlane, parameter_plane
+from .analysis.precision import PreciseOrbit, flip_point_mp, orbit_mp, periodic_orbit_mp
 from .analysis.storage import load, save
 from .definition.iterated_map import Map
 from .errors import InputError
@@ -38,11 +39,12 @@ def __getattr__(name: str) -> object:
     module = importlib.import_module(module_name)
     return module if attribute is None else getattr(module, attribute)
 __all__ = [
-    "Map", "maps", "EscapeWarning", "InputError",
+    "Map", "maps", "EscapeWarning", "PrecisionWarning", "InputError",
     "orbit", "orbit_diagram", "OrbitDiagram",
     "period", "periodic_orbits", "fixed_points", "PeriodicOrbit",
     "cascade", "Cascade",
     "lyapunov", "lyapunov_sweep", "LyapunovSweep",
     "basins", "Basins", "parameter_plane", "ParameterPlane", "save", "load",
+    "periodic_orbit_mp", "flip_point_mp", "orbit_mp", "PreciseOrbit",
     "losses", "Loss", "eos", "nets", "track", "verify", "__version__",
 ]
