@@ -13,8 +13,10 @@ is started, and each worker has loaded the kernels, before the clock starts; the
 come back and are written here), ``dask-shared`` (the same, the workers writing the tiles).
 Reported: cells/s; scaling efficiency serial / (cores x parallel) and serial / (workers x
 dask); Dask's overhead per tile, (workers x T_dask - T_serial) / tiles, the worker time
-each tile costs beyond its computation; the mean serial time of one tile. The dask and
-serial results are compared bit for bit.
+each tile costs beyond its computation; the mean serial time of one tile; and, since a
+shared machine may give a run less than its cores, the CPU time each mode used (this
+process and the Dask workers): cells per CPU second and the cores obtained (CPU / wall).
+The dask and serial results are compared bit for bit.
 
 Run: ``python benchmarks/sweeps.py [--scale 0.25] [--tile 256] [--workers 2] [--json]``.
 """
@@ -51,15 +53,37 @@ def workloads(scale: float) -> dict[str, dict]:
     }
 
 
-def timed(folder: str, name: str, kwargs: dict, **extra) -> tuple[float, object]:
-    """Seconds for one sweep into a fresh store, and its result."""
+def cpu_seconds(client: object) -> float:
+    """CPU time used so far by this process and, given a Dask client, by its workers."""
+    used = time.process_time()
+    if client is not None:
+        used += sum(client.run(time.process_time).values())
+    return used
+
+
+def timed(folder: str, name: str, kwargs: dict, client: object = None,
+          **extra) -> tuple[float, float, object]:
+    """Wall and CPU seconds (this process and the workers) of one sweep into a fresh store, and its result."""
     path = os.path.join(folder, name)
     shutil.rmtree(path, ignore_errors=True)
     args = dict(kwargs)
     m, xaxis, xs, yaxis, ys = (args.pop(k) for k in ("m", "xaxis", "xs", "yaxis", "ys"))
-    start = time.perf_counter()
-    result = sweep(m, path, xaxis, xs, yaxis, ys, progress=False, **args, **extra)
-    return time.perf_counter() - start, result
+    cpu, start = cpu_seconds(client), time.perf_counter()
+    result = sweep(m, path, xaxis, xs, yaxis, ys, progress=False, cluster=client, **args, **extra)
+    return time.perf_counter() - start, cpu_seconds(client) - cpu, result
+
+
+def per_tile_overhead(folder: str, client: object, tiles: int = 256) -> dict[str, float]:
+    """Seconds per tile of a sweep whose tiles cost nothing to compute (one escape-check step
+    of 64 cells each): here, and on the cluster with the tiles written here or by the workers."""
+    empty = dict(m=maps.henon, xaxis="x", xs=np.linspace(-1, 1, 8 * tiles), yaxis="y",
+                 ys=np.linspace(-1, 1, 8), quantity="escape", n=1)
+    timed(folder, "warm", empty, tile=8)
+    timed(folder, "warm", empty, client, tile=8)
+    out = {}
+    for name, on, shared in (("local", None, False), ("dask", client, False), ("dask-shared", client, True)):
+        out[f"{name} s per empty tile"] = timed(folder, name, empty, on, tile=8, shared=shared)[0] / tiles
+    return out
 
 
 def main() -> None:
@@ -90,20 +114,22 @@ def main() -> None:
             small = dict(kwargs, xs=kwargs["xs"][:16], ys=kwargs["ys"][:16])
             timed(folder, "warm", small, tile=8)  # compile / load the kernels here
             if client is not None:
-                timed(folder, "warm", small, tile=8, cluster=client)  # and in every worker
+                timed(folder, "warm", small, client, tile=8)  # and in every worker
             cells = kwargs["xs"].size * kwargs["ys"].size
             tiles = -(-kwargs["xs"].size // args.tile) * -(-kwargs["ys"].size // args.tile)
             record = {"workload": name, "cells": cells, "tiles": tiles, "tile": args.tile}
             results = {}
             for mode in modes:
                 if mode.startswith("dask"):
-                    seconds, results[mode] = timed(folder, mode, kwargs, tile=args.tile, cluster=client,
-                                                   shared=mode == "dask-shared")
+                    seconds, cpu, results[mode] = timed(folder, mode, kwargs, client, tile=args.tile,
+                                                        shared=mode == "dask-shared")
                 else:
                     numba.set_num_threads(1 if mode == "serial" else cores)
-                    seconds, results[mode] = timed(folder, mode, kwargs, tile=args.tile)
+                    seconds, cpu, results[mode] = timed(folder, mode, kwargs, tile=args.tile)
                 record[f"{mode} s"] = seconds
                 record[f"{mode} cells/s"] = cells / seconds
+                record[f"{mode} cells per CPU s"] = cells / cpu
+                record[f"{mode} cores obtained"] = cpu / seconds
             numba.set_num_threads(cores)
             if "serial" in modes and "parallel" in modes:
                 record["parallel efficiency"] = record["serial s"] / (cores * record["parallel s"])
@@ -117,11 +143,13 @@ def main() -> None:
                     results[mode].values[:], results["serial"].values[:], equal_nan=True))
             records.append(record)
         if client is not None:
+            fixed = per_tile_overhead(folder, client)
             client.close()
             cluster.close()
     summary = {"cores": cores, "workers": args.workers, "scale": args.scale, "records": records}
     if client is not None:
         summary["dask cluster start s"] = startup
+        summary |= fixed
     if args.json:
         print(json.dumps(summary, indent=1))
         return
@@ -133,6 +161,7 @@ def main() -> None:
                 print(f"  {key:34s} {value:.4g}" if isinstance(value, float) else f"  {key:34s} {value}")
     if client is not None:
         print(f"\nDask LocalCluster start-up: {startup:.2f} s")
+        print("\n".join(f"{key}: {value * 1e3:.1f} ms" for key, value in fixed.items()))
 
 
 if __name__ == "__main__":
