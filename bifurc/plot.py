@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .analysis import spectrum
 from .analysis.arguments import EscapeWarning
 from .analysis.basins import Basins
 from .analysis.cascade import Cascade
@@ -359,10 +360,7 @@ def power_spectrum(series: np.ndarray, ax: Axes | None = None, label: str | None
 
     A period-k oscillation shows as peaks at multiples of 1/k; chaos as a broad band.
     """
-    x = np.asarray(series, dtype=np.float64)
-    x = (x - x.mean()) * np.hanning(x.size)
-    power = np.abs(np.fft.rfft(x)) ** 2
-    freq = np.fft.rfftfreq(x.size)
+    freq, power = spectrum.power_spectrum(series)
     fig, ax = _figure(ax)
     ax.semilogy(freq[1:], power[1:] / power[1:].max() + 1e-300, color=colour, lw=0.9, label=label)
     ax.set_xlabel("frequency (1/step)")

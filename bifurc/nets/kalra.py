@@ -28,7 +28,8 @@ from .objective import Objective, evaluate
 from .sharpness import sharpness
 from .train import Trajectory, train
 
-__all__ = ["SharpeningPhases", "sharpening_phases", "FcnRun", "fcn_run", "squared_loss"]
+__all__ = ["SharpeningPhases", "sharpening_phases", "PhasesRun", "phases_run", "initial_sharpness",
+           "fcn_objective", "fcn_run", "squared_loss"]
 
 
 def squared_loss() -> losses.Loss:
@@ -144,65 +145,92 @@ def sharpening_phases(
     )
 
 
-@dataclass(frozen=True)
-class FcnRun:
-    """One GD run of :func:`fcn_run`: the trajectory, its phases and the settings."""
+def initial_sharpness(objective: Objective, theta: np.ndarray) -> float:
+    """λ₀, the top Hessian eigenvalue at ``theta`` (Lanczos to machine precision)."""
+    return float(sharpness(evaluate(objective, theta)).values[0])
 
+
+@dataclass(frozen=True)
+class PhasesRun:
+    """A GD run from θ₀ at η = c/λ₀ and its phases.
+
+    Attributes
+    ----------
+    c, eta : float
+        ηλ₀ and η.
+    run : Trajectory
+        The run, with the sharpness every ``every`` steps.
+    phases : SharpeningPhases
+        :func:`sharpening_phases` of the run.
+    """
+
+    c: float
+    eta: float
     run: Trajectory
     phases: SharpeningPhases
-    init: str
-    c: float
-    width: int
-    depth: int
-    points: int
 
 
-def fcn_run(
-    init: str,
-    c: float,
-    *,
-    width: int = 64,
-    depth: int = 4,
-    activation: str = "tanh",
-    points: int = 128,
-    classes: tuple[int, int] = (3, 5),
-    steps: int = 1000,
-    every: int = 5,
-    seed: int = 0,
-    early: int = 50,
-) -> FcnRun:
-    """Train an FCN on digits with the squared loss at η = c/λ_0 and classify its sharpness.
+def phases_run(objective: Objective, theta: np.ndarray, c: float, steps: int, *, every: int = 10,
+               early: int = 50, tol: float = 1e-6) -> PhasesRun:
+    """Train any network by GD with η = c/λ₀ and classify its sharpness history.
+
+    Parameters
+    ----------
+    objective
+        Network, data and loss.
+    theta
+        θ₀.
+    c
+        ηλ₀ > 0 (below 2: stable at the start).
+    steps
+        GD steps.
+    every
+        Measure the sharpness every this many steps.
+    early
+        The early phase of :func:`sharpening_phases`.
+    tol
+        Relative accuracy of each Lanczos estimate.
+
+    Raises
+    ------
+    InputError
+        If ``c`` is not positive or ``every`` not in [1, steps).
+    """
+    if not c > 0:
+        raise InputError(f"c must be positive, got {c}")
+    if not 1 <= every < steps:
+        raise InputError(f"every must be in [1, steps = {steps}), got {every}")
+    eta = c / initial_sharpness(objective, theta)
+    run = train(objective, theta, eta, steps, sharpness_every=every, tol=tol)
+    phases = sharpening_phases(run.sharpness_steps, run.sharpness, run.loss, eta, early=early)
+    return PhasesRun(float(c), float(eta), run, phases)
+
+
+def fcn_objective(init: str = "standard", *, width: int = 64, depth: int = 4, activation: str = "tanh",
+                  points: int = 128, classes: tuple[int, int] = (3, 5)) -> Objective:
+    """An FCN on a two-class digits subset (inputs of dimension 64) with the squared loss.
 
     Parameters
     ----------
     init
         ``"standard"`` or ``"mup"``.
-    c
-        ηλ_0, the step size in units of the initial sharpness (c < 2: stable at the start).
     width, depth, activation
         The network.
     points, classes
         The digits subset.
-    steps, every
-        GD steps, and the sharpness measured every this many steps.
-    seed
-        The initialisation seed.
-    early
-        The early phase of :func:`sharpening_phases`.
-
-    Raises
-    ------
-    InputError
-        If ``c`` is not positive or ``every`` not at least 1.
     """
-    if not c > 0:
-        raise InputError(f"c must be positive, got {c}")
-    if every < 1:
-        raise InputError(f"every must be at least 1, got {every}")
     net = MLP(64, width, depth, activation, init=init)
-    objective = Objective(net, digits(n=points, classes=classes, seed=0), squared_loss())
-    theta = net.initial(seed)
-    eta = c / sharpness(evaluate(objective, theta)).values[0]
-    run = train(objective, theta, eta, steps, sharpness_every=every)
-    phases = sharpening_phases(run.sharpness_steps, run.sharpness, run.loss, eta, early=early)
-    return FcnRun(run, phases, init, float(c), width, depth, points)
+    return Objective(net, digits(n=points, classes=classes, seed=0), squared_loss())
+
+
+def fcn_run(init: str, c: float, *, width: int = 64, depth: int = 4, activation: str = "tanh",
+            points: int = 128, classes: tuple[int, int] = (3, 5), steps: int = 1000, every: int = 5,
+            seed: int = 0, early: int = 50) -> PhasesRun:
+    """:func:`phases_run` of :func:`fcn_objective`'s network from its initialisation ``seed``.
+
+    See :func:`fcn_objective` for the network and data, :func:`phases_run` for ``c``,
+    ``steps``, ``every`` and ``early``.
+    """
+    objective = fcn_objective(init, width=width, depth=depth, activation=activation, points=points,
+                              classes=classes)
+    return phases_run(objective, objective.net.initial(seed), c, steps, every=every, early=early)

@@ -19,89 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kalra import SharpeningPhases, sharpening_phases
-from .objective import Objective, evaluate
-from .sharpness import sharpness
-from .train import Trajectory, train
+from ..analysis.spectrum import power_spectrum
+from .kalra import PhasesRun, initial_sharpness, phases_run
+from .objective import Objective
+from .train import train
 
 __all__ = ["PhasesRun", "phases_run", "SharpnessSpectrum", "sharpness_spectrum", "power_spectrum",
-           "period_two", "initial_sharpness"]
+           "period_two", "initial_sharpness"]  # the first two and the last re-exported from .kalra
 
 #: Lowest frequency (1/step) of the band in which the spectrum's period-2 share is measured.
 BAND_LOW = 0.1
 #: Half-width in bins of the peak at 1/2 (the main lobe of the Hann window).
 PEAK_BINS = 2
-
-
-def initial_sharpness(objective: Objective, theta: np.ndarray) -> float:
-    """λ₀, the top Hessian eigenvalue at ``theta`` (Lanczos to machine precision)."""
-    return float(sharpness(evaluate(objective, theta)).values[0])
-
-
-@dataclass(frozen=True)
-class PhasesRun:
-    """A GD run from θ₀ at η = c/λ₀ and its phases.
-
-    Attributes
-    ----------
-    c, eta : float
-        ηλ₀ and η.
-    run : Trajectory
-        The run, with the sharpness every ``every`` steps.
-    phases : SharpeningPhases
-        :func:`~bifurc.nets.kalra.sharpening_phases` of the run.
-    """
-
-    c: float
-    eta: float
-    run: Trajectory
-    phases: SharpeningPhases
-
-
-def phases_run(objective: Objective, theta: np.ndarray, c: float, steps: int, *, every: int = 10,
-               early: int = 50, tol: float = 1e-6) -> PhasesRun:
-    """Train any network by GD with η = c/λ₀ and classify its sharpness history.
-
-    Parameters
-    ----------
-    objective
-        Network, data and loss.
-    theta
-        θ₀.
-    c
-        ηλ₀ > 0 (below 2: stable at the start).
-    steps
-        GD steps.
-    every
-        Measure the sharpness every this many steps.
-    early
-        The early phase of :func:`~bifurc.nets.kalra.sharpening_phases`.
-    tol
-        Relative accuracy of each Lanczos estimate.
-
-    Raises
-    ------
-    ValueError
-        If ``c`` is not positive or ``every`` not in [1, steps).
-    """
-    if not c > 0:
-        raise ValueError(f"c must be positive, got {c}")
-    if not 1 <= every < steps:
-        raise ValueError(f"every must be in [1, steps = {steps}), got {every}")
-    eta = c / initial_sharpness(objective, theta)
-    run = train(objective, theta, eta, steps, sharpness_every=every, tol=tol)
-    phases = sharpening_phases(run.sharpness_steps, run.sharpness, run.loss, eta, early=early)
-    return PhasesRun(float(c), float(eta), run, phases)
-
-
-def power_spectrum(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Frequencies (1/step, 0 … 1/2) and power |FFT|² of ``series``, mean removed, Hann window.
-
-    A period-k oscillation shows as peaks at multiples of 1/k; chaos as a broad band.
-    """
-    x = np.asarray(series, dtype=np.float64)
-    x = (x - x.mean()) * np.hanning(x.size)
-    return np.fft.rfftfreq(x.size), np.abs(np.fft.rfft(x)) ** 2
 
 
 def period_two(frequencies: np.ndarray, power: np.ndarray) -> tuple[float, float]:
