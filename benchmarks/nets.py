@@ -4,7 +4,9 @@ A width-256, 3-layer tanh network (input dimension 64, log-cosh loss) on one poi
 200 points (the digits 0 vs 1 when scikit-learn is installed, synthetic data otherwise):
 ``steps`` GD steps with the sharpness measured by Lanczos every 10 steps, reported as steps
 per second, and one cold sharpness estimate in Hessian-vector products and in gradient
-evaluations (its time over the time of one forward-and-backward evaluation).
+evaluations (its time over the time of one forward-and-backward evaluation), and the peak
+memory (tracemalloc) of a short run against the size of the parameter vector: memory stays
+O(parameters) (no dense Hessian is ever formed).
 
 Run: ``OPENBLAS_NUM_THREADS=1 python benchmarks/nets.py [--steps 2000]``. The matrices are
 small (at most 256×256 times 200 rows), so threaded BLAS gains little and, on a shared
@@ -16,10 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import tracemalloc
 
 import numpy as np
 
 from bifurc import losses, nets
+from bifurc.bench import best_time
 
 
 def _data(n: int) -> nets.Dataset:
@@ -31,16 +35,6 @@ def _data(n: int) -> nets.Dataset:
         return nets.synthetic(n, 64, seed=0)
 
 
-def _best(call, repeat: int) -> float:
-    """The fastest of ``repeat`` timings of ``call()`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def bench(n: int, steps: int) -> dict[str, float]:
     """Time training and one sharpness estimate on ``n`` points."""
     net = nets.MLP(input_dim=64, width=256, depth=3, activation="tanh")
@@ -50,19 +44,25 @@ def bench(n: int, steps: int) -> dict[str, float]:
     start = time.perf_counter()
     run = nets.train(objective, theta, eta, steps, sharpness_every=10)
     with_sharpness = steps / (time.perf_counter() - start)
+    tracemalloc.start()  # a separate, short run: tracing slows the allocations it counts
+    nets.train(objective, theta, eta, 20, sharpness_every=10)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     start = time.perf_counter()
     nets.train(objective, theta, eta, steps)
     plain = steps / (time.perf_counter() - start)
-    gradient = _best(lambda: nets.evaluate(objective, theta).gradient, 20)
+    gradient = best_time(lambda: nets.evaluate(objective, theta).gradient, 20)
     ev = nets.evaluate(objective, theta)
-    hvp = _best(lambda: nets.hessian_vector_product(ev, theta), 20)
+    hvp = best_time(lambda: nets.hessian_vector_product(ev, theta), 20)
     estimates = []
-    estimate = _best(lambda: estimates.append(nets.sharpness(ev, tol=1e-8)), 3)
+    estimate = best_time(lambda: estimates.append(nets.sharpness(ev, tol=1e-8)), 3)
     return {"points": n, "parameters": net.n_params, "steps/s (sharpness every 10)": with_sharpness,
             "steps/s (no sharpness)": plain, "HVPs per cold estimate": estimates[0].matvecs,
             "mean HVPs per warm-started estimate in training": float(np.mean(run.hvps[1:])),
             "HVP / gradient time": hvp / gradient,
-            "cold estimate in gradient evaluations": estimate / gradient}
+            "cold estimate in gradient evaluations": estimate / gradient,
+            "peak memory of 20 steps with 2 estimates (MB)": peak / 2**20,
+            "peak memory / (8 bytes x parameters)": peak / (8 * net.n_params)}
 
 
 def main() -> None:
