@@ -106,8 +106,8 @@ def test_pca_of_a_planar_trajectory_has_fraction_one_and_parabola_fit_is_exact()
     assert plane.fraction == pytest.approx(1.0, abs=1e-12)  # rank two: the rest is rounding
     osc, drift = oscillation_first(plane.coords)
     fit = fit_parabola(osc, drift)
-    # the steps tilt from u by the drift per step over the oscillation step, |dv|/|du| = 3(2a)(1e-4)/(2a) = 3e-4,
-    # and the fit's residual is of that order
+    # the steps tilt from u by the drift per step over the oscillation step,
+    # |dv|/|du| = 3(2a)(1e-4)/(2a) = 3e-4, and the fit's residual is of that order
     assert fit.residual < 1e-3
     assert fit.line_residual > 0.1
 
