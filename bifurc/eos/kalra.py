@@ -13,8 +13,9 @@ from ..definition.iterated_map import Map
 from .cache import derived
 from .invariants import gd_step, reduce_words, tangent_kernel
 from .model import ReducedModel, real_symbols
+from .symbolic import FixedPoint, fixed_points
 
-__all__ = ["uv_model", "cubic_map", "PARAMETERIZATIONS"]
+__all__ = ["uv_model", "cubic_map", "PARAMETERIZATIONS", "uv_fixed_point_labels", "balanced_lines"]
 
 #: Output scale c and per-layer step multiplier of each parameterisation, for width n and
 #: scalar input x: standard (c = x/√n, step η) and maximal update (c = x/n, step η n).
@@ -81,6 +82,68 @@ def uv_model(parameterization: str = "sp") -> ReducedModel:
         ("update in function space; B drops out", sp.Tuple(*updates.values())),
     )
     return ReducedModel(m.name, m, derivation, {"c2_eff": kappa}, positive=("eta", "n", "x"))
+
+
+def balanced_lines(model: ReducedModel) -> dict[str, sp.Expr]:
+    """The invariant lines u = v and u = -v of the UV model in (f, λ): λ = 2√κ f and λ = -2√κ f.
+
+    On u = ±v, ‖u‖² = ‖v‖² = ±vᵀu, so λ = ±2√κ f (κ = ``results["c2_eff"]``); GD keeps u = ±v,
+    and by Cauchy-Schwarz every state has λ ≥ 2√κ|f|: the lines bound the reachable region.
+
+    Returns
+    -------
+    dict
+        ``"balanced"`` and ``"antibalanced"``: each λ - (±2√κ f), zero on its line.
+    """
+    f, lam = model.map.state_symbols
+    root = sp.sqrt(model.results["c2_eff"])
+    return {"balanced": lam - 2 * root * f, "antibalanced": lam + 2 * root * f}
+
+
+@derived
+def uv_fixed_point_labels(parameterization: str = "sp") -> dict[str, FixedPoint]:
+    """The UV model's fixed points with Kalra et al.'s numerals I-IV.
+
+    I is the line of minima Δ = 0 (f = y); II the origin (f, λ) = (0, 0), the saddle that
+    early sharpness reduction flows towards. Of the two points Δ = ±2/(η√κ), the paper's IV
+    is the one the edge-of-stability oscillation runs towards, "between fixed points II and
+    IV": the point on the balanced line u = v, λ = 2√κ f (:func:`balanced_lines`), which joins
+    II to IV; III lies on the antibalanced line λ = -2√κ f. For y > 0 (and η, n, x > 0) IV is
+    f = y + 2/(η√κ) and III is f = y - 2/(η√κ). The evidence is in
+    ``proofs/uv_fixed_points.py``: the lines are invariant, and at the edge of stability the
+    compiled map oscillates along the direction from II to IV (exactly on the balanced line
+    when η√κ y = 1, the setting of the Kalra checks).
+
+    Returns
+    -------
+    dict
+        ``"I"``, ``"II"``, ``"III"``, ``"IV"`` -> :class:`~bifurc.eos.symbolic.FixedPoint`.
+
+    Raises
+    ------
+    ArithmeticError
+        If the fixed points are not one line, the origin, and one point on each balanced line.
+    """
+    model = uv_model(parameterization)
+    f, lam = model.map.state_symbols
+    solved, _ = fixed_points(model)
+    lines = balanced_lines(model)
+
+    positive = {sym: sp.Symbol(sym.name, positive=True) for sym in model.map.param_symbols
+                if sym.name in model.positive}
+
+    def on(fp: FixedPoint, line: str) -> bool:
+        return sp.simplify(lines[line].xreplace(fp.point).xreplace(positive)) == 0
+
+    labels = {
+        "I": [fp for fp in solved if fp.free],
+        "II": [fp for fp in solved if fp.point == {f: 0, lam: 0}],
+        "III": [fp for fp in solved if not fp.free and fp.point[f] != 0 and on(fp, "antibalanced")],
+        "IV": [fp for fp in solved if not fp.free and fp.point[f] != 0 and on(fp, "balanced")],
+    }
+    if any(len(found) != 1 for found in labels.values()) or len(solved) != 4:
+        raise ArithmeticError(f"the UV fixed points {solved} do not match Kalra et al.'s I-IV")
+    return {name: found[0] for name, found in labels.items()}
 
 
 @derived

@@ -9,12 +9,20 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 
 from .cache import derived
+from .elimination import at as _at
+from .elimination import probe_point, solve_pair
 from .model import ReducedModel
 
-__all__ = ["FixedPoint", "PeriodTwo", "fixed_points", "eigenvalues", "period_two", "stability"]
+__all__ = ["FixedPoint", "Cycle", "PeriodTwo", "fixed_points", "eigenvalues", "period_two", "stability",
+           "MAX_PLANE_DEGREE"]
+
+#: Total degree above which the period-2 equations of a 2D map are not solved symbolically
+#: (the resultant's degree grows as the product of the degrees; Zhu's minimalist map has 42).
+MAX_PLANE_DEGREE = 16
 
 
 @dataclass(frozen=True)
@@ -37,22 +45,51 @@ class FixedPoint:
 
 
 @dataclass(frozen=True)
+class Cycle:
+    """A period-2 orbit {a, b} of a 2D map (b = F(a), a = F(b), a ≠ b), or a curve of them.
+
+    Attributes
+    ----------
+    points : tuple of two dict
+        a and b, state symbol -> value; on a curve a state symbol mapped to itself is free.
+    multipliers : tuple of sympy.Expr
+        Eigenvalues of the monodromy matrix DF(b) DF(a): μ = T/2 ± √(T²/4 - D), T and D
+        its trace and determinant.
+    free : tuple of str
+        The state variables left free (a curve of 2-cycles); empty for an isolated orbit.
+    """
+
+    points: tuple
+    multipliers: tuple
+    free: tuple = ()
+
+
+@dataclass(frozen=True)
 class PeriodTwo:
     """Period-2 orbits: f(f(x)) = x with the fixed points factored out.
 
     Attributes
     ----------
     condition : sympy.Basic
-        The equation the orbit points satisfy (after removing fixed points).
+        The equation(s) the orbit points satisfy (after removing fixed points).
     points : tuple
-        Explicit solutions, when sympy finds them (empty when the condition is transcendental).
+        Explicit solutions, when sympy finds them: values (1D maps) or points (dicts, 2D maps).
     multiplier : sympy.Expr
-        The multiplier of the orbit (1D maps), simplified on the orbit.
+        The multiplier of the orbit (1D maps), simplified on the orbit; None for 2D maps.
+    orbits : tuple of Cycle
+        The 2-cycles of a 2D map, points paired, with their multipliers.
+    unsolved : tuple of sympy.Basic
+        What sympy could not solve: resultant factors of degree > 2 (a coordinate of some
+        orbit points is a root of each; quartic formulas are unreadable), or the whole system
+        when it is transcendental or too large. :func:`bifurc.eos.numeric_period_two` solves
+        it for given parameters.
     """
 
     condition: sp.Basic
     points: tuple
     multiplier: sp.Expr | None
+    orbits: tuple = ()
+    unsolved: tuple = ()
 
 
 def _positive(model: ReducedModel) -> dict:
@@ -71,6 +108,30 @@ def _factors(expr: sp.Expr, state: list[sp.Symbol]) -> list[sp.Expr]:
 def _solvable(system: tuple[sp.Expr, ...], state: list[sp.Symbol]) -> bool:
     """Whether sympy.solve can be trusted to finish: polynomial, or one unknown per equation."""
     return all(e.is_polynomial(*state) or len(e.free_symbols & set(state)) == 1 for e in system)
+
+
+def _depth(expr: sp.Basic, symbol: sp.Symbol) -> int:
+    """The smallest depth at which ``symbol`` occurs in the expression tree of ``expr``."""
+    if expr == symbol:
+        return 0
+    depths = [_depth(a, symbol) for a in expr.args if a.has(symbol)]
+    return 1 + min(depths) if depths else 10**6
+
+
+def _curve(system: tuple[sp.Expr, ...], state: list[sp.Symbol]) -> list[dict] | None:
+    """One equation shared by every component (e.g. zero loss): a curve, solved for one variable.
+
+    The real solutions for the first state variable sympy can isolate, or None if there is none.
+    """
+    (equation,) = set(system)
+    for s in sorted(state, key=lambda s: _depth(equation, s)):  # the shallowest variable is easiest
+        try:
+            values = [v for v in sp.solve(equation, s) if not v.has(sp.I)]
+        except NotImplementedError:
+            continue
+        if values:
+            return [{s: v} for v in values]
+    return None
 
 
 def _on_line(point: dict, line: FixedPoint) -> bool:
@@ -104,10 +165,11 @@ def fixed_points(model: ReducedModel) -> tuple[tuple[FixedPoint, ...], tuple[sp.
                     for u, s in zip(m.updates, state)]
     solved, unsolved, seen = [], [], set()
     for system in itertools.product(*per_equation):
-        if not _solvable(system, state):
+        solutions = _curve(system, state) if len(set(system)) == 1 and len(state) > 1 else None
+        if solutions is None and not _solvable(system, state):
             unsolved.append(sp.Tuple(*system).xreplace(back))
             continue
-        for sol in sp.solve(system, state, dict=True):
+        for sol in solutions if solutions is not None else sp.solve(system, state, dict=True):
             point = {s: sp.simplify(sol.get(ps, s).xreplace(back)) for s, ps in zip(m.state_symbols, state)}
             key = tuple(point.items())
             if key in seen:
@@ -171,19 +233,25 @@ def stability(model: ReducedModel, multiplier: sp.Expr, variable: str) -> dict[s
 
 @derived
 def period_two(model: ReducedModel) -> PeriodTwo:
-    """Period-2 orbits of a 1D map: solve f(f(x)) = x with the fixed points factored out.
+    """Period-2 orbits: solve f(f(x)) = x with the fixed points factored out.
 
-    For a rational map the numerator of f(f(x)) - x is divided by that of f(x) - x: every
-    period-2 orbit. For a 2D polynomial map the two equations F(F(x)) - x = 0 are returned
-    with the factors they share with F(x) - x removed (points are not solved for, and the
-    multiplier is None). For a transcendental odd map (f(-x) = -f(x), e.g. the canonical map) the
-    symmetric orbits {x, -x} are found, as the solutions of f(x) = -x.
+    1D maps: for a rational map the numerator of f(f(x)) - x is divided by that of f(x) - x:
+    every period-2 orbit. For a transcendental odd map (f(-x) = -f(x), e.g. the canonical
+    map) the symmetric orbits {x, -x} are found, as the solutions of f(x) = -x.
+
+    2D maps: for a rational map the numerators of F(F(x)) - x are divided by their greatest
+    common divisor. Its factors that are not curves of fixed points are curves of 2-cycles;
+    the remaining isolated solutions are found by eliminating the second variable with a
+    resultant (:func:`bifurc.eos.elimination.solve_pair`). Fixed points among them are
+    dropped (tested at a random rational parameter point to 30 digits), the points are paired
+    into orbits {a, F(a)}, and each gets the eigenvalues of DF(b) DF(a). A transcendental map,
+    or one whose equations exceed degree :data:`MAX_PLANE_DEGREE`, is left unsolved (the system
+    F(a) = b, F(b) = a in ``unsolved``).
 
     Raises
     ------
     ValueError
-        If the map is not 1D or 2D, a 1D map is neither rational nor odd, or a 2D map is
-        not polynomial.
+        If the map is not 1D or 2D, or a 1D map is neither rational nor odd.
     """
     m = model.map
     if m.dim == 2:
@@ -219,17 +287,104 @@ def period_two(model: ReducedModel) -> PeriodTwo:
                      multiplier.xreplace(back))
 
 
+
+
+def _exponents(expr: sp.Expr) -> list[sp.Expr]:
+    return [p.exp for p in expr.atoms(sp.Pow)]
+
+
+def _cycles_from(points: list[dict], updates: list[sp.Expr], state: list[sp.Symbol],
+                 jacobian: sp.Matrix, params: set[sp.Symbol]) -> list[Cycle]:
+    """Isolated period-2 points paired into orbits {a, F(a)}, fixed points dropped."""
+    probe = probe_point(params)
+    with mpmath.workdps(40):
+        values = [[_at(p[s], probe) for s in state] for p in points]
+        step = sp.lambdify(state, [u.xreplace(probe) for u in updates], "mpmath")
+        images = [step(*value) for value in values]
+    scale = 1 + max((abs(v) for row in values for v in row), default=0)
+    tol = mpmath.mpf(10) ** -25 * scale
+    cycles, used = [], set()
+    for i, (point, value, image) in enumerate(zip(points, values, images)):
+        if i in used:
+            continue
+        if max(abs(a - b) for a, b in zip(image, value)) < tol:
+            continue  # a fixed point
+        partner = [j for j, other in enumerate(values)
+                   if j != i and max(abs(a - b) for a, b in zip(image, other)) < tol]
+        if len(partner) != 1:
+            raise ArithmeticError(f"the image of the period-2 point {point} is not among the solutions")
+        (j,) = partner
+        used |= {i, j}
+        other = points[j]
+        monodromy = jacobian.xreplace(other) * jacobian.xreplace(point)
+        trace = monodromy[0, 0] + monodromy[1, 1]
+        det = monodromy[0, 0] * monodromy[1, 1] - monodromy[0, 1] * monodromy[1, 0]
+        if not any(p.has(sp.Pow) and any(not e.is_integer for e in _exponents(p))
+                   for p in (*point.values(), *other.values())):
+            trace, det = sp.factor(sp.cancel(trace)), sp.factor(sp.cancel(det))  # rational: cheap
+        root = sp.sqrt(trace**2 / 4 - det)
+        cycles.append(Cycle((point, other), (trace / 2 + root, trace / 2 - root)))
+    return cycles
+
+
+def _curve_cycles(factor: sp.Expr, updates: list[sp.Expr], state: list[sp.Symbol],
+                  jacobian: sp.Matrix) -> list[Cycle]:
+    """A curve ``factor`` = 0 of 2-cycles, solved for one state variable, the other free."""
+    order = [(s, t) for s, t in ((state[0], state[1]), (state[1], state[0]))
+             if sp.degree(factor, s) in (1, 2)]
+    if not order:
+        return []
+    solved, free = order[0]
+    out = []
+    for value in sp.solve(factor, solved):
+        point = {solved: value, free: free}
+        other = {s: sp.simplify(u.xreplace(point)) for s, u in zip(state, updates)}
+        monodromy = (jacobian.xreplace(other) * jacobian.xreplace(point)).applyfunc(sp.simplify)
+        out.append(Cycle((point, other), tuple(sp.simplify(v) for v in monodromy.eigenvals(multiple=True)),
+                         (free.name,)))
+    return out
+
+
 def _period_two_plane(model: ReducedModel) -> PeriodTwo:
-    """Period-2 equations of a 2D polynomial map, with the fixed-point factors removed."""
+    """Period-2 orbits of a 2D map (see :func:`period_two`)."""
     m = model.map
-    state = list(m.state_symbols)
-    if not all(u.is_polynomial(*state) for u in m.updates):
-        raise ValueError(f"{model.name!r}: period-2 orbits of a 2D map need a polynomial map")
-    once = dict(zip(state, m.updates))
-    equations = []
-    for u, s in zip(m.updates, state):
-        fixed = {f for f, _ in sp.factor_list(sp.numer(sp.together(u - s)))[1]}
-        twice = sp.factor_list(sp.numer(sp.together(sp.expand(u.xreplace(once) - s))))[1]
-        kept = [f**k for f, k in twice if f.free_symbols & set(state) and f not in fixed]
-        equations.append(sp.Eq(sp.Mul(*kept), 0))
-    return PeriodTwo(sp.Tuple(*equations), (), None)
+    pos = _positive(model)
+    back = {v: k for k, v in pos.items()}
+    state = [pos.get(s, s) for s in m.state_symbols]
+    updates = [u.xreplace(pos) for u in m.updates]
+    a = [sp.Symbol(f"{s.name}_a", real=True) for s in m.state_symbols]
+    b = [sp.Symbol(f"{s.name}_b", real=True) for s in m.state_symbols]
+    system = sp.Tuple(*[sp.Eq(u.xreplace(dict(zip(m.state_symbols, a))), v) for u, v in zip(m.updates, b)],
+                      *[sp.Eq(u.xreplace(dict(zip(m.state_symbols, b))), v) for u, v in zip(m.updates, a)])
+    if not all(sp.together(u).is_rational_function(*state) for u in updates):
+        return PeriodTwo(system, (), None, (), (system,))
+    twice = [u.xreplace(dict(zip(state, updates))) for u in updates]
+    equations = [sp.numer(sp.together(t - s)) for t, s in zip(twice, state)]
+    fixed = [sp.numer(sp.together(u - s)) for u, s in zip(updates, state)]
+    common = sp.gcd(*equations)
+    reduced = [sp.expand(sp.cancel(e / common)) for e in equations]
+    condition = sp.Tuple(*[sp.Eq(sp.factor(e).xreplace(back), 0) for e in reduced])
+    jacobian = m.jacobian.xreplace(pos)
+    cycles = []
+    for factor, _ in sp.factor_list(common, *state)[1]:
+        if not factor.free_symbols & set(state):
+            continue
+        if all(sp.cancel(f / factor).is_polynomial(*state) for f in fixed):
+            continue  # a curve of fixed points
+        cycles += _curve_cycles(factor, updates, state, jacobian)
+    if max(sp.Poly(e, *state).total_degree() for e in reduced) > MAX_PLANE_DEGREE:
+        return PeriodTwo(condition, (), None, tuple(cycles), (condition,))
+    params = set().union(*[u.free_symbols for u in updates]) - set(state)
+    points, unsolved = solve_pair(*reduced, *state, probe_point(params))
+    cycles += _cycles_from(points, updates, state, jacobian, params)
+
+    def restore(value: object) -> object:
+        if isinstance(value, dict):
+            return {back.get(k, k): restore(v) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return tuple(restore(v) for v in value)
+        return value.xreplace(back) if isinstance(value, sp.Basic) else value
+
+    cycles = [Cycle(restore(c.points), restore(c.multipliers), c.free) for c in cycles]
+    return PeriodTwo(condition, tuple(p for c in cycles for p in c.points), None, tuple(cycles),
+                     tuple(sp.Eq(f.xreplace(back), 0) for f in unsolved))

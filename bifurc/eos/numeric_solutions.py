@@ -1,0 +1,113 @@
+"""Fixed points and 2-cycles that sympy cannot solve, found numerically for given parameters.
+
+Transcendental models (the two-layer map with log-cosh, the single neuron with tanh) have
+fixed-point and period-2 equations without closed-form solutions. For given parameter
+values the compiled Newton search (:func:`bifurc.analysis.periods.periodic_orbits`) solves
+them; every solution carries the residual it reached, max |F(x_i) - x_{i+1}|, and points on
+curves already solved symbolically (lines of minima) are left out, since Newton converges
+to an arbitrary point of such a curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..analysis.periods import PeriodicOrbit, periodic_orbits
+from .model import ReducedModel
+from .symbolic import FixedPoint, fixed_points
+
+__all__ = ["NumericSolutions", "numeric_fixed_points", "numeric_period_two"]
+
+
+@dataclass(frozen=True)
+class NumericSolutions:
+    """Solutions found by Newton's method, labelled numeric, with the tolerance reached.
+
+    Attributes
+    ----------
+    period : int
+        1 (fixed points) or 2 (2-cycles).
+    params : dict
+        The parameter values solved for (all of the map's parameters).
+    box : tuple of (low, high)
+        The region searched.
+    orbits : tuple of PeriodicOrbit
+        The solutions: points, multipliers (monodromy eigenvalues), type, residual.
+    tolerance : float
+        The largest residual over the solutions (0 when there are none).
+    """
+
+    period: int
+    params: dict
+    box: tuple
+    orbits: tuple[PeriodicOrbit, ...]
+    tolerance: float
+    method: str = "numeric"
+
+
+def _on_known(point: np.ndarray, known: Sequence[FixedPoint], values: dict, tol: float) -> bool:
+    """Whether ``point`` lies on one of the symbolic fixed points (lines included) at ``values``."""
+    for fp in known:
+        subs = {**values, **{s: sp.Float(v) for s, v in zip(fp.point, point) if s.name in fp.free}}
+        pairs = [(fp.point[s], v) for s, v in zip(fp.point, point) if s.name not in fp.free]
+        try:
+            targets = [complex(sp.N(expr.xreplace(subs))) for expr, _ in pairs]
+        except TypeError:  # the expression does not evaluate there (e.g. a division by zero)
+            continue
+        if all(abs(t.imag) < tol and abs(t.real - v) <= tol * (1 + abs(v))
+               for t, (_, v) in zip(targets, pairs)):
+            return True
+    return False
+
+
+def _solve(model: ReducedModel, k: int, params: Mapping[str, float] | None,
+           box: Sequence[tuple[float, float]], starts: int) -> NumericSolutions:
+    m = model.map
+    vector = m.parameter_vector(params)
+    named = dict(zip(m.params, vector.tolist()))
+    orbits = periodic_orbits(m, k, box, named, starts=starts)
+    values = {s: sp.Float(v) for s, v in zip(m.param_symbols, vector)}
+    known = fixed_points(model)[0]
+    kept = tuple(o for o in orbits if k > 1 or not _on_known(o.points[0], known, values, 1e-7))
+    tolerance = max((o.residual for o in kept), default=0.0)
+    return NumericSolutions(k, named, tuple(map(tuple, np.asarray(box, dtype=float).reshape(-1, 2))),
+                            kept, tolerance)
+
+
+def numeric_fixed_points(model: ReducedModel, box: Sequence[tuple[float, float]],
+                         params: Mapping[str, float] | None = None, starts: int = 40) -> NumericSolutions:
+    """The fixed points of a model's map in ``box`` for given parameters, by Newton's method.
+
+    Points on the symbolic solutions (:func:`bifurc.eos.fixed_points`, lines included) are
+    left out: this finds what the symbolic solver could not.
+
+    Parameters
+    ----------
+    model
+        The model.
+    box
+        (low, high) for each state variable.
+    params
+        Parameter overrides (default: the map's defaults).
+    starts
+        Newton starts per axis.
+
+    Raises
+    ------
+    InputError
+        If the box or the parameters are invalid.
+    """
+    return _solve(model, 1, params, box, starts)
+
+
+def numeric_period_two(model: ReducedModel, box: Sequence[tuple[float, float]],
+                       params: Mapping[str, float] | None = None, starts: int = 40) -> NumericSolutions:
+    """The 2-cycles of a model's map with a point in ``box``, by Newton's method on F(F(x)) = x.
+
+    Fixed points are excluded (minimal period 2). Arguments as :func:`numeric_fixed_points`.
+    """
+    return _solve(model, 2, params, box, starts)
