@@ -3,8 +3,11 @@
 import hashlib
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from bifurc.analysis.basins import settle_cells
 
 zarr = pytest.importorskip("zarr")
 
+from bifurc.cli import main  # noqa: E402
 from bifurc.sweep import read_sweep, sweep  # noqa: E402
 from bifurc.sweep import tiles as tiles_module  # noqa: E402
 
@@ -266,8 +270,6 @@ def test_core_imports_without_zarr_and_sweeps_say_how_to_install():
 
 
 def test_cli_sweep_plot_and_refusal(tmp_path, capsys):
-    from bifurc.cli import main
-
     store = str(tmp_path / "plane.zarr")
     args = ["sweep", "henon", store, "--x", "a=1:1.4:13", "--y", "b=0.1:0.3:9", "--quantity", "period",
             "--x0", "0.1,0.1", "--tile", "4", "--quiet", "--json"]
@@ -283,3 +285,24 @@ def test_cli_sweep_plot_and_refusal(tmp_path, capsys):
     assert main([*args[:4], "a=1:1.4:14", *args[5:]]) == 2
     assert "holds a different sweep" in capsys.readouterr().err
     assert main(["plot-sweep", str(tmp_path / "none.zarr")]) == 2
+
+
+def test_killed_process_resumes_to_the_same_store(henon, tmp_path):
+    args = ["--x", "a=1:1.4:200", "--y", "b=0:0.3:120", "--quantity", "lyapunov", "--x0", "0.1,0.1",
+            "--n", "1500", "--tile", "20", "--quiet"]
+    killed = tmp_path / "killed.zarr"
+    child = subprocess.Popen([sys.executable, "-m", "bifurc", "sweep", "henon", str(killed), *args],
+                             env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.monotonic() + 120
+    while done < 3 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        if (killed / "done").exists():
+            done = int(zarr.open_group(killed, mode="r")["done"][:].sum())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    partial = zarr.open_group(killed, mode="r")
+    assert 0 < int(partial["done"][:].sum()) < partial["done"].size  # killed mid-sweep
+    assert main(["sweep", "henon", str(killed), *args]) == 0
+    assert main(["sweep", "henon", str(tmp_path / "whole.zarr"), *args]) == 0
+    assert tree_digest(killed) == tree_digest(tmp_path / "whole.zarr")

@@ -71,7 +71,7 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
     overrides = settings
     if m is None:
         m, overrides = resolve_map(args.map, settings)
-    (xname, xs), (yname, ys) = _sweep(args.x), _sweep(args.y)
+    (xname, xs), (yname, ys) = _sweep(args.x, "--x"), _sweep(args.y, "--y")
     try:
         result = sweep(
             m, args.store, xname, xs, yname, ys, args.quantity, x0=_state(args.x0, m), params=overrides,
