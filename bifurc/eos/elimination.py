@@ -84,12 +84,20 @@ def at(expr: sp.Expr, probe: dict) -> mpmath.mpc:
     return mpmath.mpc(mpmath.mpf(str(sp.N(re, 40))), mpmath.mpf(str(sp.N(im, 40))))
 
 
+def _square_roots_suffice(factor: sp.Expr, var: sp.Symbol, max_degree: int) -> bool:
+    """Degree up to ``max_degree``, or a quadratic in var² (roots in nested square roots)."""
+    poly = sp.Poly(factor, var)
+    if poly.degree() <= max_degree:
+        return True
+    return poly.degree() == 2 * max_degree and all(e % 2 == 0 for (e,) in poly.monoms())
+
+
 def _roots(p1: sp.Expr, p2: sp.Expr, var: sp.Symbol, other: sp.Symbol,
            max_degree: int) -> tuple[list[sp.Expr], list[sp.Expr]]:
     """Explicit roots in ``var`` of the resultant eliminating ``other``; factors left unsolved."""
     roots, unsolved = [], []
     for factor, _ in factor_weighted(sp.resultant(p1, p2, other), var):
-        found = sp.roots(factor, var) if sp.degree(factor, var) <= max_degree else {}
+        found = sp.roots(factor, var) if _square_roots_suffice(factor, var, max_degree) else {}
         if sum(found.values()) < sp.degree(factor, var):
             unsolved.append(factor)
         else:
@@ -112,7 +120,8 @@ def solve_pair(
     probe
         A generic value of each parameter (:func:`probe_point`).
     max_degree
-        Factors of the resultants of higher degree are not solved.
+        Factors of the resultants of higher degree are not solved, except polynomials in
+        x² of twice that degree.
 
     Returns
     -------

@@ -34,7 +34,8 @@ class NumericSolutions:
     params : dict
         The parameter values solved for (all of the map's parameters).
     box : tuple of (low, high)
-        The region searched.
+        The region searched (halved about its centre, up to three times, where a monodromy
+        matrix overflowed: bifurc.analysis.periods does not yet skip such solutions).
     orbits : tuple of PeriodicOrbit
         The solutions: points, multipliers (monodromy eigenvalues), type, residual.
     tolerance : float
@@ -69,12 +70,20 @@ def _solve(model: ReducedModel, k: int, params: Mapping[str, float] | None,
     m = model.map
     vector = m.parameter_vector(params)
     named = dict(zip(m.params, vector.tolist()))
-    orbits = periodic_orbits(m, k, box, named, starts=starts)
+    box = np.asarray(box, dtype=float).reshape(-1, 2)
+    for _ in range(4):  # a monodromy that overflows somewhere in the box: search a smaller box
+        try:
+            orbits = periodic_orbits(m, k, box, named, starts=starts)
+            break
+        except np.linalg.LinAlgError:
+            box = box.mean(axis=1, keepdims=True) + (box - box.mean(axis=1, keepdims=True)) / 2
+    else:
+        orbits = []
     values = {s: sp.Float(v) for s, v in zip(m.param_symbols, vector)}
     known = fixed_points(model)[0]
     kept = tuple(o for o in orbits if k > 1 or not _on_known(o.points[0], known, values, 1e-7))
     tolerance = max((o.residual for o in kept), default=0.0)
-    return NumericSolutions(k, named, tuple(map(tuple, np.asarray(box, dtype=float).reshape(-1, 2))),
+    return NumericSolutions(k, named, tuple(map(tuple, box.tolist())),
                             kept, tolerance)
 
 

@@ -10,13 +10,14 @@ import sympy as sp
 from ..jsonready import plain
 from ..losses import get as get_loss
 from .alignment import alignment
-from .kalra import cubic_map, uv_model
+from .kalra import cubic_map, uv_fixed_point_labels, uv_model
 from .model import ReducedModel
+from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
 from .song_yun import canonical_map, single_neuron, two_layer_linear
 from .symbolic import fixed_points, period_two
 from .zhu import degree2, minimalist, two_step
 
-__all__ = ["MODELS", "derive", "to_latex", "to_json", "build"]
+__all__ = ["MODELS", "SEARCH_BOXES", "derive", "to_latex", "to_json", "build"]
 
 #: Model names accepted by :func:`derive`; those taking a loss are marked.
 MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
@@ -30,6 +31,32 @@ MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
     "uv_mup": (lambda: uv_model("mup"), False),
     "cubic": (cubic_map, False),
 }
+
+
+#: Where :func:`derive` searches numerically (Newton, at the default parameters) for the 2D
+#: fixed points and 2-cycles sympy cannot solve; (low, high) per state variable.
+SEARCH_BOXES: dict[str, tuple[tuple[float, float], ...]] = {
+    "two_layer_linear": ((-3.0, 3.0), (0.05, 3.0)),
+    "single_neuron_tanh": ((-2.0, 2.0), (-2.0, 2.0)),
+    "single_neuron_elu": ((-2.0, 2.0), (-2.0, 2.0)),
+    "minimalist": ((-4.0, 4.0), (-4.0, 4.0)),
+    "degree2": ((-4.0, 4.0), (-4.0, 4.0)),
+    "uv_sp": ((-30.0, 30.0), (-10.0, 60.0)),
+    "uv_mup": ((-30.0, 30.0), (-10.0, 60.0)),
+}
+
+
+def _numeric(solutions: NumericSolutions, state: list[str]) -> dict[str, object]:
+    """Numeric solutions as data: parameters, tolerance reached, and each orbit's points and type."""
+
+    def number(z: complex) -> object:
+        return float(z.real) if abs(z.imag) <= 1e-12 * (1 + abs(z)) else str(complex(z))
+
+    return {"method": "numeric (Newton)", "parameters": solutions.params,
+            "tolerance reached": solutions.tolerance,
+            "orbits": [{"points": [dict(zip(state, map(float, pt))) for pt in o.points],
+                        "multipliers": [number(z) for z in o.multipliers], "type": o.kind}
+                       for o in solutions.orbits]}
 
 
 def build(model_name: str, loss_expr: str | None = None) -> ReducedModel:
@@ -65,8 +92,12 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
         ``"model"``, ``"state"``, ``"parameters"`` (defaults), ``"derivation"`` (list of
         (step, expression)), ``"map"`` (state -> update), ``"fixed_points"`` (list of
         (point, eigenvalues)), ``"unsolved_fixed_point_systems"``, and where they apply
-        ``"period_two"``, ``"alignment"`` (h, h(0), q*, limiting sharpness), ``"two_step"``
-        and ``"results"``.
+        ``"numeric_fixed_points"`` (2D systems sympy cannot solve, solved by Newton at the
+        default parameters in :data:`SEARCH_BOXES`, with the tolerance reached),
+        ``"fixed_point_labels"`` (the UV model's I-IV), ``"period_two"`` (1D: condition,
+        points, multiplier; 2D: condition, orbits with their multipliers, unsolved parts),
+        ``"numeric_period_two"``, ``"alignment"`` (h, h(0), q*, limiting sharpness),
+        ``"two_step"`` and ``"results"``.
 
     Raises
     ------
@@ -85,10 +116,25 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
         "unsolved_fixed_point_systems": list(unsolved),
         "results": dict(model.results),
     }
+    state = list(model.map.state)
+    box = SEARCH_BOXES.get(model_name)
+    if unsolved and box is not None:
+        out["numeric_fixed_points"] = _numeric(numeric_fixed_points(model, box), state)
+    if model_name.startswith("uv_"):
+        out["fixed_point_labels"] = {name: fp.point
+                                     for name, fp in uv_fixed_point_labels(model_name[3:]).items()}
     if model.map.dim == 1:
         orbit = period_two(model)
         out["period_two"] = {"condition": orbit.condition, "points": orbit.points,
                              "multiplier": orbit.multiplier}
+    elif model.map.dim == 2:
+        orbit = period_two(model)
+        out["period_two"] = {"condition": orbit.condition,
+                             "orbits": [{"points": c.points, "multipliers": c.multipliers, "free": c.free}
+                                        for c in orbit.orbits],
+                             "unsolved": orbit.unsolved}
+        if orbit.unsolved and box is not None:
+            out["numeric_period_two"] = _numeric(numeric_period_two(model, box), state)
     loss = get_loss(loss_expr or "logcosh") if MODELS[model_name][1] else None
     if model_name in ("canonical", "two_layer_linear") and not loss.is_squared:
         a = alignment(loss)
