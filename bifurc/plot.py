@@ -291,11 +291,19 @@ def parameter_plane(plane: ParameterPlane, ax: Axes | None = None) -> Figure:
         bar = fig.colorbar(im, ax=ax, label="period (0: none found, white: escaped)")
         bar.set_ticks(range(0, top + 1, max(1, top // 8)))
     else:
-        limit = np.nanmax(np.abs(plane.values)) if np.isfinite(plane.values).any() else 1.0
-        cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
-        im = ax.imshow(plane.values, origin="lower", aspect="auto", cmap=cmap, vmin=-limit, vmax=limit,
+        # each sign gets the full half of the scale, from the finite exponents: a superstable cycle
+        # has exponent -inf (drawn in the darkest blue); escaped orbits (NaN) are black, apart from
+        # the white-ish centre at 0
+        finite = plane.values[np.isfinite(plane.values)]
+        low = min(float(finite.min()), -1e-3) if finite.size else -1.0
+        high = max(float(finite.max()), 1e-3) if finite.size else 1.0
+        norm = matplotlib.colors.TwoSlopeNorm(vcenter=0.0, vmin=low, vmax=high)
+        cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="black")
+        shown = np.clip(plane.values, low, high)  # ±inf to the ends of the scale; NaN stays NaN
+        im = ax.imshow(shown, origin="lower", aspect="auto", cmap=cmap, norm=norm,
                        extent=extent, interpolation="nearest")
-        fig.colorbar(im, ax=ax, label="largest Lyapunov exponent (white: escaped)")
+        bar = fig.colorbar(im, ax=ax, label="largest Lyapunov exponent (black: escaped)")
+        bar.set_ticks([low, low / 2, 0.0, high / 2, high])
     ax.set_xlabel(plane.params_xy[0])
     ax.set_ylabel(plane.params_xy[1])
     ax.set_title(f"{plane.map_name}: {plane.quantity}")

@@ -58,3 +58,15 @@ def test_verify_results_figure_colours_failures():
     bars = plot.verify_results(results).axes[0].patches
     assert [b.get_width() for b in bars] == [0.5, 0.2]
     assert bars[0].get_facecolor() != bars[1].get_facecolor()
+
+
+def test_lyapunov_plane_scale_ignores_superstable_minus_infinity_and_marks_escape():
+    from bifurc.analysis.planes import ParameterPlane
+
+    values = np.array([[-np.inf, -0.5, 0.0], [0.25, np.nan, -2.0]])
+    plane = ParameterPlane("m", "lyapunov", ("a", "b"), np.arange(3.0), np.arange(2.0), values)
+    image = plot.parameter_plane(plane).axes[0].images[0]
+    assert image.get_clim() == (-2.0, 0.25)  # the finite extremes, each sign its own half
+    rgba = image.cmap(image.norm(image.get_array()))
+    assert tuple(rgba[1, 1]) == (0.0, 0.0, 0.0, 1.0)  # escaped (NaN): black, unlike the centre 0
+    assert tuple(rgba[0, 0]) == tuple(image.cmap(0.0))  # -inf: the darkest blue of the scale
