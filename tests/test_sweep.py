@@ -285,6 +285,9 @@ def test_cli_sweep_plot_and_refusal(tmp_path, capsys):
     assert main([*args[:4], "a=1:1.4:14", *args[5:]]) == 2
     assert "holds a different sweep" in capsys.readouterr().err
     assert main(["plot-sweep", str(tmp_path / "none.zarr")]) == 2
+    (tmp_path / "file").write_text("")  # a store under a file cannot be created: one line, exit 2
+    assert main([*args[:2], str(tmp_path / "file" / "s.zarr"), *args[3:]]) == 2
+    assert "cannot be created" in capsys.readouterr().err
 
 
 def test_killed_process_resumes_to_the_same_store(henon, tmp_path):

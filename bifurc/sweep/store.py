@@ -106,7 +106,7 @@ class SweepStore:
         ------
         ValueError
             If ``path`` holds something else (another sweep, naming what differs, or not a
-            store); nothing there is changed.
+            store; nothing there is changed), or a store cannot be created there.
         """
         target = Path(path)
         if not target.exists():
@@ -131,8 +131,11 @@ class SweepStore:
     @staticmethod
     def _create(target: Path, plan: SweepPlan) -> None:
         zarr = zarr_module()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        except OSError as error:
+            raise InputError(f"store {str(target)!r} cannot be created: {error.strerror or error}") from None
         try:
             group = zarr.open_group(store=zarr.storage.LocalStore(staging / "store"), mode="w-")
             group.create_array("xs", data=plan.x.values)
