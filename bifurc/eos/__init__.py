@@ -9,8 +9,9 @@ orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment c
 from __future__ import annotations
 
 from .alignment import Alignment, alignment
-from .kalra import cubic_map, uv_model
+from .kalra import balanced_lines, cubic_map, uv_fixed_point_labels, uv_model
 from .model import ReducedModel
+from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
 from .report import derive, to_json, to_latex
 from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
@@ -23,4 +24,6 @@ __all__ = [
     "minimalist", "degree2", "two_step", "uv_model", "cubic_map", "alignment", "Alignment",
     "alignment_correction", "end_point", "EndPoint",
     "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
+    "uv_fixed_point_labels", "balanced_lines", "NumericSolutions", "numeric_fixed_points",
+    "numeric_period_two",
 ]

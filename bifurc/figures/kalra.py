@@ -45,6 +45,24 @@ def uv_fixed_points(parameterization: str) -> list[PeriodicOrbit]:
     return found
 
 
+def _label_fixed_points(ax: object, parameterization: str, params: dict[str, float], box: tuple) -> None:
+    """Kalra et al.'s numerals I-IV beside the fixed points (at the frame, with an arrow, if outside)."""
+    m = eos.uv_model(parameterization).map
+    values = {s: params[s.name] for s in m.param_symbols}
+    (x0, x1), (y0, y1) = box
+    for name, fp in eos.uv_fixed_point_labels(parameterization).items():
+        if fp.free:  # the line I: label it low on f = y
+            point = np.array([params["y"], y0 + 0.12 * (y1 - y0)])
+        else:
+            point = np.array([float(fp.point[s].xreplace(values)) for s in m.state_symbols])
+        inside = x0 <= point[0] <= x1 and y0 <= point[1] <= y1
+        shown = np.clip(point, [x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)],
+                        [x1 - 0.06 * (x1 - x0), y1 - 0.05 * (y1 - y0)])
+        text = name if inside else f"{name} " + ("→" if point[0] > x1 else "←" if point[0] < x0 else "↑")
+        ax.annotate(text, shown, xytext=(6, 6) if inside else (0, 0), textcoords="offset points",
+                    fontsize=10, fontweight="bold", color="0.15")
+
+
 def _uv_orbit(parameterization: str, start: tuple[float, float], steps: int) -> np.ndarray:
     scale, eta = uv_scale(parameterization), UV_PARAMS["eta"]
     m = eos.uv_model(parameterization).map
@@ -69,6 +87,7 @@ def figure_uv_phase_portrait(quick: bool = False) -> Figure:
         field.set_facecolor("0.55")
         field.set_alpha(0.5)
         y = params["y"]
+        _label_fixed_points(ax, parameterization, params, box)
         ax.plot([y, y], [box[1][0], 2 / eta], color=plot.PALETTE[0], lw=2.2,
                 label=r"minima $f = y$, $\eta\lambda < 2$")
         ax.plot([y, y], [2 / eta, box[1][1]], color=plot.PALETTE[0], lw=1.6, ls=":",

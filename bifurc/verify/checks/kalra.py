@@ -41,6 +41,8 @@ def fixed_points(settings: Settings) -> Outcome:
         points, _ = eos.fixed_points(model)
         isolated = [fp for fp in points if not fp.free]
         line = [fp for fp in points if fp.free]
+        numerals = {tuple(fp.point.items()): name
+                    for name, fp in eos.uv_fixed_point_labels(parameterization).items()}
         found = []
         for fp in isolated:
             x = np.array([float(fp.point[s].xreplace(values)) for s in m.state_symbols])
@@ -50,7 +52,8 @@ def fixed_points(settings: Settings) -> Outcome:
             error = max(min(abs(mu - v) for v in measured) for mu in predicted)
             worst = max(worst, residual, error)
             kind = _kind(predicted)
-            found.append({"point": x.tolist(), "type": kind, "residual": residual,
+            found.append({"label": numerals.get(tuple(fp.point.items()), "?"), "point": x.tolist(),
+                          "type": kind, "residual": residual,
                           "multiplier error": error})
             passed &= kind == classify(measured) and residual < 1e-12 and error < 1e-10
         # Newton's search in a box around them finds those points and nothing else off the line
@@ -66,7 +69,8 @@ def fixed_points(settings: Settings) -> Outcome:
             lam_value = lam / params["eta"]
             J = m.jacobian_at([params["y"], lam_value], params)
             passed &= abs(np.sort(np.linalg.eigvals(J).real)[0] - (1 - lam)) < 1e-12
-        details[parameterization] = {"isolated": found, "line": [str(fp.point) for fp in line],
+        details[parameterization] = {"isolated (II-IV)": found,
+                                     "line (I)": [str(fp.point) for fp in line],
                                      "Newton's search found": len(searched)}
     return Outcome("I-IV, derived", f"max error {worst:.1e}", "1e-10", passed, None, details)
 
