@@ -149,3 +149,12 @@ def test_every_converged_start_ends_at_or_below_two_over_eta(figures):
     assert np.mean(np.isfinite(level)) > 0.3
     # a minimum GD settles on is stable: eta lambda/2 <= 1, up to the settle tolerance
     assert np.nanmax(level) <= 1 + 1e-6
+
+
+def test_jacobian_alignment_rises_and_its_power_law_is_the_least_squares_line(figures):
+    initial, peak, fit = figures["nets-jacobian-alignment"].axes[0].lines[:3]
+    D, top = np.asarray(peak.get_xdata()), np.asarray(peak.get_ydata())
+    assert np.all(top > 1.5 * np.asarray(initial.get_ydata()))  # the check's criterion, drawn
+    k, logc = np.polyfit(np.log(D), np.log(top), 1)  # least squares in log-log, independently
+    x = np.asarray(fit.get_xdata())
+    assert np.allclose(fit.get_ydata(), np.exp(logc) * x**k, rtol=1e-10)  # a few roundings

@@ -34,6 +34,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "nets-multi-point": networks.figure_multi_point,
     "nets-kalra-fcn": networks.figure_kalra_fcn,
     "nets-lowell-kastner": networks.figure_lowell_kastner,
+    "nets-jacobian-alignment": networks.figure_jacobian_alignment,
     "nets-zhu-subspace": networks.figure_zhu_subspace,
     "nets-cnn-sharpness": architectures.figure_cnn_sharpness,
     "nets-resnet-sharpness": architectures.figure_resnet_sharpness,

@@ -11,13 +11,14 @@ from ..nets.lowell_kastner import hessian_split, snapshots
 from ..nets.numeric_loss import numeric
 from ..nets.song_yun import digits_objective, multi_point
 from ..nets.zhu import fit_parabola, oscillation_first
-from ..verify.checks.networks import lk_network, zhu_network
+from ..verify.checks.networks import lk_alignment_growth, lk_network, zhu_network
 
 __all__ = [
     "figure_width_alignment",
     "figure_multi_point",
     "figure_kalra_fcn",
     "figure_lowell_kastner",
+    "figure_jacobian_alignment",
     "figure_zhu_subspace",
 ]
 
@@ -145,4 +146,25 @@ def figure_zhu_subspace(quick: bool = False) -> Figure:
         title=f"Zhu et al.: top-2 PCA variance {r.plane.fraction:.3f}",
     )
     ax.legend(fontsize=8)
+    return fig
+
+
+def figure_jacobian_alignment(quick: bool = False) -> Figure:
+    """Lowell & Kastner: layerwise Jacobian alignment at θ₀ and at its peak over training against
+    the data set size D (log-log, with the fitted power law and its R²), and per layer at the peak."""
+    g = lk_alignment_growth(quick)
+    fig, axes = plot.panels(1, 2, 5.0, 4.0)
+    left, right = axes[0]
+    left.loglog(g.sizes, g.initial, "o:", color=plot.PALETTE[1], label="at θ₀")
+    left.loglog(g.sizes, g.peak, "o-", color=plot.PALETTE[0], label="peak over training")
+    grid = np.geomspace(g.sizes[0], g.sizes[-1], 50)
+    fit = f"fit ${g.fit.coefficient:.2g}\\,D^{{{g.fit.exponent:.2f}}}$, R² = {g.fit.r_squared:.2f}"
+    left.loglog(grid, g.fit(grid), "k--", lw=1, label=fit)
+    left.set(xlabel="data set size D", ylabel=r"network alignment $\prod_l r_l$", title="alignment against D")
+    left.legend(fontsize=8)
+    for i, (D, ratios) in enumerate(zip(g.sizes, g.layers)):
+        right.plot(np.arange(1, ratios.size + 1), ratios, "o-", color=plot.colour(i), label=f"D = {D}")
+    right.set(xlabel="hidden layer l", ylabel=r"$r_l$ at the peak", title="per layer",
+              xticks=np.arange(1, g.layers.shape[1] + 1))
+    right.legend(fontsize=8)
     return fig

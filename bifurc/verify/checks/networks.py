@@ -12,14 +12,14 @@ from ... import eos
 from ...analysis.orbits import orbit
 from ...nets import MLP, Objective, digits, evaluate, sharpness
 from ...nets.kalra import fcn_run, squared_loss
-from ...nets.lowell_kastner import alignment_growth, edge_fraction, hessian_split, snapshots
+from ...nets.lowell_kastner import AlignmentGrowth, alignment_growth, edge_fraction, hessian_split, snapshots
 from ...nets.song_yun import digits_objective, multi_point, width_alignment
 from ...nets.train import train
 from ...nets.zhu import deep_subspace, fit_parabola, oscillation_first, principal_plane
 from ..registry import Outcome, Settings, check
 from .architectures import cnn_multi_point
 
-__all__ = ["lk_network", "lk_runs", "zhu_network", "minimalist_window"]
+__all__ = ["lk_network", "lk_runs", "lk_alignment_growth", "zhu_network", "minimalist_window"]
 
 
 def _size(settings: Settings) -> str:
@@ -283,12 +283,7 @@ def lk_gauss_newton(settings: Settings) -> Outcome:
 )
 def lk_alignment(settings: Settings) -> Outcome:
     """Peak network alignment of an ELU MLP (depth 4, width 64) on digits 3 vs 5 of D images."""
-    sizes = (16, 32, 64, 128, 256) if settings.full else (16, 32, 64)
-
-    def make(D: int) -> Objective:
-        return Objective(MLP(64, 64, 4, "elu"), digits(n=D, classes=(3, 5), seed=0), squared_loss())
-
-    g = alignment_growth(make, sizes, steps=3000 if settings.full else 600, every=25)
+    g = lk_alignment_growth(not settings.full)
     passed = bool(np.all(g.peak > 1.5 * g.initial))
     details = {
         "size": _size(settings),
@@ -310,6 +305,17 @@ def lk_alignment(settings: Settings) -> Outcome:
         None,
         details,
     )
+
+
+def lk_alignment_growth(quick: bool) -> AlignmentGrowth:
+    """:func:`~bifurc.nets.lowell_kastner.alignment_growth` of an ELU MLP (depth 4, width 64) on
+    D digits 3 vs 5 (squared loss), D = 16 … 256 (16 … 64 when ``quick``)."""
+    sizes = (16, 32, 64) if quick else (16, 32, 64, 128, 256)
+
+    def make(D: int) -> Objective:
+        return Objective(MLP(64, 64, 4, "elu"), digits(n=D, classes=(3, 5), seed=0), squared_loss())
+
+    return alignment_growth(make, sizes, steps=600 if quick else 3000, every=25)
 
 
 def zhu_network(quick: bool):
