@@ -90,13 +90,20 @@ def test_two_layer_two_cycles_at_y0():
 
 
 def test_numeric_fixed_points_of_transcendental_models():
-    # two-layer map (y = 1): the line p = 0 is solved; what Newton finds off it satisfies F(x) = x
-    for model, box, params in ((two_layer_linear(losses.logcosh), [(-3, 3), (0.05, 3)], {"eta": 0.5}),):
-        sol = numeric_fixed_points(model, box, params, starts=24)
-        for o in sol.orbits:
-            assert np.abs(model.map(o.points[0], params) - o.points[0]).max() <= sol.tolerance
-            assert abs(o.points[0, 0]) > 1e-6  # not on the solved line p = 0
-        assert sol.tolerance < 1e-10 and sol.method == "numeric"
+    # two-layer map (log-cosh, y = 1): sympy solves the line p = 0 and leaves four transcendental
+    # systems, (tanh p, 2q(p + y) - tanh p), (eta^2 q (p + y) tanh p - 2, q), ...: none has a
+    # solution with q > 0 (tanh p = 0 forces q y = 0; q = 0 gives -2 = 0), and Newton finds none
+    model = two_layer_linear(losses.logcosh)
+    box, params = [(-3, 3), (0.05, 3)], {"eta": 0.5}
+    sol = numeric_fixed_points(model, box, params, starts=12)
+    assert sol.orbits == () and sol.method == "numeric"
+    # its 2-cycles at eta = 2, y = 0 (transcendental): each satisfies F(F(x)) = x to the tolerance
+    # the solver reports, and that tolerance is Newton's (1e-12 relative)
+    two = numeric_period_two(model, [(-3, 3), (0.05, 1)], {"eta": 2.0, "y": 0.0}, starts=16)
+    assert two.orbits and two.tolerance < 1e-11
+    for o in two.orbits:
+        image = model.map(model.map(o.points[0], two.params), two.params)
+        assert np.abs(image - o.points[0]).max() <= 4 * two.tolerance + 1e-15  # two steps, |DF| ~ 2
 
 
 def test_uv_labels_follow_the_eos_oscillation():
