@@ -289,8 +289,9 @@ def period_two(model: ReducedModel) -> PeriodTwo:
 
 
 
-def _exponents(expr: sp.Expr) -> list[sp.Expr]:
-    return [p.exp for p in expr.atoms(sp.Pow)]
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """Expanded, denominators rationalised, factored: cheap, and enough for square roots."""
+    return sp.factor(sp.radsimp(sp.expand(expr)))
 
 
 def _cycles_from(points: list[dict], updates: list[sp.Expr], state: list[sp.Symbol],
@@ -317,12 +318,9 @@ def _cycles_from(points: list[dict], updates: list[sp.Expr], state: list[sp.Symb
         used |= {i, j}
         other = points[j]
         monodromy = jacobian.xreplace(other) * jacobian.xreplace(point)
-        trace = monodromy[0, 0] + monodromy[1, 1]
-        det = monodromy[0, 0] * monodromy[1, 1] - monodromy[0, 1] * monodromy[1, 0]
-        if not any(p.has(sp.Pow) and any(not e.is_integer for e in _exponents(p))
-                   for p in (*point.values(), *other.values())):
-            trace, det = sp.factor(sp.cancel(trace)), sp.factor(sp.cancel(det))  # rational: cheap
-        root = sp.sqrt(trace**2 / 4 - det)
+        trace = _tidy(monodromy[0, 0] + monodromy[1, 1])
+        det = _tidy(monodromy[0, 0] * monodromy[1, 1] - monodromy[0, 1] * monodromy[1, 0])
+        root = sp.sqrt(_tidy(trace**2 / 4 - det))
         cycles.append(Cycle((point, other), (trace / 2 + root, trace / 2 - root)))
     return cycles
 
