@@ -191,15 +191,21 @@ def periodic_orbits(
             continue
         if any(np.all(np.abs(points[0] - key) <= same * (1 + np.abs(key))) for key in keys):
             continue
-        keys.append(points[0])
-        found.append(_orbit_from(m, points, p, k))
+        orbit = _orbit_from(m, points, p, k)
+        if orbit is not None:
+            keys.append(points[0])
+            found.append(orbit)
     return sorted(found, key=lambda o: tuple(o.points[0]))
 
 
-def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOrbit:
+def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOrbit | None:
+    """The orbit through ``points`` with its multipliers; None where the monodromy matrix is not
+    finite (a transcendental map overflowing far out: no multipliers to report)."""
     y = np.empty(m.dim)
     M = np.empty((m.dim, m.dim))
     m.kernels.flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
+    if not np.all(np.isfinite(M)):
+        return None
     image = np.empty_like(points)
     for point, out in zip(points, image):
         m.kernels.step(point, p, out)

@@ -16,15 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..analysis.periods import (
-    PeriodicOrbit,
-    classify,
-    cycle_points,
-    minimal_period,
-    newton_cycle,
-)
-from ..definition.iterated_map import Map
-from ..errors import InputError
+from ..analysis.periods import PeriodicOrbit, periodic_orbits
 from .model import ReducedModel
 from .symbolic import FixedPoint, fixed_points
 
@@ -72,42 +64,13 @@ def _on_known(point: np.ndarray, known: Sequence[FixedPoint], values: dict, tol:
     return False
 
 
-def _search(m: Map, k: int, box: np.ndarray, p: np.ndarray, starts: int) -> list[PeriodicOrbit]:
-    """Newton on F^k(x) = x from a grid over ``box``; solutions whose monodromy is not finite
-    (overflow of a transcendental map far out) are skipped, duplicates and lower periods removed."""
-    axes = [np.linspace(lo, hi, starts) for lo, hi in box]
-    found: list[PeriodicOrbit] = []
-    for x0 in np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1):
-        solution = newton_cycle(m, x0, p, k)
-        if solution is None or not np.all(np.isfinite(solution[1])):
-            continue
-        x, monodromy = solution
-        if np.any(x < box[:, 0]) or np.any(x > box[:, 1]):
-            continue
-        points = cycle_points(m, x, p, k)
-        if minimal_period(points, 1e-8) != k or any(
-                np.abs(o.points - points[0]).min(axis=0).max() < 1e-8 * (1 + np.abs(x).max()) for o in found):
-            continue
-        multipliers = np.linalg.eigvals(monodromy)
-        multipliers = multipliers[np.argsort(-np.abs(multipliers), kind="stable")]
-        residual = float(max(np.abs(m(points[i], dict(zip(m.params, p))) - points[(i + 1) % k]).max()
-                             for i in range(k)))
-        found.append(PeriodicOrbit(points, multipliers, classify(multipliers), residual))
-    return sorted(found, key=lambda o: tuple(o.points[0]))
-
-
 def _solve(model: ReducedModel, k: int, params: Mapping[str, float] | None,
            box: Sequence[tuple[float, float]], starts: int) -> NumericSolutions:
     m = model.map
     vector = m.parameter_vector(params)
     named = dict(zip(m.params, vector.tolist()))
-    try:
-        box = np.asarray(box, dtype=float).reshape(-1, 2)
-    except (TypeError, ValueError):
-        raise InputError(f"box must be (low, high) pairs, one per state variable, got {box!r}") from None
-    if box.shape[0] != m.dim or not np.all(np.isfinite(box)) or np.any(box[:, 0] >= box[:, 1]):
-        raise InputError(f"box must be {m.dim} finite (low, high) pairs with low < high, got {box.tolist()}")
-    orbits = _search(m, k, box, vector, starts)
+    orbits = periodic_orbits(m, k, box, named, starts)  # validates the box
+    box = np.asarray(box, dtype=float).reshape(-1, 2)
     values = {s: sp.Float(v) for s, v in zip(m.param_symbols, vector)}
     known = fixed_points(model)[0]
     kept = tuple(o for o in orbits if k > 1 or not _on_known(o.points[0], known, values, 1e-7))
