@@ -45,7 +45,8 @@ def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None =
         How many eigenpairs, 1 ≤ k < dim.
     v0
         A starting vector (e.g. the previous step's top eigenvector: warm starts cut the
-        number of products); None starts from ARPACK's random vector.
+        number of products); None starts from a fixed pseudo-random vector (seed 0), so that
+        the result does not depend on earlier calls, as ARPACK's own random start does.
     tol
         Relative accuracy of the eigenvalues; 0 means machine precision.
 
@@ -64,6 +65,8 @@ def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None =
         return operator.matvec(v)
 
     counted = LinearOperator(operator.shape, matvec=matvec, dtype=np.float64)
+    if v0 is None:
+        v0 = np.random.default_rng(0).standard_normal(dim)
     values, vectors = eigsh(counted, k=k, which="LA", v0=v0, tol=tol)
     order = np.argsort(values)[::-1]
     return Eigenpairs(values[order], vectors[:, order], count[0])
