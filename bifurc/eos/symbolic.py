@@ -321,7 +321,7 @@ def _cycles_from(points: list[dict], updates: list[sp.Expr], state: list[sp.Symb
         trace = _tidy(monodromy[0, 0] + monodromy[1, 1])
         det = _tidy(monodromy[0, 0] * monodromy[1, 1] - monodromy[0, 1] * monodromy[1, 0])
         root = sp.sqrt(_tidy(trace**2 / 4 - det))
-        cycles.append(Cycle((point, other), (trace / 2 + root, trace / 2 - root)))
+        cycles.append(Cycle((point, other), (_tidy(trace / 2 + root), _tidy(trace / 2 - root))))
     return cycles
 
 
