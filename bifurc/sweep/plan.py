@@ -14,7 +14,8 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from ..analysis.arguments import grid, nonnegative_int, positive_float, positive_int
+from ..analysis.arguments import escape_radius, grid, nonnegative_int, positive_float, positive_int
+from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
@@ -180,7 +181,7 @@ def make_plan(
     transient: int = 1000,
     max_period: int = 64,
     tol: float = 1e-9,
-    escape: float = 1e8,
+    escape: float = DEFAULT_ESCAPE,
     max_attractors: int = 256,
     tile: object = 256,
 ) -> SweepPlan:
@@ -219,6 +220,6 @@ def make_plan(
     return SweepPlan(
         m, quantity, x, y, start, m.parameter_vector(params), expr,
         positive_int(n, "n"), nonnegative_int(transient, "transient"), positive_int(max_period, "max_period"),
-        positive_float(tol, "tol"), positive_float(escape, "escape"),
+        positive_float(tol, "tol"), escape_radius(escape),
         positive_int(max_attractors, "max_attractors"), _tile(tile),
     )
