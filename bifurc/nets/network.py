@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.arguments import positive_int
 from .activations import ACTIVATIONS
 from .dual import Dual, value
 from .layers import INITS, Chain
@@ -48,9 +49,7 @@ class Network:
         """Raise ValueError naming the first field of ``positive`` that is not a positive
         integer, or an unknown activation or parameterisation."""
         for name in positive:
-            number = getattr(self, name)
-            if not isinstance(number, (int, np.integer)) or number < 1:
-                raise ValueError(f"{name} must be a positive integer, got {number!r}")
+            positive_int(getattr(self, name), name)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if init not in INITS:
