@@ -11,7 +11,7 @@ from ..nets.lowell_kastner import hessian_split, snapshots
 from ..nets.numeric_loss import numeric
 from ..nets.song_yun import digits_objective, multi_point
 from ..nets.zhu import fit_parabola, oscillation_first
-from ..verify.checks.networks import lk_alignment_growth, lk_network, zhu_network
+from ..verify.checks.networks import lk_alignment_growth, lk_network, lk_trainings, zhu_network
 
 __all__ = [
     "figure_width_alignment",
@@ -97,10 +97,7 @@ def figure_lowell_kastner(quick: bool = False) -> Figure:
     """(a) GD against exponential Euler: sharpness; (b) the Hessian split along exponential Euler."""
     objective, theta, eta, steps = lk_network(quick)
     steps = 120 if quick else steps
-    runs = {
-        "gd": nets.train(objective, theta, eta, steps, sharpness_every=1),
-        "exponential_euler": nets.train(objective, theta, eta, steps, method="exponential_euler", top_k=2),
-    }
+    runs = lk_trainings(objective, theta, eta, steps)
     fig, axes = plot.panels(1, 2, 5.2, 4.0)
     a, b = axes[0]
     for i, (name, run) in enumerate(runs.items()):

@@ -19,7 +19,7 @@ from ...nets.zhu import deep_subspace, fit_parabola, oscillation_first, principa
 from ..registry import Outcome, Settings, check
 from .architectures import cnn_multi_point
 
-__all__ = ["lk_network", "lk_runs", "lk_alignment_growth", "zhu_network", "minimalist_window"]
+__all__ = ["lk_network", "lk_runs", "lk_trainings", "lk_alignment_growth", "zhu_network", "minimalist_window"]
 
 
 def _size(settings: Settings) -> str:
@@ -177,8 +177,12 @@ def lk_network(quick: bool) -> tuple[Objective, np.ndarray, float, int]:
 
 
 def lk_runs(quick: bool) -> dict:
-    """GD and exponential Euler (top 2 eigenpairs) on :func:`lk_network`, sharpness every step."""
-    objective, theta, eta, steps = lk_network(quick)
+    """:func:`lk_trainings` of :func:`lk_network`."""
+    return lk_trainings(*lk_network(quick))
+
+
+def lk_trainings(objective: Objective, theta: np.ndarray, eta: float, steps: int) -> dict:
+    """GD and exponential Euler (top 2 eigenpairs) from ``theta``, sharpness every step."""
     return {
         "gd": train(objective, theta, eta, steps, sharpness_every=1),
         "exponential_euler": train(objective, theta, eta, steps, method="exponential_euler", top_k=2),
