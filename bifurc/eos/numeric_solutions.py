@@ -71,9 +71,11 @@ def _solve(model: ReducedModel, k: int, params: Mapping[str, float] | None,
     named = dict(zip(m.params, vector.tolist()))
     orbits = periodic_orbits(m, k, box, named, starts)  # validates the box
     box = np.asarray(box, dtype=float).reshape(-1, 2)
-    values = {s: sp.Float(v) for s, v in zip(m.param_symbols, vector)}
-    known = fixed_points(model)[0]
-    kept = tuple(o for o in orbits if k > 1 or not _on_known(o.points[0], known, values, 1e-7))
+    kept = tuple(orbits)
+    if k == 1:  # 2-cycles cannot lie on the symbolic fixed points: only fixed points are compared
+        values = {s: sp.Float(v) for s, v in zip(m.param_symbols, vector)}
+        known = fixed_points(model)[0]
+        kept = tuple(o for o in orbits if not _on_known(o.points[0], known, values, 1e-7))
     tolerance = max((o.residual for o in kept), default=0.0)
     return NumericSolutions(k, named, tuple(map(tuple, box.tolist())),
                             kept, tolerance)
