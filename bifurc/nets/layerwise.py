@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.fits import log_log_fit
 from ..errors import InputError
 from .mlp import forward
 from .objective import Evaluation
@@ -145,9 +146,5 @@ def fit_power_law(x: object, y: object) -> PowerLaw:
         raise InputError(f"x and y must have one length of at least 3, got {x.size} and {y.size}")
     if not (np.all(x > 0) and np.all(y > 0)):
         raise InputError("x and y must be positive for a power-law fit")
-    lx, ly = np.log(x), np.log(y)
-    k, logc = np.polyfit(lx, ly, 1)
-    resid = ly - (logc + k * lx)
-    total = np.sum((ly - ly.mean()) ** 2)
-    r2 = 1.0 - float(np.sum(resid**2) / total) if total > 0 else 1.0
-    return PowerLaw(float(np.exp(logc)), float(k), r2)
+    k, c, r2 = log_log_fit(x, y)
+    return PowerLaw(c, k, r2)

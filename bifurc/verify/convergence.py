@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.fits import log_log_fit
+
 __all__ = ["fit_order"]
 
 
@@ -26,5 +28,5 @@ def fit_order(steps: np.ndarray, errors: np.ndarray) -> tuple[float, float]:
     errors = np.abs(np.asarray(errors, dtype=float))
     if steps.size < 2 or np.any(steps <= 0) or np.any(errors <= 0) or not np.all(np.isfinite(errors)):
         raise ValueError("fit_order needs at least two positive steps and non-zero finite errors")
-    slope, intercept = np.polyfit(np.log(steps), np.log(errors), 1)
-    return float(slope), float(np.exp(intercept))
+    order, coefficient, _ = log_log_fit(steps, errors)
+    return order, coefficient
