@@ -18,9 +18,10 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ..errors import InputError
 from .hvp import gauss_newton_operator, gauss_newton_vector_product, hessian_operator, hessian_vector_product
+from .kalra import initial_sharpness
 from .layerwise import PowerLaw, fit_power_law, layer_alignment
 from .objective import Evaluation, Objective, evaluate
-from .sharpness import sharpness, top_eigenpairs
+from .sharpness import top_eigenpairs
 from .train import Trajectory, train
 
 __all__ = ["HessianSplit", "hessian_split", "Snapshots", "snapshots", "edge_fraction",
@@ -191,7 +192,7 @@ def alignment_growth(make_objective: Callable[[int], Objective], sizes: tuple[in
     for D in sizes:
         objective = make_objective(int(D))
         theta = objective.net.initial(seed)
-        lam0 = sharpness(evaluate(objective, theta)).values[0]
+        lam0 = initial_sharpness(objective, theta)
         snap = snapshots(objective, theta, c / lam0, steps, every, layer_alignment, stop_loss=stop_loss)
         network = np.array([a.network_mean for a in snap.values])
         best = int(np.argmax(network))

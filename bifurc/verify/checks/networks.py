@@ -10,8 +10,8 @@ import numpy as np
 
 from ... import eos
 from ...analysis.orbits import orbit
-from ...nets import MLP, Objective, digits, evaluate, sharpness
-from ...nets.kalra import fcn_run, squared_loss
+from ...nets import MLP, Objective, digits
+from ...nets.kalra import fcn_run, initial_sharpness, squared_loss
 from ...nets.lowell_kastner import AlignmentGrowth, alignment_growth, edge_fraction, hessian_split, snapshots
 from ...nets.song_yun import digits_objective, multi_point, width_alignment
 from ...nets.train import train
@@ -172,7 +172,7 @@ def lk_network(quick: bool) -> tuple[Objective, np.ndarray, float, int]:
     net = MLP(64, 16, 4, "tanh")
     objective = Objective(net, digits(n=64, classes=(3, 5), seed=0), squared_loss())
     theta = net.initial(0)
-    eta = 1 / sharpness(evaluate(objective, theta)).values[0]
+    eta = 1 / initial_sharpness(objective, theta)
     return objective, theta, eta, 300 if quick else 800
 
 
@@ -328,7 +328,7 @@ def zhu_network(quick: bool):
     net = MLP(64, 64, 4, "tanh")
     objective = Objective(net, digits(n=64, classes=(3, 5), seed=0), squared_loss())
     theta = net.initial(0)
-    eta = 1.5 / sharpness(evaluate(objective, theta)).values[0]
+    eta = 1.5 / initial_sharpness(objective, theta)
     steps = 600 if quick else 1500
     return deep_subspace(objective, theta, eta, steps, 200)
 
