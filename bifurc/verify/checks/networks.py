@@ -10,8 +10,8 @@ import numpy as np
 
 from ... import eos
 from ...analysis.orbits import orbit
-from ...nets import MLP, Objective, digits
-from ...nets.kalra import fcn_run, initial_sharpness, squared_loss
+from ...nets import Objective
+from ...nets.kalra import fcn_objective, fcn_run, initial_sharpness
 from ...nets.lowell_kastner import AlignmentGrowth, alignment_growth, edge_fraction, hessian_split, snapshots
 from ...nets.song_yun import digits_objective, multi_point, width_alignment
 from ...nets.train import train
@@ -169,9 +169,8 @@ def kalra_fcn(settings: Settings) -> Outcome:
 def lk_network(quick: bool) -> tuple[Objective, np.ndarray, float, int]:
     """Lowell & Kastner's comparison network: a tanh MLP 64-16-16-16-1 on 64 digits 3 vs 5, squared
     loss, η = 1/λ₀ (GD sharpens progressively to the edge), with the step count of the size."""
-    net = MLP(64, 16, 4, "tanh")
-    objective = Objective(net, digits(n=64, classes=(3, 5), seed=0), squared_loss())
-    theta = net.initial(0)
+    objective = fcn_objective(width=16, points=64)
+    theta = objective.net.initial(0)
     eta = 1 / initial_sharpness(objective, theta)
     return objective, theta, eta, 300 if quick else 800
 
@@ -317,7 +316,7 @@ def lk_alignment_growth(quick: bool) -> AlignmentGrowth:
     sizes = (16, 32, 64) if quick else (16, 32, 64, 128, 256)
 
     def make(D: int) -> Objective:
-        return Objective(MLP(64, 64, 4, "elu"), digits(n=D, classes=(3, 5), seed=0), squared_loss())
+        return fcn_objective(activation="elu", points=D)
 
     return alignment_growth(make, sizes, steps=600 if quick else 3000, every=25)
 
@@ -325,9 +324,8 @@ def lk_alignment_growth(quick: bool) -> AlignmentGrowth:
 def zhu_network(quick: bool):
     """:func:`~bifurc.nets.zhu.deep_subspace` of a depth-4 tanh MLP (width 64) on 64 digits 3 vs 5,
     squared loss, η = 1.5/λ₀: progressive sharpening to the edge, then the last iterates."""
-    net = MLP(64, 64, 4, "tanh")
-    objective = Objective(net, digits(n=64, classes=(3, 5), seed=0), squared_loss())
-    theta = net.initial(0)
+    objective = fcn_objective(points=64)
+    theta = objective.net.initial(0)
     eta = 1.5 / initial_sharpness(objective, theta)
     steps = 600 if quick else 1500
     return deep_subspace(objective, theta, eta, steps, 200)
