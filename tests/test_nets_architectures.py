@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from bifurc import losses, nets
+from bifurc.analysis.spectrum import power_spectrum
 from bifurc.nets.layers import Conv2d, Residual
-from bifurc.nets.sharpness_dynamics import period_two, power_spectrum
+from bifurc.nets.sharpness_dynamics import period_two
 
 H = 1e-5
 FD_RTOL = 1e-6

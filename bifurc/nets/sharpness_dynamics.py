@@ -1,6 +1,6 @@
 """Kalra et al.'s sharpness phenomenology on any network trained by full-batch GD.
 
-:func:`phases_run` trains from θ₀ with η = c/λ₀ (λ₀ the sharpness at θ₀, so c = ηλ₀ says where
+:func:`~bifurc.nets.kalra.phases_run` trains from θ₀ with η = c/λ₀ (λ₀ the sharpness at θ₀, so c = ηλ₀ says where
 the run starts relative to the edge 2/η) and classifies the sharpness history by the criteria
 of :func:`~bifurc.nets.kalra.sharpening_phases` (early reduction, sharpening to the edge, edge
 of stability with an oscillating loss).
@@ -20,12 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis.spectrum import power_spectrum
-from .kalra import PhasesRun, initial_sharpness, phases_run
+from .kalra import initial_sharpness
 from .objective import Objective
 from .train import train
 
-__all__ = ["PhasesRun", "phases_run", "SharpnessSpectrum", "sharpness_spectrum", "power_spectrum",
-           "period_two", "initial_sharpness"]  # the first two and the last re-exported from .kalra
+__all__ = ["SharpnessSpectrum", "sharpness_spectrum", "period_two"]
 
 #: Lowest frequency (1/step) of the band in which the spectrum's period-2 share is measured.
 BAND_LOW = 0.1
@@ -79,7 +78,7 @@ def sharpness_spectrum(objective: Objective, theta: np.ndarray, c: float, transi
     Parameters
     ----------
     objective, theta, c
-        As in :func:`phases_run`.
+        As in :func:`~bifurc.nets.kalra.phases_run`.
     transient
         Steps before the window (to reach the edge).
     window

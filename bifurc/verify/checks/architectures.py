@@ -7,7 +7,7 @@ head; the ResNet a 3×3 convolutional stem of 4 channels, two residual blocks h 
 and a global-average head.
 
 Criteria (required under SP; μP measured and reported, see below). From the run of
-:func:`~bifurc.nets.sharpness_dynamics.phases_run` (thresholds of
+:func:`~bifurc.nets.kalra.phases_run` (thresholds of
 :func:`~bifurc.nets.kalra.sharpening_phases`):
 
 - sharpening to the edge: after its early minimum s reaches 0.95 or more;
@@ -37,9 +37,9 @@ from functools import lru_cache
 import numpy as np
 
 from ...nets import CNN, Objective, ResNet, digits
-from ...nets.kalra import squared_loss
+from ...nets.kalra import PhasesRun, phases_run, squared_loss
 from ...nets.network import Network
-from ...nets.sharpness_dynamics import PhasesRun, SharpnessSpectrum, phases_run, sharpness_spectrum
+from ...nets.sharpness_dynamics import SharpnessSpectrum, sharpness_spectrum
 from ...nets.song_yun import MultiPoint, digits_objective, multi_point
 from ..registry import Outcome, Settings, check
 
