@@ -1,9 +1,9 @@
 """Kalra et al.'s sharpness phenomenology on any network trained by full-batch GD.
 
-:func:`~bifurc.nets.kalra.phases_run` trains from θ₀ with η = c/λ₀ (λ₀ the sharpness at θ₀, so c = ηλ₀ says where
-the run starts relative to the edge 2/η) and classifies the sharpness history by the criteria
-of :func:`~bifurc.nets.kalra.sharpening_phases` (early reduction, sharpening to the edge, edge
-of stability with an oscillating loss).
+:func:`~bifurc.nets.kalra.phases_run` trains from θ₀ with η = c/λ₀ (λ₀ the sharpness at θ₀,
+so c = ηλ₀ says where the run starts relative to the edge 2/η) and classifies the sharpness
+history by the criteria of :func:`~bifurc.nets.kalra.sharpening_phases` (early reduction,
+sharpening to the edge, edge of stability with an oscillating loss).
 
 :func:`sharpness_spectrum` trains past a transient and then records ηλ_t at every step of a
 window: its :func:`power_spectrum` has a peak at frequency 1/2 when λ oscillates with period
