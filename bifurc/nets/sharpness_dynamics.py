@@ -6,11 +6,12 @@ history by the criteria of :func:`~bifurc.nets.kalra.sharpening_phases` (early r
 sharpening to the edge, edge of stability with an oscillating loss).
 
 :func:`sharpness_spectrum` trains past a transient and then records ηλ_t at every step of a
-window: its :func:`power_spectrum` has a peak at frequency 1/2 when λ oscillates with period
-2 (the iterate flipping across the valley); ``period_two`` is the share of the power at
-frequencies in [1/10, 1/2] that lies in the peak at 1/2 (the Hann window's main lobe, ±2
-bins), which falls as the oscillation doubles its period or turns chaotic (the spectrum
-broadens). Frequencies below 1/10 hold the slow drift of the level and are left out.
+window: its :func:`~bifurc.analysis.spectrum.power_spectrum` has a peak at frequency 1/2
+when λ oscillates with period 2 (the iterate flipping across the valley); ``period_two`` is
+the share of the power at frequencies in [1/10, 1/2] that lies in the peak at 1/2 (the Hann
+window's main lobe, ±2 bins), which falls as the oscillation doubles its period or turns
+chaotic (the spectrum broadens). Frequencies below 1/10 hold the slow drift of the level and
+are left out.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class SharpnessSpectrum:
     series : ndarray
         ηλ_t at every step of the window.
     frequencies, power : ndarray
-        :func:`power_spectrum` of ``series``.
+        :func:`~bifurc.analysis.spectrum.power_spectrum` of ``series``.
     peak : float
         The frequency of the largest power in [1/10, 1/2].
     period_two : float
