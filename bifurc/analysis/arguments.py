@@ -13,7 +13,7 @@ from ..errors import InputError
 
 __all__ = [
     "EscapeWarning", "PrecisionWarning", "positive_int", "nonnegative_int", "grid", "positive_float",
-    "escape_radius", "warn_escape", "warn_precision", "affordable",
+    "escape_radius", "paired", "warn_escape", "warn_precision", "affordable",
 ]
 
 
@@ -85,6 +85,21 @@ def grid(values: object, name: str) -> np.ndarray:
     if array.size > 1 and not (np.all(steps > 0) or np.all(steps < 0)):
         raise InputError(f"{name} must be strictly increasing or strictly decreasing")
     return array
+
+
+def paired(x: object, y: object, names: str, minimum: int) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` flattened to float64 arrays of one length, at least ``minimum``.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ or are below ``minimum``; ``names`` (e.g. "x and y") names them.
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if x.shape != y.shape or x.size < minimum:
+        raise InputError(f"{names} must have one length of at least {minimum}, got {x.size} and {y.size}")
+    return x, y
 
 
 def physical_memory() -> int | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.arguments import paired
 from ..analysis.fits import log_log_fit
 from ..errors import InputError
 from .mlp import forward
@@ -140,10 +141,7 @@ def fit_power_law(x: object, y: object) -> PowerLaw:
     InputError
         If x and y differ in length, hold fewer than three points, or are not positive.
     """
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    if x.shape != y.shape or x.size < 3:
-        raise InputError(f"x and y must have one length of at least 3, got {x.size} and {y.size}")
+    x, y = paired(x, y, "x and y", 3)
     if not (np.all(x > 0) and np.all(y > 0)):
         raise InputError("x and y must be positive for a power-law fit")
     k, c, r2 = log_log_fit(x, y)

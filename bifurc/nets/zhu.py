@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.arguments import paired
 from ..errors import InputError
 from .objective import Objective, evaluate
 from .sharpness import sharpness
@@ -91,10 +92,7 @@ def fit_parabola(u: np.ndarray, v: np.ndarray) -> ParabolaFit:
     InputError
         If u and v differ in length, have fewer than four points, or v is constant.
     """
-    u = np.asarray(u, dtype=np.float64).reshape(-1)
-    v = np.asarray(v, dtype=np.float64).reshape(-1)
-    if u.shape != v.shape or u.size < 4:
-        raise InputError(f"u and v must have one length of at least 4, got {u.size} and {v.size}")
+    u, v = paired(u, v, "u and v", 4)
     spread = float(v.std())
     if spread == 0:
         raise InputError("v is constant: nothing to fit")
