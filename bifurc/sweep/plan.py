@@ -15,7 +15,6 @@ import numpy as np
 import sympy as sp
 
 from ..analysis.arguments import escape_radius, grid, nonnegative_int, positive_float, positive_int
-from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
@@ -174,18 +173,19 @@ def make_plan(
     yaxis: str,
     ys: object,
     quantity: str,
-    x0: object = None,
-    params: Mapping[str, float] | None = None,
-    observable: object = None,
-    n: int = 2000,
-    transient: int = 1000,
-    max_period: int = 64,
-    tol: float = 1e-9,
-    escape: float = DEFAULT_ESCAPE,
-    max_attractors: int = 256,
-    tile: object = 256,
+    x0: object,
+    params: Mapping[str, float] | None,
+    observable: object,
+    n: int,
+    transient: int,
+    max_period: int,
+    tol: float,
+    escape: float,
+    max_attractors: int,
+    tile: object,
 ) -> SweepPlan:
-    """Check a sweep's arguments and make its plan (see :func:`bifurc.sweep.sweep`).
+    """Check a sweep's arguments and make its plan (the arguments and their defaults are
+    :func:`bifurc.sweep.sweep`'s).
 
     Raises
     ------
