@@ -24,11 +24,11 @@ from .. import losses
 from ..errors import InputError
 from .data import digits
 from .mlp import MLP
-from .objective import Objective, evaluate
-from .sharpness import sharpness
+from .objective import Objective
+from .sharpness import initial_sharpness
 from .train import Trajectory, train
 
-__all__ = ["SharpeningPhases", "sharpening_phases", "PhasesRun", "phases_run", "initial_sharpness",
+__all__ = ["SharpeningPhases", "sharpening_phases", "PhasesRun", "phases_run",
            "fcn_objective", "fcn_run", "squared_loss"]
 
 
@@ -143,11 +143,6 @@ def sharpening_phases(
         abs(late_mean - 1) < edge and rises >= oscillation,
         criteria,
     )
-
-
-def initial_sharpness(objective: Objective, theta: np.ndarray) -> float:
-    """λ₀, the top Hessian eigenvalue at ``theta`` (Lanczos to machine precision)."""
-    return float(sharpness(evaluate(objective, theta)).values[0])
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import LinearOperator
 
 from ..errors import InputError
 from .hvp import gauss_newton_operator, gauss_newton_vector_product, hessian_operator, hessian_vector_product
-from .kalra import initial_sharpness
 from .layerwise import PowerLaw, fit_power_law, layer_alignment
 from .objective import Evaluation, Objective, evaluate
-from .sharpness import top_eigenpairs
+from .sharpness import initial_sharpness, top_eigenpairs
 from .train import Trajectory, train
 
 __all__ = ["HessianSplit", "hessian_split", "Snapshots", "snapshots", "edge_fraction",
@@ -51,16 +50,13 @@ def hessian_split(ev: Evaluation, tol: float = 1e-8) -> HessianSplit:
     n = ev.theta.size
     hess = top_eigenpairs(hessian_operator(ev), tol=tol)
     gn = top_eigenpairs(gauss_newton_operator(ev), tol=tol)
-    count = [0]
 
     def rest(v: np.ndarray) -> np.ndarray:
-        count[0] += 1
         return hessian_vector_product(ev, v) - gauss_newton_vector_product(ev, v)
 
-    (value,) = eigsh(LinearOperator((n, n), matvec=rest, dtype=np.float64), k=1, which="LM", tol=tol,
-                     return_eigenvectors=False)
-    return HessianSplit(float(hess.values[0]), float(gn.values[0]), float(abs(value)),
-                        hess.matvecs + gn.matvecs + 2 * count[0])
+    h = top_eigenpairs(LinearOperator((n, n), matvec=rest, dtype=np.float64), tol=tol, which="LM")
+    return HessianSplit(float(hess.values[0]), float(gn.values[0]), float(abs(h.values[0])),
+                        hess.matvecs + gn.matvecs + 2 * h.matvecs)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .hvp import hessian_operator
-from .objective import Evaluation
+from .objective import Evaluation, Objective, evaluate
 
-__all__ = ["Eigenpairs", "top_eigenpairs", "sharpness"]
+__all__ = ["Eigenpairs", "top_eigenpairs", "sharpness", "initial_sharpness"]
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class Eigenpairs:
 
 
 def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None = None,
-                   tol: float = 0.0) -> Eigenpairs:
-    """The k largest (algebraic) eigenpairs of a symmetric operator by implicitly restarted Lanczos.
+                   tol: float = 0.0, which: str = "LA") -> Eigenpairs:
+    """The k largest eigenpairs of a symmetric operator by implicitly restarted Lanczos.
 
     Parameters
     ----------
@@ -49,15 +49,19 @@ def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None =
         the result does not depend on earlier calls, as ARPACK's own random start does.
     tol
         Relative accuracy of the eigenvalues; 0 means machine precision.
+    which
+        ``"LA"``: largest algebraic (the default); ``"LM"``: largest in magnitude.
 
     Raises
     ------
     ValueError
-        If k is not in [1, dim).
+        If k is not in [1, dim) or ``which`` is neither.
     """
     dim = operator.shape[0]
     if not 1 <= k < dim:
         raise ValueError(f"k must satisfy 1 <= k < {dim} (the dimension), got {k}")
+    if which not in ("LA", "LM"):
+        raise ValueError(f"which must be 'LA' or 'LM', got {which!r}")
     count = [0]
 
     def matvec(v: np.ndarray) -> np.ndarray:
@@ -67,8 +71,8 @@ def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None =
     counted = LinearOperator(operator.shape, matvec=matvec, dtype=np.float64)
     if v0 is None:
         v0 = np.random.default_rng(0).standard_normal(dim)
-    values, vectors = eigsh(counted, k=k, which="LA", v0=v0, tol=tol)
-    order = np.argsort(values)[::-1]
+    values, vectors = eigsh(counted, k=k, which=which, v0=v0, tol=tol)
+    order = np.argsort(values if which == "LA" else np.abs(values))[::-1]
     return Eigenpairs(values[order], vectors[:, order], count[0])
 
 
@@ -78,3 +82,8 @@ def sharpness(ev: Evaluation, k: int = 1, v0: np.ndarray | None = None, tol: flo
     See :func:`top_eigenpairs` for the arguments.
     """
     return top_eigenpairs(hessian_operator(ev), k, v0, tol)
+
+
+def initial_sharpness(objective: Objective, theta: np.ndarray) -> float:
+    """λ₀, the top Hessian eigenvalue at ``theta`` (Lanczos to machine precision)."""
+    return float(sharpness(evaluate(objective, theta)).values[0])

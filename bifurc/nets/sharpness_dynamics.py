@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis.spectrum import power_spectrum
-from .kalra import initial_sharpness
 from .objective import Objective
+from .sharpness import initial_sharpness
 from .train import train
 
 __all__ = ["SharpnessSpectrum", "sharpness_spectrum", "period_two"]

@@ -11,8 +11,9 @@ import numpy as np
 from ... import eos
 from ...analysis.orbits import orbit
 from ...nets import Objective
-from ...nets.kalra import fcn_objective, fcn_run, initial_sharpness
+from ...nets.kalra import fcn_objective, fcn_run
 from ...nets.lowell_kastner import AlignmentGrowth, alignment_growth, edge_fraction, hessian_split, snapshots
+from ...nets.sharpness import initial_sharpness
 from ...nets.song_yun import digits_objective, multi_point, width_alignment
 from ...nets.train import train
 from ...nets.zhu import deep_subspace, fit_parabola, oscillation_first, principal_plane
