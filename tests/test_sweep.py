@@ -309,3 +309,19 @@ def test_killed_process_resumes_to_the_same_store(henon, tmp_path):
     assert main(["sweep", "henon", str(killed), *args]) == 0
     assert main(["sweep", "henon", str(tmp_path / "whole.zarr"), *args]) == 0
     assert tree_digest(killed) == tree_digest(tmp_path / "whole.zarr")
+
+
+def test_resume_removes_partial_chunk_files_of_a_killed_write(henon, tmp_path):
+    a, b = np.linspace(1, 1.4, 9), np.linspace(0, 0.3, 7)
+
+    def run(path):
+        return sweep(henon, path, "a", a, "b", b, "lyapunov", x0=[0.1, 0.1], n=300, tile=4, progress=False)
+
+    run(tmp_path / "resumed")
+    chunk = next(p for p in (tmp_path / "resumed").rglob("*") if p.is_file() and "/c/" in str(p))
+    stray = chunk.with_suffix(".0123abcd.partial")  # how zarr names a chunk write in flight
+    stray.write_bytes(b"cut short")
+    run(tmp_path / "resumed")
+    assert not stray.exists()
+    run(tmp_path / "fresh")
+    assert tree_digest(tmp_path / "resumed") == tree_digest(tmp_path / "fresh")

@@ -102,6 +102,10 @@ class SweepStore:
     def open_for(cls, path: str | os.PathLike, plan: SweepPlan) -> SweepStore:
         """The store of ``plan`` at ``path``: made if absent, reopened (to resume) if it holds the same sweep.
 
+        Reopening removes the temporary files of chunk writes that a killed run left behind
+        (zarr writes each chunk to ``<chunk>.<uuid>.partial`` and renames it into place); the
+        tiles they belonged to are not marked done and are computed again.
+
         Raises
         ------
         ValueError
@@ -120,6 +124,8 @@ class SweepStore:
         if problems:
             raise InputError(f"store {str(target)!r} holds a different sweep, left untouched ("
                              + "; ".join(problems) + "); use another path or delete it")
+        for partial in target.rglob("*.partial"):  # zarr's temporary files of writes cut short by a kill
+            partial.unlink(missing_ok=True)
         return cls.writable(target)
 
     @classmethod
