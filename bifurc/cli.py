@@ -282,7 +282,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if result is None:
             print(f"[{n}/{total}] {c.id} ...", end="", file=sys.stderr, flush=True)
         else:
-            verdict = "ok" if result.passed else "FAILED"
+            verdict = "ok" if result.ok else "FAILED"
             print(f" {verdict} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
@@ -295,7 +295,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise UserError(f"--loss {text!r}: {error}") from None
     settings = Settings(full=args.full, losses=tuple(args.loss or ()))
-    results = run_checks(args.only, settings, progress=progress)
+    results = run_checks(args.only, settings, progress=progress, controls=args.controls)
     if args.out:
         from . import plot
 
@@ -305,7 +305,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(json.dumps(_jsonable([r.as_dict() for r in results]), indent=1))
     else:
         print(table(results))
-    return 0 if all(r.passed for r in results) else 1
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _cmd_derive(args: argparse.Namespace) -> None:
@@ -457,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the checks and exit")
     p.add_argument("--loss", action="append", metavar="EXPR",
                    help="also check the loss-generic claims on this loss of p, e.g. 'sqrt(1+p**2) - 1'")
+    p.add_argument("--controls", action="store_true",
+                   help="also show each check the wrong claims it must reject, and measure its resolution")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", help="also draw the results (.png, .pdf, .svg)")
     p.set_defaults(func=_cmd_verify)

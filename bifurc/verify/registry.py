@@ -1,15 +1,20 @@
-"""Checks: a claim, a function that measures it, and the record of one run."""
+"""Checks: a claim, a function that measures it, the wrong claims it must reject, and the
+record of one run."""
 
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 
-__all__ = ["Outcome", "Settings", "Check", "CheckResult", "REGISTRY", "check", "run_checks", "load_all"]
+__all__ = [
+    "Outcome", "Settings", "Check", "Control", "Resolution", "ControlResult", "CheckResult", "Skip",
+    "REGISTRY", "check", "control", "resolution", "run_checks", "load_all",
+]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class Outcome:
     details: dict = field(default_factory=dict)
 
 
+class Skip(Exception):  # noqa: N818  (a signal, not an error)
+    """Raised by a check whose claim does not apply (to this loss, say); the message says why."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a run of the checks may vary.
@@ -49,7 +58,8 @@ class Settings:
     full : bool
         Finer step-size ladders and more starts.
     losses : tuple of str
-        Extra loss formulas (in ``p``) for the checks that take any loss.
+        Extra loss formulas (in ``p``): every loss-generic check runs once on each of them, after
+        the built-in losses.
     """
 
     full: bool = False
@@ -60,19 +70,75 @@ Runner = Callable[[Settings], Outcome]
 
 
 @dataclass(frozen=True)
+class Control:
+    """A wrong variant of a check's claim that the check must reject.
+
+    ``run(settings)`` (``run(settings, loss)`` for a loss-generic check) applies the check's own
+    test to the wrong claim (a perturbed constant, a wrong order, a model outside the theorem's
+    conditions); the control is rejected when the outcome does not pass.
+    """
+
+    name: str
+    run: Callable[..., Outcome]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How finely a check of a constant resolves it.
+
+    ``run(settings, relative)`` (``run(settings, loss, relative)`` for a loss-generic check)
+    applies the check's test to the headline constant multiplied by ``1 + relative``; the
+    resolution is the smallest ``|relative|`` rejected with either sign, found by bisection on
+    a log scale between ``low`` and ``high``.
+    """
+
+    constant: str
+    run: Callable[..., Outcome]
+    low: float = 1e-12
+    high: float = 1.0
+
+
+@dataclass(frozen=True)
 class Check:
-    """A claim of a paper with the function that checks it (``run(settings) -> Outcome``)."""
+    """A claim of a paper with the function that checks it (``run(settings) -> Outcome``).
+
+    A ``per_loss`` check is loss-generic: it is run as ``run(settings, loss)`` once per loss
+    of :func:`bifurc.verify.checks.common.checked_losses`, one record each.
+    """
 
     id: str
     paper: str
     claim: str
-    run: Runner
+    run: Callable[..., Outcome]
     full_only: bool = False
+    per_loss: bool = False
+    controls: tuple[Control, ...] = ()
+    resolution: Resolution | None = None
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """One control of one run: whether the check rejected it, and what it measured then."""
+
+    name: str
+    rejected: bool
+    measured: float | str | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        """The control as plain JSON-ready values."""
+        return {"name": self.name, "rejected": self.rejected, "measured": self.measured, "error": self.error}
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The record of running one check: its claim, outcome, time, and any error."""
+    """The record of running one check (on one loss): claim, outcome, controls, time, any error.
+
+    ``controls`` is None when the controls were not run; ``resolution`` is the smallest
+    relative perturbation of the headline constant found rejected (None when not measured),
+    with ``resolution_note`` saying how it was bracketed. ``skipped`` says why a claim that
+    does not apply was not checked (the record then counts as passed).
+    """
 
     id: str
     paper: str
@@ -85,14 +151,34 @@ class CheckResult:
     seconds: float
     details: dict = field(default_factory=dict)
     error: str | None = None
+    loss: str | None = None
+    skipped: str | None = None
+    controls: tuple[ControlResult, ...] | None = None
+    resolution: float | None = None
+    resolution_note: str | None = None
+
+    @property
+    def controls_ok(self) -> bool:
+        """Every control was rejected and the resolution (if any) was bracketed (True if not run)."""
+        if self.controls is None or self.skipped:
+            return True
+        return bool(self.controls) and all(c.rejected for c in self.controls) and (
+            self.resolution_note is None or self.resolution is not None)
+
+    @property
+    def ok(self) -> bool:
+        """Passed, and rejected every control it was shown."""
+        return self.passed and self.controls_ok
 
     def as_dict(self) -> dict:
         """The record as plain JSON-ready values."""
         return {
-            "id": self.id, "paper": self.paper, "claim": self.claim,
+            "id": self.id, "paper": self.paper, "claim": self.claim, "loss": self.loss,
             "predicted": self.predicted, "measured": self.measured, "tolerance": self.tolerance,
-            "passed": self.passed, "order": self.order, "seconds": round(self.seconds, 3),
-            "details": self.details, "error": self.error,
+            "passed": self.passed, "skipped": self.skipped, "order": self.order,
+            "seconds": round(self.seconds, 3), "details": self.details, "error": self.error,
+            "controls": None if self.controls is None else [c.as_dict() for c in self.controls],
+            "resolution": self.resolution, "resolution_note": self.resolution_note,
         }
 
 
@@ -100,17 +186,54 @@ class CheckResult:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(id: str, paper: str, claim: str, full_only: bool = False) -> Callable[[Runner], Runner]:
+def check(id: str, paper: str, claim: str, full_only: bool = False,
+          per_loss: bool = False) -> Callable[[Runner], Runner]:
     """Register ``run(settings: Settings) -> Outcome`` as the check ``id``.
 
     A ``full_only`` check (minutes of network training, say) runs by default only under
-    ``Settings(full=True)``; asked for by id it runs at the size its settings give.
+    ``Settings(full=True)``; asked for by id it runs at the size its settings give. A
+    ``per_loss`` check is ``run(settings, loss)``, run once per checked loss.
     """
 
     def register(run: Runner) -> Runner:
         if id in REGISTRY:
             raise RuntimeError(f"check {id!r} registered twice")
-        REGISTRY[id] = Check(id, paper, claim, run, full_only)
+        REGISTRY[id] = Check(id, paper, claim, run, full_only, per_loss)
+        return run
+
+    return register
+
+
+def control(check_id: str, name: str) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register a wrong variant of the claim of ``check_id`` (registered before) that it must reject.
+
+    The decorated function takes the check's arguments and returns the :class:`Outcome` of the
+    check's test applied to the wrong claim.
+    """
+
+    def register(run: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        c = REGISTRY[check_id]
+        if any(existing.name == name for existing in c.controls):
+            raise RuntimeError(f"control {name!r} of {check_id!r} registered twice")
+        REGISTRY[check_id] = replace(c, controls=(*c.controls, Control(name, run)))
+        return run
+
+    return register
+
+
+def resolution(check_id: str, constant: str, low: float = 1e-12,
+               high: float = 1.0) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register how ``check_id`` is run with its headline ``constant`` scaled by ``1 + relative``.
+
+    The decorated function takes the check's arguments and then ``relative``; it should reuse
+    the check's measurements (cache them) so that the bisection costs only the judging.
+    """
+
+    def register(run: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        c = REGISTRY[check_id]
+        if c.resolution is not None:
+            raise RuntimeError(f"resolution of {check_id!r} registered twice")
+        REGISTRY[check_id] = replace(c, resolution=Resolution(constant, run, low, high))
         return run
 
     return register
@@ -123,10 +246,78 @@ def load_all() -> dict[str, Check]:
     return REGISTRY
 
 
+def _failure(error: Exception) -> str:
+    where = traceback.format_exception(error)[-2].strip().splitlines()[0]
+    return f"{type(error).__name__}: {error} ({where})"
+
+
+def _run_control(c: Control, args: tuple) -> ControlResult:
+    try:
+        o = c.run(*args)
+    except Skip as why:  # a control that does not apply to this loss rejects nothing
+        return ControlResult(c.name, False, None, f"skipped: {why}")
+    except Exception as error:  # a crash is not a rejection: the check must say "no" itself
+        return ControlResult(c.name, False, None, _failure(error))
+    return ControlResult(c.name, not bool(o.passed), o.measured)
+
+
+def _resolve(r: Resolution, args: tuple) -> tuple[float | None, str]:
+    """The smallest relative perturbation rejected with both signs, by bisection in log scale."""
+
+    def rejected(relative: float) -> bool:
+        return not r.run(*args, relative).passed and not r.run(*args, -relative).passed
+
+    if not rejected(r.high):
+        return None, f"{r.constant} perturbed by ±{r.high:g} is not rejected"
+    if rejected(r.low):
+        return r.low, f"{r.constant}: rejected already at ±{r.low:g} (the smallest tried)"
+    low, high = math.log(r.low), math.log(r.high)
+    while high - low > math.log(1.25):  # to within a factor 1.25
+        middle = 0.5 * (low + high)
+        if rejected(math.exp(middle)):
+            high = middle
+        else:
+            low = middle
+    return math.exp(high), (f"{r.constant}: ±{math.exp(high):.2g} rejected, ±{math.exp(low):.2g} "
+                            "accepted (bisection in log scale)")
+
+
+def _losses(settings: Settings) -> list:
+    from .checks.common import checked_losses
+
+    return checked_losses(settings)
+
+
+def _run_one(c: Check, args: tuple, loss: str | None, with_controls: bool) -> CheckResult:
+    start = time.perf_counter()
+    try:
+        o = c.run(*args)
+    except Skip as why:
+        return CheckResult(c.id, c.paper, c.claim, None, None, None, True, None,
+                           time.perf_counter() - start, {}, None, loss, str(why) or "does not apply")
+    except Exception as error:  # a crashing check fails loudly, with where it crashed
+        return CheckResult(c.id, c.paper, c.claim, None, None, None, False, None,
+                           time.perf_counter() - start, {}, _failure(error), loss)
+    result = CheckResult(c.id, c.paper, c.claim, o.predicted, o.measured, o.tolerance, bool(o.passed),
+                         o.order, time.perf_counter() - start, o.details, None, loss)
+    if not with_controls:
+        return result
+    controls = tuple(_run_control(k, args) for k in c.controls)
+    value, note = (None, None)
+    if c.resolution is not None:
+        try:
+            value, note = _resolve(c.resolution, args)
+        except Exception as error:
+            value, note = None, f"resolution failed: {_failure(error)}"
+    return replace(result, controls=controls, resolution=value, resolution_note=note,
+                   seconds=time.perf_counter() - start)
+
+
 def run_checks(
     ids: Iterable[str] | None = None,
     settings: Settings | None = None,
     progress: Callable[[int, int, Check, CheckResult | None], None] | None = None,
+    controls: bool = False,
 ) -> list[CheckResult]:
     """Run checks and return their records; a check that raises is a failed check.
 
@@ -136,9 +327,14 @@ def run_checks(
         Which checks (default all, without the ``full_only`` ones unless ``settings.full``);
         unknown ids raise :class:`~bifurc.InputError`.
     settings
-        Full or quick, and extra losses (default: quick, built-in losses only).
+        Full or quick, and extra losses (default: quick, built-in losses only). Each
+        loss-generic check gives one record per loss, e.g.
+        ``run_checks(["song-yun/qstar"], Settings(losses=("sqrt(1 + p**2) - 1",)))``.
     progress
-        Called before each check (with None) and after it (with its result).
+        Called before each check (with None) and after it (with its last record).
+    controls
+        Also run each check's negative controls and measure its resolution; a record whose
+        control was not rejected is not :attr:`CheckResult.ok`.
     """
     registry = load_all()
     settings = settings or Settings()
@@ -149,22 +345,15 @@ def run_checks(
     unknown = [i for i in chosen if i not in registry]
     if unknown:
         raise InputError(f"unknown check {', '.join(unknown)} (known: {', '.join(registry)})")
+    losses = _losses(settings) if any(registry[cid].per_loss for cid in chosen) else []
     results = []
     for n, cid in enumerate(chosen, 1):
         c = registry[cid]
         if progress:
             progress(n, len(chosen), c, None)
-        start = time.perf_counter()
-        try:
-            o = c.run(settings)
-            result = CheckResult(c.id, c.paper, c.claim, o.predicted, o.measured, o.tolerance, bool(o.passed),
-                                 o.order, time.perf_counter() - start, o.details)
-        except Exception as error:  # a crashing check fails loudly, with where it crashed
-            where = traceback.format_exception(error)[-2].strip().splitlines()[0]
-            message = f"{type(error).__name__}: {error} ({where})"
-            result = CheckResult(c.id, c.paper, c.claim, None, None, None, False, None,
-                                 time.perf_counter() - start, {}, message)
-        results.append(result)
+        runs = [((settings, loss), loss.name) for loss in losses] if c.per_loss else [((settings,), None)]
+        for args, loss in runs:
+            results.append(_run_one(c, args, loss, controls))
         if progress:
-            progress(n, len(chosen), c, result)
+            progress(n, len(chosen), c, results[-1])
     return results

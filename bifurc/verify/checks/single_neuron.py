@@ -105,7 +105,7 @@ def single_neuron(settings: Settings) -> Outcome:
                 "mean over starts per eta": mean.tolist(),
                 "min, max over starts per eta": [(float(v.min()), float(v.max())) if v.size else None
                                                  for v in values],
-                "order of the mean": fit_order(etas[ok], mean[ok])[0] if ok.sum() >= 2 else None,
+                "order of the mean": fit_order(etas[ok], mean[ok]).order if ok.sum() >= 2 else None,
             }
     # the claim (the issue's; the seeds do not state the paper's order for the single neuron):
     # the deviation from q = r(p) vanishes with eta (at least like eta^1, slack 0.3), and for tanh
