@@ -1,4 +1,13 @@
-"""Lowell & Kastner: the exponential Euler step trains without entering EoS and tracks gradient flow."""
+"""Lowell & Kastner: the exponential Euler step trains without entering EoS and tracks gradient flow.
+
+The paper's step treats only the top-k Hessian eigenpairs exactly and takes a GD step on the
+rest. Its error against gradient flow follows from its local error: gradient flow over one
+step is θ - ηg + ½η²Hg + O(η³), the step is θ - ηg + ½η²HPg + O(η³) (P the projector on the
+top-k eigenvectors), so the local error is -½η²H(I - P)g and the global error is ηe₁(t) + O(η²)
+with e₁' = -H e₁ - ½H(I - P)g, e₁(0) = 0 along the flow. With k = dim, P = I and e₁ = 0: the
+step is the exponential Rosenbrock-Euler method, second order. With k < dim the first-order
+term is there, and the check asserts it is this derived one.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,7 @@ from scipy.integrate import solve_ivp
 from ... import eos
 from ...nets import Eigenpairs, exponential_euler_step
 from ..convergence import fit_order
-from ..registry import Outcome, Settings, check
+from ..registry import Outcome, Settings, check, control, resolution
 from .common import numeric
 
 PAPER = "Lowell & Kastner"
@@ -25,12 +34,19 @@ _START = np.array([4.0, 0.1])
 _ETA = 0.1
 #: The flow time compared; gradient flow has converged to 1e-12 by then.
 _TIME = 2.0
-#: Eigenpairs the step treats exactly: both (k = dim), which makes the step the exponential
-#: Rosenbrock-Euler method, second order; with k = 1 the other direction, whose eigenvalue is
-#: about -16 at the start (a saddle region), takes an explicit Euler step of the growing mode.
-_K = 2
-_LADDER = (0.1, 0.05, 0.025, 0.0125)
-_FULL_LADDER = (0.1, 0.05, 0.025, 0.0125, 0.00625)
+#: Times at which the runs are compared with the flow (every rung of the ladders reaches them).
+_SAMPLES = 20
+#: Eigenpairs the step treats exactly: k = 1 < dim = 2 (the paper's top-k: the other direction,
+#: whose eigenvalue is about -16 at the start, takes a GD step), and k = dim = 2.
+_KS = (1, 2)
+#: Step sizes of the order fits. Above eta = 0.02 the k = 1 error is not yet asymptotic (local
+#: order 0.7 between 0.1 and 0.05), and the O(eta) term must stand out of the O(eta^2) rest for
+#: the fit to pin it (resolution): at eta = 0.0025 it is 8x the rest.
+_LADDER = (0.02, 0.01, 0.005, 0.0025)
+_FULL_LADDER = (0.02, 0.01, 0.005, 0.0025, 0.00125)
+#: A loss rise larger than this fraction of the initial loss is a rise: rounding of a loss
+#: of order 1 in float64 stays far below it.
+_RISE = 1e-12
 
 
 @lru_cache(maxsize=1)
@@ -45,10 +61,17 @@ def _derived() -> tuple[Callable, Callable, Callable]:
             lambda t: np.asarray(hess(*t), dtype=float))
 
 
-def _run(eta: float, steps: int, method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _top_projector(H: np.ndarray, k: int) -> np.ndarray:
+    """The orthogonal projector on the eigenvectors of the k largest eigenvalues of H."""
+    V = np.linalg.eigh(H)[1][:, H.shape[0] - k:]
+    return V @ V.T
+
+
+@lru_cache(maxsize=64)
+def _run(eta: float, steps: int, method: str, k: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Iterates, losses and sharpness (top Hessian eigenvalue) of GD or exponential Euler.
 
-    Exponential Euler uses the top ``_K`` eigenpairs of the exact Hessian.
+    Exponential Euler (``method="ee"``) uses the top ``k`` eigenpairs of the exact Hessian.
     """
     loss, grad, hess = _derived()
     theta = _START.copy()
@@ -60,30 +83,49 @@ def _run(eta: float, steps: int, method: str) -> tuple[np.ndarray, np.ndarray, n
         if method == "gd":
             theta = theta - eta * g
         else:
-            top = Eigenpairs(values[-_K:], vectors[:, -_K:], 0)
-            theta = exponential_euler_step(theta, g, top, eta)
+            theta = exponential_euler_step(theta, g, Eigenpairs(values[-k:], vectors[:, -k:], 0), eta)
         thetas.append(theta)
     thetas = np.array(thetas)
     sharp.append(np.linalg.eigvalsh(hess(theta))[-1])
     return thetas, loss(thetas[:, 0], thetas[:, 1]), np.array(sharp)
 
 
-@lru_cache(maxsize=1)
-def _flow(times: tuple) -> np.ndarray:
-    """Gradient flow θ' = -∇L(θ) from the start at ``times`` (solve_ivp, rtol 1e-10, atol 1e-12)."""
-    _, grad, _ = _derived()
-    sol = solve_ivp(lambda t, th: -grad(th), (0.0, _TIME), _START, method="DOP853", t_eval=np.array(times),
-                    rtol=1e-10, atol=1e-12)
+@lru_cache(maxsize=4)
+def _flow(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient flow θ' = -∇L(θ) and the first-order error e₁ of top-k exponential Euler.
+
+    e₁' = -H e₁ - ½H(I - P_k)g along the flow (module docstring), at the _SAMPLES + 1 compared
+    times; solve_ivp (DOP853, rtol 1e-11, atol 1e-13).
+    """
+    _, grad, hess = _derived()
+
+    def rhs(_t: float, z: np.ndarray) -> np.ndarray:
+        theta, e = z[:2], z[2:]
+        g, H = grad(theta), hess(theta)
+        return np.concatenate([-g, -H @ e - 0.5 * H @ (g - _top_projector(H, k) @ g)])
+
+    sol = solve_ivp(rhs, (0.0, _TIME), np.concatenate([_START, [0.0, 0.0]]), method="DOP853",
+                    t_eval=np.linspace(0.0, _TIME, _SAMPLES + 1), rtol=1e-11, atol=1e-13)
     if not sol.success:
         raise AssertionError(f"solve_ivp failed: {sol.message}")
-    return sol.y.T
+    return sol.y.T[:, :2], sol.y.T[:, 2:]
 
 
-@check("lowell-kastner/exponential-euler", PAPER,
-       "where GD oscillates at 2/η, exponential Euler decreases the loss monotonically and tracks "
-       "gradient flow")
-def exponential_euler(settings: Settings) -> Outcome:
-    """GD against exponential Euler on Zhu's minimalist model, both against gradient flow."""
+def _distances(settings: Settings, method: str, k: int, first_order: float) -> dict:
+    """Over the ladder: max |θ - θ_GF - first_order · η e₁| at the compared times, and the order fit."""
+    flow, e1 = _flow(k)
+    ladder = np.array(_FULL_LADDER if settings.full else _LADDER)
+    errors = []
+    for eta in ladder:
+        n = int(round(_TIME / eta))
+        thetas = _run(float(eta), n, method, k)[0][:: n // _SAMPLES]
+        errors.append(float(np.abs(thetas - flow - first_order * eta * e1).max()))
+    return {"ladder": ladder.tolist(), "errors": errors, "fit": fit_order(ladder, np.array(errors))}
+
+
+def _judge(settings: Settings, method: str = "ee", first_order: float = 1.0) -> Outcome:
+    """The check's test: GD in EoS at eta = 0.1; ``method`` monotone there for every k and
+    within O(η²) of gradient flow plus ``first_order`` times the derived first-order term."""
     _, _, hess = _derived()
     steps = int(round(_TIME / _ETA))
     _, gd_loss, gd_sharp = _run(_ETA, 200 * steps, "gd")
@@ -91,35 +133,59 @@ def exponential_euler(settings: Settings) -> Outcome:
     # EoS: the loss rises at some steps, and the sharpness ends within 5% of 2/eta (from above 1.5x)
     gd_rises = int(np.sum(np.diff(gd_loss) > 0))
     gd_eos = gd_rises > 0 and abs(_ETA * late[-1] / 2 - 1) < 0.05
-    ladder = np.array(_FULL_LADDER if settings.full else _LADDER)
-    coarse = int(round(_TIME / ladder[0]))
-    times = tuple(float(t) for t in np.linspace(0, _TIME, coarse + 1))  # times every ladder step reaches
-    flow = _flow(times)
-    errors, worst_rise = [], 0.0
-    for eta in ladder:
-        n = int(round(_TIME / eta))
-        thetas, ee_loss, ee_sharp = _run(float(eta), n, "ee")
-        errors.append(float(np.abs(thetas[:: n // coarse] - flow).max()))
-        worst_rise = max(worst_rise, float(np.diff(ee_loss).max() / ee_loss[0]))
-        if eta == _ETA:
-            ee_final = float(ee_sharp[-1])
-    order, coefficient = fit_order(ladder, np.array(errors))
-    gf_final = float(np.linalg.eigvalsh(hess(flow[-1]))[-1])
-    # monotone: no rise of the loss beyond rounding (1e-12 of the initial loss); exponential
-    # Rosenbrock-Euler with the exact Hessian is second order: order 2, slack 0.3
-    passed = gd_eos and worst_rise < 1e-12 and order > 1.7
+    passed = gd_eos
     details = {
         "model": "Zhu's 1/4 (1 - x^2 y^2)^2, Hessian derived with sympy", "start": _START.tolist(),
-        "eta (EoS comparison)": _ETA, "2/eta": 2 / _ETA,
+        "eta (EoS comparison)": _ETA, "2/eta": 2 / _ETA, "method": method,
         "GD: steps where the loss rose": gd_rises, "GD: final sharpness": float(late[-1]),
         "GD: max sharpness": float(gd_sharp.max()),
-        "EE: largest loss change per step / initial loss (negative = decrease)": worst_rise,
-        "EE: final sharpness (eta = 0.1)": ee_final, "GF: final sharpness": gf_final,
-        "EE / GF final sharpness relative to 2/eta": (ee_final * _ETA / 2, gf_final * _ETA / 2),
-        "ladder": ladder.tolist(), "max |theta_EE - theta_GF| up to t = 2, per eta": errors,
-        "order": order, "coefficient": coefficient,
-        "finding": ("exponential Euler follows gradient flow to a minimum ABOVE 2/eta (sharpness 1.6 x 2/eta "
-                    "here) without oscillating: it avoids EoS by not being bound by 2/eta, not by keeping "
-                    "the sharpness below it"),
+        "GF: final sharpness": float(np.linalg.eigvalsh(hess(_flow(2)[0][-1]))[-1]),
     }
-    return Outcome("order 2", errors[-1], "GD in EoS, EE monotone, order > 1.7", passed, order, details)
+    for k in _KS:
+        _, loss, sharp = _run(_ETA, steps, method, k)
+        rise = float(np.diff(loss).max() / loss[0])
+        measured = _distances(settings, method, k, first_order)
+        fit = measured["fit"]
+        # monotone at eta = 0.1: no rise beyond rounding; the distance to the flow minus the
+        # derived first-order term is O(eta^2) (the next term of the expansion): slack 0.3
+        passed = passed and rise < _RISE and fit.at_least(2.0)
+        details[f"k={k}"] = {
+            "largest loss change per step / initial loss at eta = 0.1 (negative = decrease)": rise,
+            "final sharpness at eta = 0.1": float(sharp[-1]),
+            "final sharpness / (2/eta)": float(sharp[-1] * _ETA / 2),
+            "max |e1| (derived first-order error coefficient)": float(np.abs(_flow(k)[1]).max()),
+            "ladder": measured["ladder"],
+            "max |theta - theta_GF - eta e1| per eta": measured["errors"], **fit.as_dict(),
+        }
+    headline = details[f"k={_KS[0]}"]
+    return Outcome("order 2 after the derived O(η) term",
+                   headline["max |theta - theta_GF - eta e1| per eta"][-1],
+                   "GD in EoS; EE monotone; order ≥ 1.7, local orders consistent", passed, headline["order"],
+                   details)
+
+
+@check("lowell-kastner/exponential-euler", PAPER,
+       "where GD oscillates at 2/η, top-k exponential Euler (k < dim and k = dim) decreases the loss "
+       "monotonically and tracks gradient flow with the derived O(η) error (none for k = dim)")
+def exponential_euler(settings: Settings) -> Outcome:
+    """GD against exponential Euler (top-1 and top-2) on Zhu's minimalist model, against gradient flow."""
+    return _judge(settings)
+
+
+@control("lowell-kastner/exponential-euler", "plain GD in place of exponential Euler")
+def _plain_gd(settings: Settings) -> Outcome:
+    """GD oscillates at 2/eta at the headline step size (its loss rises) and has its own O(eta) error."""
+    return _judge(settings, method="gd")
+
+
+@control("lowell-kastner/exponential-euler",
+         "top-k (k < dim) tracks gradient flow to O(η²) without the O(η) term")
+def _wrong_order(settings: Settings) -> Outcome:
+    """The order of the full eigendecomposition claimed for top-k: the bare distance to the flow."""
+    return _judge(settings, first_order=0.0)
+
+
+@resolution("lowell-kastner/exponential-euler", "the first-order error coefficient e1")
+def _scaled_first_order(settings: Settings, relative: float) -> Outcome:
+    """The derived first-order term scaled by 1 + relative (runs cached: only the judging repeats)."""
+    return _judge(settings, first_order=1.0 + relative)
