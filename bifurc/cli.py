@@ -22,7 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from . import maps
-from .analysis.arguments import EscapeWarning, PrecisionWarning, affordable
+from .analysis.arguments import (
+    MAX_DIGITS,
+    MAX_DOUBLINGS,
+    MAX_STEPS,
+    EscapeWarning,
+    PrecisionWarning,
+    affordable,
+    nonnegative_int,
+    positive_int,
+)
 from .analysis.storage import save
 from .atomic import replacing
 from .definition.iterated_map import Map
@@ -33,6 +42,9 @@ __all__ = ["main", "build_parser"]
 
 _FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 _OUT_SUFFIXES = (*_FIGURE_SUFFIXES, ".npz")
+#: Memory of one printed value: a table line about 100 bytes, JSON (its Python lists and text) about
+#: 250 (measured with tracemalloc).
+_OUTPUT_BYTES = 256
 
 
 class UserError(InputError):
@@ -78,8 +90,12 @@ def resolve_map(spec: str, settings: dict[str, float]) -> tuple[Map, dict[str, f
     return Map.from_expressions(updates, settings, name=spec.strip()), {}
 
 
-def _sweep(text: str, option: str = "--sweep") -> tuple[str, np.ndarray]:
-    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000)); messages name ``option``."""
+def _sweep(text: str, option: str = "--sweep", bytes_per_value: int = 8) -> tuple[str, np.ndarray]:
+    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000)); messages name ``option``.
+
+    ``bytes_per_value``: the memory the command needs for each value (every array and the
+    output), checked before anything is allocated.
+    """
     name, value = _assignment(text)
     parts = value.split(":")
     if len(parts) != 3:
@@ -91,7 +107,9 @@ def _sweep(text: str, option: str = "--sweep") -> tuple[str, np.ndarray]:
         raise UserError(f"{option} {text!r}: COUNT must be an integer") from None
     if count < 1 or (count > 1 and start == stop):
         raise UserError(f"{option} {text!r}: need COUNT >= 1 and START != STOP")
-    affordable((count,), f"{option} {name}")  # before allocating: a mistyped COUNT is refused at once
+    positive_int(count, f"{option} {name} COUNT")
+    # before allocating: a mistyped COUNT is refused at once
+    affordable((count,), f"{option} {name}", itemsize=bytes_per_value)
     return name, np.linspace(start, stop, count)
 
 
@@ -166,10 +184,11 @@ def _cmd_maps(args: argparse.Namespace) -> None:
 
 def _cmd_diagram(args: argparse.Namespace) -> None:
     from . import plot
-    from .analysis.orbits import orbit_diagram
+    from .analysis.orbits import diagram_bytes, orbit_diagram
 
     m, overrides = resolve_map(args.map, _settings(args.set))
-    param, values = _sweep(args.sweep)
+    printed = args.keep * m.dim * _OUTPUT_BYTES if args.json else 0  # every kept state, with --json
+    param, values = _sweep(args.sweep, bytes_per_value=diagram_bytes(m, args.keep) + printed)
     d = orbit_diagram(m, param, values, _state(args.x0, m), args.transient, args.keep, overrides)
     last = d.points[:, -1, :]
     table = [f"{d.map_name}: orbit diagram over {param} in [{values[0]:g}, {values[-1]:g}], "
@@ -184,7 +203,7 @@ def _cmd_diagram(args: argparse.Namespace) -> None:
 
 def _cmd_lyapunov(args: argparse.Namespace) -> None:
     from . import plot
-    from .analysis.lyapunov import lyapunov, lyapunov_sweep
+    from .analysis.lyapunov import lyapunov, lyapunov_sweep, sweep_bytes
 
     m, overrides = resolve_map(args.map, _settings(args.set))
     x0 = _state(args.x0, m)
@@ -197,7 +216,7 @@ def _cmd_lyapunov(args: argparse.Namespace) -> None:
         table.append(f"  sum      = {exps.sum():.6f}")
         _emit(args, {"map": m.name, "n": args.n, "exponents": exps}, table)
         return
-    param, values = _sweep(args.sweep)
+    param, values = _sweep(args.sweep, bytes_per_value=sweep_bytes(m) + (m.dim + 1) * _OUTPUT_BYTES)
     s = lyapunov_sweep(m, param, values, x0, args.n, args.transient, overrides)
     step = max(1, values.size // 12)
     table = [f"{m.name}: largest exponent over {param}, {args.n} steps each; {int(s.escaped.sum())} escaped"]
@@ -232,7 +251,7 @@ def _cmd_cascade(args: argparse.Namespace) -> None:
 
 
 def _cmd_period(args: argparse.Namespace) -> None:
-    from .analysis.basins import settle_cells
+    from .analysis.basins import settle_bytes, settle_cells
     from .analysis.orbits import DEFAULT_ESCAPE, parameter_rows
     from .analysis.periods import period
 
@@ -243,8 +262,9 @@ def _cmd_period(args: argparse.Namespace) -> None:
         words = {0: f"no period up to {args.max_period}", -1: "escaped"}
         _emit(args, {"map": m.name, "period": k}, [f"{m.name}: period {words.get(k, k)}"])
         return
-    param, values = _sweep(args.sweep)
-    rows = parameter_rows(m, param, values, overrides)  # every value at once, in parallel
+    # every value at once, in parallel: the value, its cell, its line of output
+    param, values = _sweep(args.sweep, bytes_per_value=8 + settle_bytes(m) + _OUTPUT_BYTES)
+    rows = parameter_rows(m, param, values, overrides)
     periods, _ = settle_cells(m, np.repeat(x0[None, :], values.size, axis=0), rows, args.transient,
                               args.max_period, args.tol, DEFAULT_ESCAPE)
     table = [f"{m.name}: period over {param} (0: none found, -1: escaped)"]
@@ -353,18 +373,32 @@ def _derivation_text(data: dict) -> str:
 
 
 # --- parser ----------------------------------------------------------------------
-def _positive_int(text: str) -> int:
+def _integer(text: str, check, limit: int = MAX_STEPS) -> int:
+    """``text`` as an integer passed by ``check`` (an :mod:`~bifurc.analysis.arguments` check)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
+    try:
+        return check(value, "value", limit)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive_int(text: str) -> int:
+    return _integer(text, positive_int)
 
 
 def _nonnegative_int(text: str) -> int:
-    return 0 if text.strip() == "0" else _positive_int(text)
+    return _integer(text, nonnegative_int)
+
+
+def _digits(text: str) -> int:
+    return _integer(text, positive_int, MAX_DIGITS)
+
+
+def _doublings(text: str) -> int:
+    return _integer(text, positive_int, MAX_DOUBLINGS)
 
 
 def _finite(text: str) -> float:
@@ -421,8 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", required=True)
     p.add_argument("--start", type=_finite, required=True)
     p.add_argument("--stop", type=_finite, required=True)
-    p.add_argument("--count", type=_positive_int, default=8)
-    p.add_argument("--digits", type=_positive_int,
+    p.add_argument("--count", type=_doublings, default=8)
+    p.add_argument("--digits", type=_digits,
                    help="refine each doubling in high precision (mpmath) to this many digits (>= 16)")
     p.set_defaults(func=_cmd_cascade)
 

@@ -82,7 +82,7 @@ def test_user_errors_are_one_line_and_status_2(capsys, argv, message):
     "argv, message",
     [
         (["period", "logistic", "--tol", "nan"], "not finite"),
-        (["period", "logistic", "--max-period", "0"], "must be >= 1"),
+        (["period", "logistic", "--max-period", "0"], "must be a positive integer"),
         (["diagram", "logistic"], "required: --sweep"),
     ],
 )

@@ -137,7 +137,8 @@ def test_messages_name_the_culprit(capsys):
     assert_user_error(capsys, ["diagram", *LOG, "--sweep", "zz=1:2:3"], "'zz'")
     assert_user_error(capsys, ["period", "x=foo(x)"], "foo")
     assert_user_error(capsys, ["period", "nosuchmap"], "nosuchmap")
-    assert_user_error(capsys, ["diagram", *LOG, "--sweep", "r=3:4:100000000000000"], "GiB")
+    assert_user_error(capsys, ["diagram", *LOG, "--sweep", "r=3:4:100000000000"], "GiB")
+    assert_user_error(capsys, ["diagram", *LOG, "--sweep", "r=3:4:100000000000000"], "at most")
 
 
 GOOD = {

@@ -13,8 +13,22 @@ from ..errors import InputError
 
 __all__ = [
     "EscapeWarning", "PrecisionWarning", "positive_int", "nonnegative_int", "grid", "positive_float",
-    "escape_radius", "paired", "warn_escape", "warn_precision", "affordable",
+    "escape_radius", "paired", "warn_escape", "warn_precision", "affordable", "MAX_STEPS", "MAX_DIGITS",
+    "MAX_DOUBLINGS",
 ]
+
+#: The most steps (n, transient, keep, periods, grid points) an argument may ask for. Far below
+#: int64's 9.2e18, so no counter of the compiled kernels can overflow (2**63 steps used to wrap
+#: round and return zeros); at the fastest ~1 ns a step, 1e12 steps already take a quarter of an hour,
+#: more for every cell of a sweep.
+MAX_STEPS = 10**12
+#: The most significant digits of a high-precision (mpmath) refinement: its points are kept as
+#: decimal strings, which Python converts back only up to 4300 digits (its default
+#: ``sys.get_int_max_str_digits()``); 4000 leaves room for the guard digits.
+MAX_DIGITS = 4000
+#: The most period doublings a cascade may look for: 2**39 steps is within :data:`MAX_STEPS`, and a
+#: period 2**40 would not be.
+MAX_DOUBLINGS = 39
 
 
 class EscapeWarning(RuntimeWarning):
@@ -30,17 +44,21 @@ class PrecisionWarning(RuntimeWarning):
     """
 
 
-def positive_int(value: object, name: str) -> int:
-    """``value`` as an int >= 1, or ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+def positive_int(value: object, name: str, limit: int = MAX_STEPS) -> int:
+    """``value`` as an int with 1 <= value <= ``limit``, or InputError naming ``name`` (and the limit)."""
+    return _bounded_int(value, name, 1, limit, "a positive integer")
 
 
-def nonnegative_int(value: object, name: str) -> int:
-    """``value`` as an int >= 0, or ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise InputError(f"{name} must be a non-negative integer, got {value!r}")
+def nonnegative_int(value: object, name: str, limit: int = MAX_STEPS) -> int:
+    """``value`` as an int with 0 <= value <= ``limit``, or InputError naming ``name`` (and the limit)."""
+    return _bounded_int(value, name, 0, limit, "a non-negative integer")
+
+
+def _bounded_int(value: object, name: str, low: int, limit: int, kind: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InputError(f"{name} must be {kind}, got {value!r}")
+    if value > limit:
+        raise InputError(f"{name} must be at most {limit:,}, got {value:,}")
     return int(value)
 
 

@@ -13,7 +13,8 @@ from .arguments import affordable, escape_radius, grid, nonnegative_int, positiv
 from .orbits import DEFAULT_ESCAPE
 
 __all__ = [
-    "Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells", "group_cycles", "cycle_points",
+    "Basins", "basins", "ESCAPED", "UNRESOLVED", "mesh", "settle_cells", "settle_bytes", "group_cycles",
+    "cycle_points",
 ]
 
 #: Label of a cell whose orbit escaped.
@@ -66,6 +67,11 @@ def mesh(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Flattened coordinates of the grid cells, row-major with ``ys`` along rows."""
     X, Y = np.meshgrid(xs, ys)
     return X.ravel(), Y.ravel()
+
+
+def settle_bytes(m: Map) -> int:
+    """Memory :func:`settle_cells` needs per cell: its start, parameter row, period and final state."""
+    return 8 * (2 * m.dim + m.parameter_vector().size + 1)
 
 
 def settle_cells(
@@ -179,7 +185,8 @@ def basins(
     escape = escape_radius(escape)
     if m.dim < 2:
         raise InputError(f"basins need a map of dimension >= 2; {m.name!r} has dimension {m.dim}")
-    affordable((xs.size * ys.size, 3 * m.dim), "the basin map")
+    # the cells to settle, their grid coordinates, labels and group_cycles' temporaries
+    affordable((xs.size * ys.size,), "the basin map", itemsize=settle_bytes(m) + 8 * (4 + 2 * m.dim) + 2)
     ix, iy = (_state_index(m, a) for a in axes)
     if ix == iy:
         raise InputError("axes must name two different state variables")

@@ -12,7 +12,7 @@ from scipy.optimize import brentq
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import escape_radius, positive_int
+from .arguments import MAX_DOUBLINGS, escape_radius, positive_int
 from .orbits import DEFAULT_ESCAPE
 from .periods import cycle_points, minimal_period, newton_cycle
 from .precision import GUARD_DIGITS, flip_point_mp, precision_digits
@@ -236,7 +236,8 @@ def cascade(
     x0
         Initial state for finding the attractor at ``start``.
     count
-        How many doublings to find at most.
+        How many doublings to find at most (up to
+        :data:`~bifurc.analysis.arguments.MAX_DOUBLINGS`).
     params
         Overrides of the other parameters.
     transient
@@ -263,7 +264,7 @@ def cascade(
     ValueError
         For bad arguments, or if the attractor at ``start`` is not periodic.
     """
-    count = positive_int(count, "count")
+    count = positive_int(count, "count", MAX_DOUBLINGS)
     if digits is not None:
         digits = precision_digits(digits)
     transient = positive_int(transient, "transient")

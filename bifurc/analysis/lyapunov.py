@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
-from .arguments import escape_radius, grid, nonnegative_int, positive_int, warn_escape
+from .arguments import affordable, escape_radius, grid, nonnegative_int, positive_int, warn_escape
 from .orbits import DEFAULT_ESCAPE, parameter_rows
 from .precision import COLLAPSE_HORIZON, warn_if_collapsed
 
-__all__ = ["lyapunov", "lyapunov_sweep", "LyapunovSweep"]
+__all__ = ["lyapunov", "lyapunov_sweep", "LyapunovSweep", "sweep_bytes"]
 
 
 def lyapunov(
@@ -121,6 +121,12 @@ def spectra(
     return -np.sort(-out, axis=1), escaped
 
 
+def sweep_bytes(m: Map) -> int:
+    """Memory :func:`lyapunov_sweep` needs per parameter value: the value, its parameter row and
+    start (each also transposed for the kernels), the spectrum (and its sorted copy), the flags."""
+    return 8 * (1 + 2 * m.parameter_vector().size + 4 * m.dim + 1) + 1
+
+
 def lyapunov_sweep(
     m: Map,
     param: str,
@@ -144,6 +150,7 @@ def lyapunov_sweep(
     transient = nonnegative_int(transient, "transient")
     escape = escape_radius(escape)
     x = m.state_vector(x0)
+    affordable((values.size,), "the Lyapunov sweep", itemsize=sweep_bytes(m))
     rows = parameter_rows(m, param, values, params)
     X0 = np.repeat(x[None, :], values.size, axis=0)
     exponents, escaped = spectra(m, X0, rows, n, transient, escape)

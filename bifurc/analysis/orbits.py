@@ -18,7 +18,7 @@ from .arguments import (
 )
 from .precision import warn_if_collapsed
 
-__all__ = ["DEFAULT_ESCAPE", "orbit", "orbit_diagram", "OrbitDiagram", "lanes"]
+__all__ = ["DEFAULT_ESCAPE", "orbit", "orbit_diagram", "OrbitDiagram", "lanes", "diagram_bytes"]
 
 #: Default escape radius: a state component beyond it in magnitude counts as divergence.
 DEFAULT_ESCAPE = 1e8
@@ -133,6 +133,12 @@ def parameter_rows(m: Map, param: str, values: np.ndarray, params: Mapping[str, 
     return rows
 
 
+def diagram_bytes(m: Map, keep: int) -> int:
+    """Memory :func:`orbit_diagram` needs per parameter value: the value, its parameter row (twice,
+    as rows and as lanes), its lane of states, the ``keep`` states kept and the escape flag."""
+    return 8 * (1 + 2 * m.parameter_vector().size + m.dim + keep * m.dim) + 1
+
+
 def orbit_diagram(
     m: Map,
     param: str,
@@ -175,9 +181,10 @@ def orbit_diagram(
     keep = positive_int(keep, "keep")
     radius = escape_radius(escape)
     x = m.state_vector(x0)
+    affordable((values.size,), "the orbit diagram", itemsize=diagram_bytes(m, keep))
     rows = parameter_rows(m, param, values, params)
     X, P = lanes(x, rows)
-    out = np.empty(affordable((values.size, keep, m.dim), "the orbit diagram"))
+    out = np.empty((values.size, keep, m.dim))
     bad = np.zeros(values.size, dtype=np.bool_)
     m.kernels.diagram(X, P, transient, keep, radius, out, bad)
     out[bad] = np.nan

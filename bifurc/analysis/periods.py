@@ -9,7 +9,14 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import escape_radius, nonnegative_int, positive_float, positive_int, warn_precision
+from .arguments import (
+    affordable,
+    escape_radius,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    warn_precision,
+)
 from .orbits import DEFAULT_ESCAPE
 from .precision import unstable_cycle
 
@@ -172,6 +179,7 @@ def periodic_orbits(
     tol = positive_float(tol, "tol")
     lows, highs = _box(m, box)
     p = m.parameter_vector(params)
+    affordable((starts**m.dim,), "the grid of starts", itemsize=8 * (2 * m.dim + 1))  # starts, jitter, status
     axes = [np.linspace(lo, hi, starts) for lo, hi in zip(lows, highs)]
     X = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
     if seed is not None:

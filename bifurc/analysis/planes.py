@@ -18,8 +18,8 @@ from .arguments import (
     positive_int,
     warn_escape,
 )
-from .basins import mesh, settle_cells
-from .lyapunov import spectra
+from .basins import mesh, settle_bytes, settle_cells
+from .lyapunov import spectra, sweep_bytes
 from .orbits import DEFAULT_ESCAPE
 
 __all__ = ["ParameterPlane", "parameter_plane", "QUANTITIES"]
@@ -105,7 +105,8 @@ def parameter_plane(
     max_period = positive_int(max_period, "max_period")
     tol = positive_float(tol, "tol")
     escape = escape_radius(escape)
-    affordable((xs.size * ys.size, 2 * m.dim + m.parameter_vector().size), "the parameter plane")
+    cell = 16 + (settle_bytes(m) if quantity == "period" else sweep_bytes(m))  # and its grid coordinates
+    affordable((xs.size * ys.size,), "the parameter plane", itemsize=cell)
     x = m.state_vector(x0)
     ix, iy = m.parameter_index(xparam), m.parameter_index(yparam)
     cx, cy = mesh(xs, ys)

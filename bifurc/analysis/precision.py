@@ -23,7 +23,7 @@ import sympy as sp
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import positive_int, warn_precision
+from .arguments import MAX_DIGITS, positive_int, warn_precision
 
 __all__ = [
     "PreciseOrbit", "periodic_orbit_mp", "flip_point_mp", "orbit_mp", "precision_digits", "mp_number",
@@ -80,8 +80,8 @@ def _functions(m: Map, jacobian: bool = True):
 
 
 def precision_digits(digits: object) -> int:
-    """``digits`` as an int >= 16, or InputError naming it."""
-    digits = positive_int(digits, "digits")
+    """``digits`` as an int from 16 to :data:`~bifurc.analysis.arguments.MAX_DIGITS`, or InputError."""
+    digits = positive_int(digits, "digits", MAX_DIGITS)
     if digits < 16:
         raise InputError(f"digits must be at least 16 (float64 has about 16), got {digits}")
     return digits
