@@ -19,7 +19,10 @@ from .plan import SweepPlan
 from .store import MissingDependencyError, SweepStore
 from .tiles import Tile, compute_tile
 
-__all__ = ["check_cluster", "client_for", "run_tiles", "compute_and_write"]
+__all__ = ["check_cluster", "client_for", "worker_count", "run_tiles", "compute_and_write", "CONNECT_TIMEOUT"]
+
+#: Seconds to wait for a Dask scheduler to answer before giving up.
+CONNECT_TIMEOUT = 20.0
 
 
 def _distributed():
@@ -58,10 +61,22 @@ def client_for(cluster: object, workers: int) -> Iterator[object]:
             yield client
         return
     if isinstance(cluster, str):
-        with distributed.Client(check_cluster(cluster)) as client:
+        try:
+            client = distributed.Client(check_cluster(cluster), timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as error:  # unreachable, refused, not a Dask address
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise InputError(f"cluster {cluster!r}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s "
+                             f"({reason[:120]})") from None
+        with client:
             yield client
         return
     yield cluster
+
+
+def worker_count(client: object) -> int:
+    """The number of workers (task slots: threads of every worker) of a cluster, at least 1."""
+    workers = client.scheduler_info().get("workers", {}).values()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in workers))
 
 
 def compute_and_write(plan: SweepPlan, path: str, ty: int, tx: int) -> int:

@@ -7,8 +7,9 @@ two grids, into the store, so that a store can tell whether it holds the same sw
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 
-__all__ = ["QUANTITIES", "Axis", "SweepPlan", "make_plan", "FORMAT"]
+__all__ = ["QUANTITIES", "Axis", "SweepPlan", "make_plan", "auto_tile", "FORMAT"]
 
 #: What a sweep can compute in each cell.
 QUANTITIES = ("attractor", "period", "lyapunov", "escape", "observable")
@@ -80,7 +81,8 @@ class SweepPlan:
     n, transient, max_period, tol, escape, max_attractors : int or float
         Iteration settings (see :func:`bifurc.sweep.sweep`).
     tile : tuple of int
-        Rows and columns of a tile.
+        Rows and columns of a tile (None until :meth:`with_tile` sets it, when chosen from the
+        grid and the workers).
     """
 
     map: Map
@@ -96,7 +98,11 @@ class SweepPlan:
     tol: float
     escape: float
     max_attractors: int
-    tile: tuple[int, int]
+    tile: tuple[int, int] | None
+
+    def with_tile(self, tile: object) -> SweepPlan:
+        """This plan with tiles of ``tile`` (a positive integer or a pair of them)."""
+        return replace(self, tile=_tile(tile))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -166,6 +172,37 @@ def _tile(tile: object) -> tuple[int, int]:
     return positive_int(tile[0], "tile rows"), positive_int(tile[1], "tile columns")
 
 
+#: Fewest and most cells of a tile chosen for a cluster: a task's fixed cost (about 10 ms on
+#: Dask, with the tile's store writes) stays a few per cent of a tile of 2**12 cells or more.
+CLUSTER_TILE = (2**12, 2**18)
+#: Tiles per cluster worker: a worker's share ends within one tile of the others', so eight
+#: or more tiles each keep the idle tail below a few per cent.
+TILES_PER_WORKER = 8
+#: Fewest and most cells of a tile chosen for numba's threads (one tile at a time on all of
+#: them): 4096 cells or more per thread.
+THREAD_TILE = (2**16, 2**20)
+
+
+def auto_tile(shape: tuple[int, int], workers: int, distributed: bool) -> tuple[int, int]:
+    """Tile rows and columns for a grid of ``shape`` computed by ``workers`` (numba threads,
+    or, ``distributed``, cluster workers that each take whole tiles).
+
+    On a cluster, tiles are cut so that each worker gets :data:`TILES_PER_WORKER` or more,
+    within :data:`CLUSTER_TILE` cells; on threads, one tile is shared out cell by cell, so it
+    holds 4096 cells per thread, within :data:`THREAD_TILE`. Columns are a power of two,
+    rows make up the cells; neither exceeds the grid.
+    """
+    rows, cols = shape
+    if distributed:
+        low, high = CLUSTER_TILE
+        target = min(max(rows * cols // (TILES_PER_WORKER * workers), low), high)
+    else:
+        low, high = THREAD_TILE
+        target = min(max(2**12 * workers, low), high)
+    width = min(cols, 2 ** math.ceil(math.log2(math.sqrt(target))))
+    return min(rows, -(-target // width)), width
+
+
 def make_plan(
     m: Map,
     xaxis: str,
@@ -185,7 +222,7 @@ def make_plan(
     tile: object,
 ) -> SweepPlan:
     """Check a sweep's arguments and make its plan (the arguments and their defaults are
-    :func:`bifurc.sweep.sweep`'s).
+    :func:`bifurc.sweep.sweep`'s; ``tile=None`` leaves the tile to :meth:`SweepPlan.with_tile`).
 
     Raises
     ------
@@ -221,5 +258,5 @@ def make_plan(
         m, quantity, x, y, start, m.parameter_vector(params), expr,
         positive_int(n, "n"), nonnegative_int(transient, "transient"), positive_int(max_period, "max_period"),
         positive_float(tol, "tol"), escape_radius(escape),
-        positive_int(max_attractors, "max_attractors"), _tile(tile),
+        positive_int(max_attractors, "max_attractors"), None if tile is None else _tile(tile),
     )

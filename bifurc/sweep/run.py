@@ -4,18 +4,53 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+
+import numba
 
 from ..analysis.arguments import positive_int, warn_escape
 from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.iterated_map import Map
 from . import tiles
-from .distributed import check_cluster, client_for, run_tiles
-from .plan import make_plan
+from .distributed import check_cluster, client_for, run_tiles, worker_count
+from .plan import auto_tile, make_plan
 from .progress import Progress
 from .result import SweepResult, read_sweep
-from .store import SweepStore
+from .store import SweepStore, interrupt_safe
 
 __all__ = ["sweep"]
+
+
+class _Writer:
+    """Writes tiles to the store on a thread of its own, one at a time, so that the next tile
+    is computed meanwhile (the kernels release the GIL); at most one tile waits in memory."""
+
+    def __init__(self, store: SweepStore, report: Progress) -> None:
+        self.store, self.report = store, report
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bifurc-sweep-writer")
+        self.pending: Future | None = None
+
+    def __call__(self, tile: tiles.Tile) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._write, tile)
+
+    def _write(self, tile: tiles.Tile) -> None:
+        self.store.write(tile)
+        self.report.update(next(iter(tile.arrays.values())).size)
+
+    def wait(self) -> None:
+        """Wait for the write in flight (raising its error, if it failed)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Finish the write in flight, then stop the thread."""
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def sweep(
@@ -36,7 +71,7 @@ def sweep(
     tol: float = 1e-9,
     escape: float = DEFAULT_ESCAPE,
     max_attractors: int = 256,
-    tile: int | tuple[int, int] = 256,
+    tile: int | tuple[int, int] | None = None,
     cluster: object = None,
     workers: int = 2,
     shared: bool = False,
@@ -49,7 +84,10 @@ def sweep(
     numba kernel call over its cells and one chunk of the store; a tile is marked done
     once written, so an interrupted sweep, called again with the same arguments, computes
     only the tiles not done. The values do not depend on the tiling, the order of the
-    tiles, the number of threads, or whether they ran here or on Dask.
+    tiles, the number of threads, or whether they ran here or on Dask. One process at a
+    time writes a store (a second is refused while the first runs); a sweep that cannot
+    finish (too many tiles, a store larger than the free disk) is refused before anything
+    is written.
 
     Parameters
     ----------
@@ -57,7 +95,9 @@ def sweep(
         The map.
     path
         The store (a folder; made if absent). A store holding another sweep (other map,
-        grid, quantity or settings) is refused and left untouched.
+        grid, quantity or settings) is refused and left untouched, as is a damaged one
+        (arrays missing or of other shapes); tiles marked done whose chunks are missing are
+        computed again, with a warning.
     xaxis, xs, yaxis, ys
         The axes (state variable or parameter names) and their grids; ``values[i, j]``
         belongs to (xs[j], ys[i]).
@@ -83,10 +123,14 @@ def sweep(
     max_attractors
         Most distinct cycles an attractor sweep may hold.
     tile
-        Rows and columns of a tile (one number for square tiles).
+        Rows and columns of a tile (one number for square tiles). By default chosen from the
+        grid and the workers (:func:`bifurc.sweep.plan.auto_tile`): on numba's threads, tiles
+        of 4096 cells per thread (at least 256 x 256); on a cluster, eight or more tiles per
+        worker; a store being resumed keeps its tiles.
     cluster
         None: compute here (numba threads); ``"local"``: a Dask LocalCluster of
-        ``workers`` processes; a scheduler address (``"tcp://host:8786"``) or a
+        ``workers`` processes; a scheduler address (``"tcp://host:8786"``, given
+        :data:`~bifurc.sweep.distributed.CONNECT_TIMEOUT` seconds to answer) or a
         ``distributed.Client``: that cluster.
     workers
         Processes of the LocalCluster.
@@ -104,7 +148,10 @@ def sweep(
     Raises
     ------
     ValueError
-        For bad arguments, naming them, and for a store holding another sweep.
+        For bad arguments, naming them; for a store holding another sweep, damaged, being
+        written by another process, or not writable (a full disk, a read-only file system:
+        the tiles done so far are kept); for a sweep that cannot finish; for a cluster
+        address that does not answer.
     ImportError
         If zarr (``pip install 'bifurc[sweep]'``) or, for a cluster, dask.distributed
         (``pip install 'bifurc[dask]'``) is missing.
@@ -113,26 +160,32 @@ def sweep(
                      escape, max_attractors, tile)
     workers = positive_int(workers, "workers")
     check_cluster(cluster)
-    store = SweepStore.open_for(path, plan)
-    done = store.done()
-    pending = [(ty, tx) for ty, tx in zip(*(~done).nonzero())]
-    report = Progress(len(pending), quiet=not progress)
-
-    def save(tile: tiles.Tile) -> None:
-        store.write(tile)
-        report.update(next(iter(tile.arrays.values())).size)
-
-    try:
-        if cluster is None or not pending:
-            for ty, tx in pending:
-                save(tiles.compute_tile(plan, int(ty), int(tx)))
-        else:
-            with client_for(cluster, workers) as client:
-                run_tiles(client, plan, [(int(ty), int(tx)) for ty, tx in pending], save, report.update,
-                          str(store.path.resolve()) if shared else None)
-    finally:
-        report.close()
-    store.finish(plan)
+    with interrupt_safe(), ExitStack() as stack:
+        client = None if cluster is None else stack.enter_context(client_for(cluster, workers))
+        if plan.tile is None:
+            count = numba.get_num_threads() if client is None else worker_count(client)
+            chosen = SweepStore.stored_tile(path) or auto_tile(plan.shape, count, client is not None)
+            plan = plan.with_tile(chosen)
+        store = SweepStore.open_for(path, plan)
+        stack.callback(store.close)
+        done = store.done()
+        pending = [(int(ty), int(tx)) for ty, tx in zip(*(~done).nonzero())]
+        report = Progress(len(pending), quiet=not progress)
+        stack.callback(report.close)
+        if pending:
+            writer = _Writer(store, report)
+            with ExitStack() as writing:
+                writing.callback(writer.close)
+                if client is None:
+                    for ty, tx in pending:
+                        writer(tiles.compute_tile(plan, ty, tx))
+                else:
+                    run_tiles(client, plan, pending, writer, report.update,
+                              str(store.path.resolve()) if shared else None)
+        if not store.complete:
+            store.finish(plan)
     if quantity in ("lyapunov", "observable"):  # their escaped cells are NaN
-        warn_escape(int(store.group["escaped"][:].sum()), plan.shape[0] * plan.shape[1], "orbits")
+        result = read_sweep(path)
+        warn_escape(result.escaped, plan.shape[0] * plan.shape[1], "orbits")
+        return result
     return read_sweep(path)

@@ -3,10 +3,16 @@
 A tile's values depend only on the plan and the tile's cells (every cell is computed
 independently, by the same compiled code), so a tile gives the same bits wherever and in
 whatever order it runs: serially, on numba's threads, or on a Dask worker.
+
+The kernel receives the tile's cells in an interleaved order (:func:`interleaved`):
+numba's ``prange`` hands each thread one contiguous range of the cells, and cells that
+escape early or converge fast come in regions of the grid; interleaved, every range
+samples the whole tile, so the threads' shares of work are alike.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +22,7 @@ from ..analysis.lyapunov import spectra
 from ..errors import InputError
 from .plan import SweepPlan
 
-__all__ = ["Tile", "cells", "compute_tile", "ARRAYS", "PRIMARY"]
+__all__ = ["Tile", "cells", "interleaved", "evaluate", "compute_tile", "ARRAYS", "PRIMARY"]
 
 #: The arrays a tile of each quantity fills (name -> dtype).
 ARRAYS = {
@@ -66,6 +72,38 @@ def cells(plan: SweepPlan, rows: slice, cols: slice) -> tuple[np.ndarray, np.nda
     return X0, P
 
 
+def interleaved(count: int) -> np.ndarray:
+    """A permutation of ``range(count)`` whose every contiguous run is spread over the whole range.
+
+    ``order[k] = k g mod count`` with ``g`` the integer nearest ``count`` / golden ratio that
+    is prime to ``count``: the points k g / count mod 1 of a run of k form a low-discrepancy
+    (Kronecker) sequence, so each thread's contiguous share of the permuted cells covers
+    the tile evenly.
+    """
+    g = max(1, round(count * (math.sqrt(5) - 1) / 2))
+    while math.gcd(g, count) != 1:
+        g += 1
+    return (np.arange(count, dtype=np.int64) * g) % max(count, 1)
+
+
+def evaluate(plan: SweepPlan, X0: np.ndarray, P: np.ndarray) -> dict[str, np.ndarray]:
+    """The kernel's results for cells with starts ``X0`` and parameters ``P``, in their order.
+
+    One parallel kernel call: ``period`` and ``final`` (the canonical cycle point) for
+    ``attractor``, ``period`` and ``observable``; ``lyapunov`` and ``escaped``; ``escape``.
+    """
+    m, q = plan.map, plan.quantity
+    if q in ("attractor", "period", "observable"):
+        periods, finals = settle_cells(m, X0, P, plan.transient, plan.max_period, plan.tol, plan.escape)
+        return {"period": periods, "final": finals}
+    if q == "lyapunov":
+        exponents, escaped = spectra(m, X0, P, plan.n, plan.transient, plan.escape)
+        return {"lyapunov": exponents[:, 0], "escaped": escaped}
+    times = np.empty(X0.shape[0], dtype=np.int64)
+    m.kernels.escape_times(np.ascontiguousarray(X0), np.ascontiguousarray(P), plan.n, plan.escape, times)
+    return {"escape": times}
+
+
 def _observe(plan: SweepPlan, finals: np.ndarray, P: np.ndarray) -> np.ndarray:
     out = np.empty_like(finals)
     plan.observable_map.kernels.step_many(finals, P, out)
@@ -73,7 +111,7 @@ def _observe(plan: SweepPlan, finals: np.ndarray, P: np.ndarray) -> np.ndarray:
 
 
 def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
-    """Compute tile (ty, tx) of ``plan``: one parallel kernel call over its cells.
+    """Compute tile (ty, tx) of ``plan``: one parallel kernel call over its cells (interleaved).
 
     Raises
     ------
@@ -84,10 +122,15 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
     rows, cols = plan.tile_slices(ty, tx)
     shape = (rows.stop - rows.start, cols.stop - cols.start)
     X0, P = cells(plan, rows, cols)
-    m, q = plan.map, plan.quantity
+    order = interleaved(X0.shape[0])
+    results = {}
+    for name, value in evaluate(plan, X0[order], P[order]).items():  # back to row-major order
+        results[name] = np.empty_like(value)
+        results[name][order] = value
+    q = plan.quantity
     table = None
     if q in ("attractor", "period", "observable"):
-        periods, finals = settle_cells(m, X0, P, plan.transient, plan.max_period, plan.tol, plan.escape)
+        periods, finals = results["period"], results["final"]
         escaped = periods < 0
         arrays = {"period": periods.astype(np.int32)}
         if q == "observable":
@@ -105,11 +148,9 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
             table = np.column_stack([periods[first], flat, finals[first]]).astype(np.float64)
             arrays["local"] = labels.astype(np.int32)
     elif q == "lyapunov":
-        exponents, escaped = spectra(m, X0, P, plan.n, plan.transient, plan.escape)
-        arrays = {"lyapunov": exponents[:, 0]}
+        escaped = results["escaped"]
+        arrays = {"lyapunov": results["lyapunov"]}
     else:
-        times = np.empty(X0.shape[0], dtype=np.int64)
-        m.kernels.escape_times(X0, P, plan.n, plan.escape, times)
-        escaped = times > 0
-        arrays = {"escape": times.astype(np.int32)}
+        escaped = results["escape"] > 0
+        arrays = {"escape": results["escape"].astype(np.int32)}
     return Tile((ty, tx), {k: v.reshape(shape) for k, v in arrays.items()}, int(escaped.sum()), table)
