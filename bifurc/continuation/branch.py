@@ -1,0 +1,373 @@
+"""Pseudo-arclength continuation of fixed points and period-k cycles in one parameter.
+
+The branch is the curve of solutions z = (x, a) of F^k(x; a) - x = 0. From a point and its
+unit tangent t (the null vector of [M - I, dF^k/da], oriented along the previous one) a
+step of arclength h predicts z + h t, and Newton's method corrects it on the hyperplane
+t . (z - z_pred) = 0 (Keller's method), so folds, where the parameter turns back, are passed
+like any other point. The step grows after quick corrections and is halved after failed
+ones or sharp turns. Along the branch the sign of a test function of the multipliers
+(:func:`~bifurc.continuation.location.test_value`) is watched; each change is located by
+Newton's method on a minimally augmented system and classified by its normal form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..analysis.arguments import escape_radius, positive_float, positive_int
+from ..analysis.orbits import DEFAULT_ESCAPE
+from ..analysis.periods import cycle_points, minimal_period, newton_cycle
+from ..definition.iterated_map import Map
+from ..errors import InputError
+from .location import KINDS, locate, test_value
+from .normal_forms import flip_coefficient, fold_coefficient, neimark_sacker_coefficient
+from .results import Branch, SpecialPoint
+from .system import CycleSystem
+
+__all__ = ["continuation", "Settings", "trace"]
+
+#: Largest angle between successive tangents (cosine): beyond it the step is halved, so the
+#: corrector cannot jump to a neighbouring branch.
+_MIN_COSINE = 0.95
+_MAX_CORRECTIONS = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Step control of one continuation (see :class:`~bifurc.continuation.results.Branch`)."""
+
+    start: float
+    stop: float
+    step: float
+    min_step: float
+    max_step: float
+    max_points: int
+    tol: float
+    bounds: tuple[float, float]
+
+
+def _correct(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
+             tol: float) -> tuple[np.ndarray, int] | None:
+    """Newton on (F^k(x) - x, t . (z - pred)) = 0 from ``pred``; the point and iterations, or None."""
+    z = pred.copy()
+    for it in range(1, _MAX_CORRECTIONS + 1):
+        out = system.residual(z)
+        if out is None:
+            return None
+        G, DG, _ = out
+        try:
+            dz = np.linalg.solve(np.vstack([DG, t]), -np.append(G, t @ (z - pred)))
+        except np.linalg.LinAlgError:
+            return None
+        z += dz
+        if not np.all(np.isfinite(z)):
+            return None
+        if np.max(np.abs(dz)) <= tol * (1 + np.max(np.abs(z))):
+            return z, it
+    return None
+
+
+def _tangent(DG: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
+    """The unit null vector of DG oriented along ``previous``."""
+    rhs = np.zeros(DG.shape[0] + 1)
+    rhs[-1] = 1.0
+    try:
+        t = np.linalg.solve(np.vstack([DG, previous]), rhs)
+    except np.linalg.LinAlgError:
+        return None
+    return t / np.linalg.norm(t)
+
+
+def _multipliers(A: np.ndarray) -> np.ndarray:
+    mu = np.linalg.eigvals(A)
+    return mu[np.argsort(-np.abs(mu), kind="stable")]
+
+
+def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Settings,
+          params: dict, stop_at: tuple[str, ...] = ()) -> Branch:
+    """Follow the branch from the solution ``z0`` along the unit tangent ``t0``.
+
+    Stops at a bound of [start, stop] (landing on it), on a closed branch, after
+    ``max_points``, when the step falls below ``min_step``, or after the first special point
+    of a kind in ``stop_at``.
+    """
+    n = system.dim
+    lo, hi = settings.bounds
+    zs, tangents = [np.array(z0, dtype=np.float64)], [np.array(t0, dtype=np.float64)]
+    out = system.residual(zs[0])
+    if out is None:
+        raise InputError(f"the period-{system.period} cycle escapes at the start of the branch")
+    mults = [_multipliers(out[2])]
+    h = settings.step
+    status, message = "max_points", f"stopped after max_points={settings.max_points} points"
+    found: list[SpecialPoint] = []
+    notes: list[str] = []
+    while len(zs) < settings.max_points:
+        z, t = zs[-1], tangents[-1]
+        corrected = _correct(system, z + h * t, t, settings.tol)
+        t_new = None
+        if corrected is not None:
+            out = system.residual(corrected[0])
+            t_new = _tangent(out[1], t) if out is not None else None
+        if t_new is None or t_new @ t < _MIN_COSINE:
+            h /= 2
+            if h < settings.min_step:
+                status = "step"
+                message = (f"the step could not be reduced below min_step={settings.min_step:g} at "
+                           f"{system.param}={float(z[n])!r}: the corrector fails there "
+                           "(a singular point, the edge of the map's domain, or escape)")
+                break
+            continue
+        z_new, iterations = corrected
+        a_new = z_new[n]
+        landed = False
+        if not lo <= a_new <= hi:
+            bound = hi if a_new > hi else lo
+            s = (bound - z[n]) / (a_new - z[n])
+            e_a = np.zeros(n + 1)
+            e_a[n] = 1.0
+            guess = z + s * (z_new - z)
+            guess[n] = bound
+            landing = _correct(system, guess, e_a, settings.tol)
+            if landing is None:
+                status, message = "step", f"could not land on the bound {system.param}={float(bound)!r}"
+                break
+            z_new, landed = landing[0], True
+            out = system.residual(z_new)
+            t_new = _tangent(out[1], t)
+        zs.append(z_new)
+        tangents.append(t_new)
+        mults.append(_multipliers(out[2]))
+        found += _detect(system, zs[-2], zs[-1], tangents[-2], tangents[-1], mults[-2], mults[-1],
+                         params, notes)
+        if landed:
+            status, message = "bound", f"reached the bound {system.param}={float(z_new[n])!r}"
+            break
+        if stop_at and any(p.kind in stop_at for p in found):
+            status, message = "special", f"stopped at the first {'/'.join(stop_at)} point"
+            break
+        if len(zs) > 3 and _closes(zs[0], tangents[0], z, z_new, t_new, h):
+            status, message = "closed", f"the branch closed after {len(zs) - 1} points"
+            zs[-1], tangents[-1], mults[-1] = zs[0], tangents[0], mults[0]
+            break
+        if iterations <= 3:
+            h = min(1.5 * h, settings.max_step)
+        elif iterations >= 6:
+            h = max(h / 2, settings.min_step)
+    if notes:
+        message += "; " + "; ".join(notes)
+    Z = np.array(zs)
+    mu = np.array(mults)
+    return Branch(
+        system.m.name, system.param, system.period, Z[:, n].copy(), Z[:, :n].copy(), mu,
+        np.all(np.abs(mu) < 1.0, axis=1), tuple(found), status, message, params,
+        settings.start, settings.stop, settings.step, settings.min_step, settings.max_step,
+        settings.max_points, settings.tol, settings.bounds,
+    )
+
+
+def _closes(z0: np.ndarray, t0: np.ndarray, z: np.ndarray, z_new: np.ndarray, t_new: np.ndarray,
+            h: float) -> bool:
+    """True if the step z -> z_new passed the first point z0 in its direction."""
+    chord = z_new - z
+    s = float((z0 - z) @ chord / (chord @ chord))
+    return 0.0 <= s <= 1.0 and np.linalg.norm(z + s * chord - z0) <= 0.1 * h and t_new @ t0 > 0
+
+
+def _detect(system: CycleSystem, z0: np.ndarray, z1: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+            mu0: np.ndarray, mu1: np.ndarray, params: dict, notes: list[str]) -> list[SpecialPoint]:
+    """The special points between two successive points of a branch, located and classified."""
+    n = system.dim
+    found = []
+    for kind in KINDS:
+        if kind == "neimark-sacker" and n < 2:
+            continue
+        f0, f1 = test_value(kind, mu0), test_value(kind, mu1)
+        if not f0 * f1 < 0:
+            continue
+        where = f"{system.param} in [{float(min(z0[n], z1[n]))!r}, {float(max(z0[n], z1[n]))!r}]"
+        if kind == "fold" and t0[n] * t1[n] > 0:
+            notes.append(f"a multiplier crosses 1 without a fold at {where} (a branch point, not located)")
+            continue
+        guess = z0 + f0 / (f0 - f1) * (z1 - z0)
+        located = locate(system, kind, guess)
+        if located is None or np.linalg.norm(located[0] - guess) > 2 * np.linalg.norm(z1 - z0):
+            notes.append(f"a {kind} point at {where} could not be located")
+            continue
+        point = special_point(system, kind, located[0], params)
+        if point is None:  # a real pair with product 1: a neutral saddle, not a bifurcation
+            continue
+        found.append(point)
+    found.sort(key=lambda p: abs(p.value - z0[n]))
+    return found
+
+
+def special_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -> SpecialPoint | None:
+    """The special point of ``kind`` at the located ``z`` with its normal-form coefficient.
+
+    None for a Neimark-Sacker test zero whose critical pair is real (a neutral saddle).
+    """
+    n = system.dim
+    forms = system.forms(z)
+    A = forms.monodromy[:n, :n]
+    mu = _multipliers(A)
+    angle = math.nan
+    if kind == "fold":
+        coefficient, q = fold_coefficient(forms, n)
+        criticality = ""
+    elif kind == "flip":
+        coefficient, q = flip_coefficient(forms, n)
+        criticality = "supercritical" if coefficient > 0 else "subcritical"
+    else:
+        critical = mu[np.argmin(np.abs(np.abs(mu) - 1) + (np.imag(mu) <= 0))]
+        if abs(np.imag(critical)) <= 1e-8:
+            return None
+        critical = critical / abs(critical)
+        coefficient, q = neimark_sacker_coefficient(forms, n, critical)
+        criticality = "supercritical" if coefficient < 0 else "subcritical"
+        angle = float(abs(np.angle(critical)))
+    scale = _coefficient_scale(forms, n, q, kind)
+    if abs(coefficient) <= 1e-10 * scale:
+        criticality = "degenerate" if kind != "fold" else criticality
+    return SpecialPoint(kind, system.param, float(z[n]), z[:n].copy(), system.period, mu, coefficient,
+                        criticality, q, angle, dict(params))
+
+
+def _coefficient_scale(forms, n: int, q: np.ndarray, kind: str) -> float:
+    """Size of the terms a coefficient is made of, to judge when it vanishes."""
+    pad = np.concatenate([q, np.zeros(1, dtype=q.dtype)])
+    size = np.linalg.norm(forms.second(pad, pad))
+    if kind != "fold":
+        size += np.linalg.norm(forms.third(pad, pad, np.conj(pad))) + size**2
+    return float(size) + 1e-300
+
+
+def continuation(
+    m: Map,
+    param: str,
+    x0: object,
+    start: float,
+    stop: float,
+    period: int = 1,
+    params: Mapping[str, float] | None = None,
+    step: float | None = None,
+    min_step: float | None = None,
+    max_step: float | None = None,
+    max_points: int = 2000,
+    tol: float = 1e-12,
+    escape: float = DEFAULT_ESCAPE,
+    bounds: tuple[float, float] | None = None,
+) -> Branch:
+    """Follow the period-``period`` cycle through ``x0`` as ``param`` varies from ``start``.
+
+    Newton's method first puts ``x0`` on a cycle at ``param = start``; the branch is then
+    followed by pseudo-arclength continuation towards ``stop`` (through folds, where it turns
+    back), until the parameter leaves the interval between ``start`` and ``stop``, the
+    branch closes on itself, or ``max_points`` points were taken. Stability is read from the
+    multipliers at each point, and folds, flips and Neimark-Sacker points are located by
+    Newton's method on augmented systems, with their normal-form coefficients.
+
+    Parameters
+    ----------
+    m
+        The map.
+    param
+        The parameter continued.
+    x0
+        A state near a point of the cycle at ``param = start``.
+    start, stop
+        The parameter interval; the branch starts at ``start`` heading towards ``stop``.
+    period
+        The period k of the cycle (1 for fixed points).
+    params
+        Overrides of the other parameters.
+    step, min_step, max_step
+        Arclength steps in (x, param) space: initial (default |stop - start|/100), smallest
+        before giving up (default 1e-9 |stop - start|) and largest (default |stop - start|/10).
+    max_points
+        The most points on the branch.
+    tol
+        Newton's tolerance on each point, relative.
+    escape
+        Escape radius: a cycle beyond it is lost.
+    bounds
+        The interval the parameter may explore, containing ``start`` (default: between
+        ``start`` and ``stop``); wider bounds let a branch that turns back at a fold pass
+        ``start`` again, and a closed branch close.
+
+    Returns
+    -------
+    Branch
+        With ``status`` saying why it stopped.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, or if Newton's method finds no cycle of minimal period ``period``
+        near ``x0`` at ``start``.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> b = continuation(maps.logistic, "r", 0.6, 2.5, 3.6)
+    >>> [round(p.value, 12) for p in b.special("flip")]
+    [3.0]
+    """
+    settings, system, params_out = _setup(m, param, start, stop, period, params, step, min_step, max_step,
+                                          max_points, tol, escape, bounds)
+    p = system.parameters(settings.start)
+    solved = newton_cycle(m, m.state_vector(x0), p, system.period, escape=system.escape)
+    if solved is None:
+        raise InputError(f"x0 is not near a period-{system.period} cycle at {param}={settings.start!r}: "
+                         "Newton's method did not converge")
+    x, _ = solved
+    distance = float(np.max(np.abs(x - m.state_vector(x0))))
+    if distance > 0.1 * (1 + float(np.max(np.abs(x)))):
+        raise InputError(f"x0 is not near a period-{system.period} cycle at {param}={settings.start!r}: "
+                         f"Newton's method went to one at distance {distance:.3g}, {x.tolist()}")
+    k = minimal_period(cycle_points(m, x, p, system.period), 1e-9)
+    if k != system.period:
+        raise InputError(f"x0 converges to a cycle of period {k} at {param}={settings.start!r}, "
+                         f"not of period {system.period}")
+    z0 = np.append(x, settings.start)
+    _, DG, _ = system.residual(z0)
+    t0 = np.linalg.svd(DG)[2][-1]
+    if t0[-1] * (settings.stop - settings.start) < 0:
+        t0 = -t0
+    return trace(system, z0, t0, settings, params_out)
+
+
+def _setup(m: Map, param: str, start: float, stop: float, period: int, params, step, min_step, max_step,
+           max_points: int, tol: float, escape: float,
+           bounds: tuple[float, float] | None = None) -> tuple[Settings, CycleSystem, dict]:
+    """Checked settings, the cycle system and the other parameters by name."""
+    try:
+        start, stop = float(start), float(stop)
+    except (TypeError, ValueError):
+        raise InputError(f"start and stop must be numbers, got {start!r}, {stop!r}") from None
+    if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
+        raise InputError(f"start and stop must be finite and different, got {start}, {stop}")
+    period = positive_int(period, "period")
+    max_points = positive_int(max_points, "max_points")
+    tol = positive_float(tol, "tol")
+    width = abs(stop - start)
+    step = positive_float(step, "step") if step is not None else width / 100
+    min_step = positive_float(min_step, "min_step") if min_step is not None else 1e-9 * width
+    max_step = positive_float(max_step, "max_step") if max_step is not None else max(width / 10, step)
+    if not min_step <= step <= max_step:
+        raise InputError(f"step must lie between min_step and max_step, got {min_step}, {step}, {max_step}")
+    if bounds is None:
+        bounds = (min(start, stop), max(start, stop))
+    try:
+        lo, hi = sorted(float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise InputError(f"bounds must be two numbers, got {bounds!r}") from None
+    if not lo <= start <= hi:
+        raise InputError(f"bounds must contain start={start}, got {bounds!r}")
+    system = CycleSystem(m, param, period, params, escape_radius(escape))
+    settings = Settings(start, stop, step, min_step, max_step, max_points, tol, (lo, hi))
+    return settings, system, m.named_parameters(system.base, exclude=(param,))

@@ -1,0 +1,172 @@
+"""Continuation of maps: branches, folds, flips, Neimark-Sacker points and their normal forms.
+
+Every expected value is a closed form derived here (or in the comment next to it) from the
+map's formulas, never a number produced by bifurc.continuation.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import LOGISTIC_DOUBLINGS
+
+import bifurc
+from bifurc.continuation import continuation
+
+# Newton stops when its step is below 1e-12 relative (the default tol) and converges
+# quadratically, so points are good to a few ulp beyond that; special points are solved
+# to 1e-13 relative. 1e-12 leaves room for the rounding of F^k and its derivatives.
+LOCATED = 1e-12
+
+
+def quadratic():
+    return bifurc.Map.from_expressions({"x": "a - x**2"}, {"a": 0.5}, name="quadratic")
+
+
+def delayed_logistic():
+    return bifurc.Map.from_expressions({"x": "y", "y": "r*y*(1 - x)"}, {"r": 1.5}, name="delayed-logistic")
+
+
+def test_logistic_fixed_point_branch_and_its_flip(logistic):
+    b = continuation(logistic, "r", 0.6, 2.5, 3.6)
+    assert b.status == "bound" and b.values[-1] == 3.6
+    # the fixed point x = 1 - 1/r, no fold: the parameter increases monotonically
+    assert np.all(np.diff(b.values) > 0)
+    assert np.max(np.abs(b.states[:, 0] - (1 - 1 / b.values))) < LOCATED
+    # multiplier 2 - r: stable exactly for r < 3
+    assert np.allclose(b.multipliers[:, 0].real, 2 - b.values, atol=LOCATED)
+    assert np.array_equal(b.stable, b.values < 3)
+    (flip,) = b.points
+    assert flip.kind == "flip" and abs(flip.value - LOGISTIC_DOUBLINGS[0]) < LOCATED
+    assert abs(flip.state[0] - 2 / 3) < LOCATED
+    # eta -> -(1 + beta) eta + c eta^3 has its 2-cycle at eta^2 = beta / c. The logistic
+    # 2-cycle is (r + 1 +- sqrt((r - 3)(r + 1)))/(2r): at distance sqrt(r - 3)/3 from 2/3 to
+    # leading order, and beta = r - 3 (multiplier 2 - r), so c = 9; c > 0: supercritical.
+    assert abs(flip.coefficient - 9) < 1e-10
+    assert flip.criticality == "supercritical"
+
+
+def test_logistic_two_cycle_flips_at_one_plus_sqrt6(logistic):
+    b = continuation(logistic, "r", 0.5, 3.2, 3.5, period=2)
+    (flip,) = b.special("flip")
+    assert flip.period == 2 and abs(flip.value - LOGISTIC_DOUBLINGS[1]) < LOCATED
+    assert flip.criticality == "supercritical"
+    # the same condition (multiplier -1) found by bifurc.cascade's bracketing
+    c = bifurc.cascade(logistic, "r", 3.2, 3.5, 0.5, count=1)
+    assert abs(c.points[0] - flip.value) < LOCATED
+
+
+def test_quadratic_map_fold_and_its_coefficient():
+    # eta = x + 1/2: a - x^2 = eta + (a + 1/4) - eta^2, the fold's normal form itself:
+    # beta = a + 1/4, quadratic coefficient -1, at a = -1/4, x = -1/2
+    b = continuation(quadratic(), "a", 0.366, 0.5, -1.0)
+    (fold,) = b.points
+    assert fold.kind == "fold"
+    assert abs(fold.value + 0.25) < LOCATED and abs(fold.state[0] + 0.5) < 1e-7  # x is a double root: sqrt(tol)
+    assert abs(fold.coefficient + 1) < 1e-7
+    # through the fold and back to a = 0.5 on the other fixed point, (-1 - sqrt 3)/2, unstable
+    assert b.status == "bound" and b.values[-1] == 0.5
+    assert abs(b.states[-1, 0] - (-1 - math.sqrt(3)) / 2) < LOCATED
+    assert b.stable[0] and not b.stable[-1]
+
+
+@pytest.mark.parametrize("beta", [0.3, -0.4])
+def test_henon_fold_and_flip_of_fixed_points(henon, beta):
+    # fixed points: a x^2 + (1 - b) x - 1 = 0, y = b x (b is called beta here)
+    w = 1 - beta
+    a_fold, a_flip = -w**2 / 4, 3 * w**2 / 4
+    start = -0.05
+    x = (-w + math.sqrt(w**2 + 4 * start)) / (2 * start)
+    b = continuation(henon, "a", [x, beta * x], start, -1.0, params={"b": beta})
+    (fold,) = b.points
+    assert fold.kind == "fold" and abs(fold.value - a_fold) < LOCATED
+    # q = (1, b)/sqrt(1 + b^2), p = (1, 1) sqrt(1 + b^2)/(1 + b). With beta = p . F_a (a - a*) the
+    # two fixed points sit at +-eta q, eta^2 = -beta/coefficient; their closed form gives
+    # |x+ - x-|^2 = (1 + b^2)(w^2 + 4a)/a^2, so coefficient = w^2 / (4 (1 + b) sqrt(1 + b^2)).
+    expected = w**2 / (4 * (1 + beta) * math.sqrt(1 + beta**2))
+    assert abs(fold.coefficient - expected) < 1e-9 * expected
+    assert b.status == "bound"  # back to a = -0.05 on the other fixed point
+    # the flip: continue the fixed point with x > 0 from a = 0.1
+    x = (-w + math.sqrt(w**2 + 0.4)) / 0.2
+    b = continuation(henon, "a", [x, beta * x], 0.1, 2.0, params={"b": beta})
+    (flip,) = b.special("flip")
+    assert abs(flip.value - a_flip) < LOCATED
+    # the 2-cycle is ((w +- sqrt(4a - 3w^2))/(2a), b * the other): its points at +-eta q with
+    # eta^2 = beta/c, beta = (a - a_flip)/(1 - b^2) (the multiplier's derivative at -1), so
+    # c = a_flip^2 / ((1 - b^2)(1 + b^2)) = 9 w^3 / (16 (1 + b)(1 + b^2)) > 0: supercritical.
+    expected = 9 * w**3 / (16 * (1 + beta) * (1 + beta**2))
+    assert abs(flip.coefficient - expected) < 1e-9 * expected
+    assert flip.criticality == "supercritical"
+
+
+def test_delayed_logistic_neimark_sacker():
+    m = delayed_logistic()
+    b = continuation(m, "r", [1 / 3, 1 / 3], 1.5, 2.5)
+    (ns,) = b.points
+    # fixed point x = y = 1 - 1/r, Jacobian [[0, 1], [1 - r, 1]]: mu^2 - mu + r - 1 = 0,
+    # |mu|^2 = r - 1 = 1 at r = 2 with mu = e^{+-i pi/3}
+    assert ns.kind == "neimark-sacker" and abs(ns.value - 2) < LOCATED
+    assert abs(ns.angle - math.pi / 3) < 1e-12
+    assert ns.criticality == "supercritical" and ns.coefficient < 0
+    # Independent check of d: past r = 2 the normal form z -> e^{i theta} z (1 + beta + d|z|^2),
+    # beta = sqrt(r - 1) - 1, has an attracting circle |z|^2 = -beta/d, and x - x* = 2 Re(z q)
+    # with |q_x|^2 = 1/2 (q ~ (1, mu)), so the mean of (x - x*)^2 on it is |z|^2 = -beta/d, up to
+    # O(|z|^4) (relative O(beta)). Iterated here from the fixed point, pushed off it.
+    r = 2.002
+    beta = math.sqrt(r - 1) - 1
+    orbit = bifurc.orbit(m, [1 - 1 / r + 0.03, 1 - 1 / r], 12_000, params={"r": r}, transient=30_000)
+    measured = np.mean((orbit[:, 0] - (1 - 1 / r)) ** 2)
+    predicted = -beta / ns.coefficient
+    assert abs(measured / predicted - 1) < 20 * beta  # O(beta) corrections, beta = 1e-3
+
+
+def test_hysteresis_loop_passes_both_folds():
+    # fixed points of x + eps (r + x - x^3): r = x^3 - x, folds at x = -+1/sqrt 3,
+    # r = +-2/(3 sqrt 3); multiplier 1 + eps (1 - 3 x^2): stable on the outer branches
+    eps = 0.2
+    m = bifurc.Map.from_expressions({"x": f"x + {eps}*(r + x - x**3)"}, {"r": 0.0}, name="hysteresis")
+    b = continuation(m, "r", -1.3, -1.0, 1.0)
+    assert b.status == "bound" and b.values[-1] == 1.0
+    folds = b.special("fold")
+    r_fold = 2 / (3 * math.sqrt(3))
+    assert [round(f.value / r_fold, 12) for f in folds] == [1.0, -1.0]
+    # f'' = -6 eps x, q = p = 1: a = -3 eps x at x = -+1/sqrt 3
+    assert [round(f.coefficient / (math.sqrt(3) * eps), 9) for f in folds] == [1.0, -1.0]
+    x, r = b.states[:, 0], b.values
+    assert np.max(np.abs(x**3 - x - r)) < LOCATED
+    assert np.array_equal(b.stable, 3 * x**2 > 1 + 1e-9)
+    # both stable branches cover the bistable window
+    inside = np.abs(r) < r_fold
+    assert np.any(b.stable & inside & (x < 0)) and np.any(b.stable & inside & (x > 0))
+
+
+def test_closed_branch():
+    # fixed points of x + eps (x^2 + r^2 - 1): the unit circle in (r, x), folds at r = +-1
+    m = bifurc.Map.from_expressions({"x": "x + 0.1*(x**2 + r**2 - 1)"}, {"r": 0.0}, name="circle")
+    b = continuation(m, "r", -1.0, 0.0, 2.0, bounds=(-2.0, 2.0))
+    assert b.status == "closed"
+    assert np.max(np.abs(b.values**2 + b.states[:, 0] ** 2 - 1)) < LOCATED
+    assert sorted(round(f.value, 12) for f in b.special("fold")) == [-1.0, 1.0]
+    # multiplier 1 + 0.2 x: stable on the lower half
+    assert np.array_equal(b.stable, b.states[:, 0] < -1e-9)
+
+
+def test_edge_of_domain_is_a_stop_reason():
+    # fixed points x = r^2 of x + (sqrt x - r)/10 end at r = 0: none for r < 0
+    m = bifurc.Map.from_expressions({"x": "x + 0.1*(sqrt(x) - r)"}, {"r": 1.0}, name="edge")
+    b = continuation(m, "r", 1.0, 1.0, -1.0)
+    assert b.status == "step" and "min_step" in b.message
+    assert 0 <= b.values[-1] < 1e-6
+
+
+def test_bad_starts(logistic):
+    with pytest.raises(bifurc.InputError, match="x0 is not near"):
+        continuation(logistic, "r", 40.0, 2.5, 3.0)
+    with pytest.raises(bifurc.InputError, match="period 1"):
+        continuation(logistic, "r", 0.6, 2.5, 3.0, period=2)  # no 2-cycle below r = 3
+    with pytest.raises(bifurc.InputError, match="start and stop"):
+        continuation(logistic, "r", 0.6, 3.0, 3.0)
+    with pytest.raises(bifurc.InputError, match="unknown parameter"):
+        continuation(logistic, "q", 0.6, 2.5, 3.0)
+    with pytest.raises(bifurc.InputError, match="bounds must contain"):
+        continuation(logistic, "r", 0.6, 2.5, 3.0, bounds=(2.6, 3.0))
