@@ -7,15 +7,18 @@ the output f = cC and the tangent kernel λ (B drops out).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from ..definition.iterated_map import Map
 from .cache import derived
 from .invariants import gd_step, reduce_words, tangent_kernel
 from .model import ReducedModel, real_symbols
-from .symbolic import FixedPoint, fixed_points
+from .symbolic import Cycle, FixedPoint, fixed_points, period_two, stability
 
-__all__ = ["uv_model", "cubic_map", "PARAMETERIZATIONS", "uv_fixed_point_labels", "balanced_lines"]
+__all__ = ["uv_model", "cubic_map", "PARAMETERIZATIONS", "uv_fixed_point_labels", "balanced_lines",
+           "uv_scaled", "uv_cubic_reduction", "CubicReduction", "uv_edge", "UVEdge"]
 
 #: Output scale c and per-layer step multiplier of each parameterisation, for width n and
 #: scalar input x: standard (c = x/√n, step η) and maximal update (c = x/n, step η n).
@@ -161,3 +164,209 @@ def cubic_map() -> ReducedModel:
     m = Map.from_expressions({"theta": update}, {"eta": 0.1, "a": 1.0, "b": 1.0}, name="cubic_eos")
     derivation = (("loss on the EoS manifold", L), ("GD step", sp.Eq(sp.Symbol("theta'"), update)))
     return ReducedModel(m.name, m, derivation, positive=("eta", "a", "b"))
+
+
+def _to_scaled(model: ReducedModel) -> tuple[dict, dict, sp.Expr]:
+    """Substitution (f, λ, y) -> (g, L, Y) of the scaled variables, positive twins, and η√κ."""
+    g, L, Y = real_symbols("g L Y")
+    f, lam = model.map.state_symbols
+    names = {s.name: s for s in model.map.param_symbols}
+    pos = {s: sp.Symbol(s.name, positive=True) for s in model.map.param_symbols if s.name in model.positive}
+    scale = pos[names["eta"]] * sp.sqrt(model.results["c2_eff"].xreplace(pos))
+    eta = pos[names["eta"]]
+    return {f: g / scale, lam: L / eta, names["y"]: Y / scale}, pos, scale
+
+
+@derived
+def uv_scaled() -> ReducedModel:
+    """The UV model in the scaled variables g = η√κ f, L = ηλ: one map for SP and μP.
+
+    Substituted into :func:`uv_model`, both parameterisations give the same map, whose only
+    parameter is the scaled target Y = η√κ y:
+    g' = g - L D + D² g, L' = L + D² L - 4 D g, D = g - Y.
+
+    Returns
+    -------
+    ReducedModel
+        State (g, L), parameter ``Y`` (default 1.2). ``results["scale_sp"]`` and
+        ``results["scale_mup"]`` hold η√κ of each parameterisation (g = η√κ f, Y = η√κ y),
+        in the raw parameters; their ratio is √n.
+
+    Raises
+    ------
+    ArithmeticError
+        If a parameterisation's map does not reduce to Y alone, or the two differ.
+    """
+    g, L, Y = real_symbols("g L Y")
+    scaled, scales = {}, {}
+    for parameterization in PARAMETERIZATIONS:
+        model = uv_model(parameterization)
+        to_scaled, pos, scale = _to_scaled(model)
+        eta = next(v for k, v in pos.items() if k.name == "eta")
+        f_next, lam_next = (u.xreplace(pos).xreplace(to_scaled) for u in model.map.updates)
+        scaled[parameterization] = tuple(sp.expand(sp.simplify(e)) for e in (scale * f_next, eta * lam_next))
+        scales[parameterization] = scale.xreplace({v: k for k, v in pos.items()})
+        leftover = set().union(*(e.free_symbols for e in scaled[parameterization])) - {g, L, Y}
+        if leftover:
+            raise ArithmeticError(f"the scaled UV map ({parameterization}) depends on "
+                                  f"{sorted(map(str, leftover))}")
+    if any(sp.expand(a - b) != 0 for a, b in zip(scaled["sp"], scaled["mup"])):
+        raise ArithmeticError(f"the scaled SP and muP maps differ: {scaled}")
+    m = Map.from_expressions(dict(zip(("g", "L"), scaled["sp"])), {"Y": 1.2}, name="uv_scaled")
+    derivation = (
+        ("scaled variables", sp.Tuple(sp.Eq(sp.Symbol("g"), sp.Symbol("eta*sqrt(kappa)*f")),
+                                      sp.Eq(sp.Symbol("L"), sp.Symbol("eta*lambda")),
+                                      sp.Eq(sp.Symbol("Y"), sp.Symbol("eta*sqrt(kappa)*y")))),
+        ("UV map in them, the same for SP and muP", sp.Tuple(*scaled["sp"])),
+    )
+    return ReducedModel(m.name, m, derivation, {f"scale_{k}": v for k, v in scales.items()}, positive=("Y",))
+
+
+@dataclass(frozen=True)
+class CubicReduction:
+    """The UV map reduced to the cubic map on its edge-of-stability manifold, the balanced line.
+
+    Attributes
+    ----------
+    coordinates : dict
+        ``"P"`` = L - 2g and ``"Q"`` = L + 2g (P ∝ ‖u - v‖², Q ∝ ‖u + v‖²), in the scaled variables.
+    rates : dict
+        ``"P"``: P'/P and ``"Q"``: Q'/Q, functions of g and Y alone ((1 + D)² and (1 - D)²,
+        D = g - Y): both lines P = 0 and Q = 0 are invariant, and a 2-cycle with
+        Π(1 + D_t)² < 1 attracts onto P = 0.
+    line_map : sympy.Expr
+        g' on the balanced line P = 0 (L = 2g): g(1 + Y - g)².
+    conjugacy : dict
+        ``"g"`` and ``"Y"`` in the cubic map's θ, a, b, η: with g = 2ηa²θ² and Y = 2ηab the
+        cubic map θ' = θ(1 + 2ηab - 2ηa²θ²) is carried exactly onto ``line_map``.
+    """
+
+    coordinates: dict
+    rates: dict
+    line_map: sp.Expr
+    conjugacy: dict
+
+
+@derived
+def uv_cubic_reduction() -> CubicReduction:
+    """Derive the reduction of the scaled UV map (:func:`uv_scaled`) to the cubic map.
+
+    The balanced lines of :func:`balanced_lines` become P = L - 2g and Q = L + 2g; P'/P and
+    Q'/Q are factored from the map; on P = 0 the map is one-dimensional, and the conjugacy
+    g = kθ², Y = m b to :func:`cubic_map` is solved for k and m from the identity
+    k θ'² = line_map(kθ², m b) in θ and b. This is Kalra et al.'s sub-quadratic mechanism:
+    on the EoS manifold GD is GD on ½(aθ² - b)².
+
+    Raises
+    ------
+    ArithmeticError
+        If a rate is not a function of g and Y, or the conjugacy has no unique solution.
+    """
+    model = uv_scaled()
+    g, L = model.map.state_symbols
+    (Y,) = model.map.param_symbols
+    raw = uv_model("sp")
+    to_scaled, pos, _ = _to_scaled(raw)
+    eta = next(v for k, v in pos.items() if k.name == "eta")
+    coordinates = {name: sp.expand(sp.simplify(eta * line.xreplace(pos).xreplace(to_scaled)))
+                   for name, line in zip(("P", "Q"), balanced_lines(raw).values())}
+    step = dict(zip((g, L), model.map.updates))
+    rates = {}
+    for name, expr in coordinates.items():
+        rate = sp.factor(sp.cancel(expr.xreplace(step) / expr))
+        if rate.free_symbols - {g, Y}:
+            raise ArithmeticError(f"{name}'/{name} = {rate} is not a function of g and Y")
+        rates[name] = rate
+    (on_line,) = sp.solve(coordinates["P"], L)
+    line_map = sp.factor(step[g].xreplace({L: on_line}))
+    cubic = cubic_map()
+    (theta,) = cubic.map.state_symbols
+    names = {s.name: s for s in cubic.map.param_symbols}
+    k, m = sp.symbols("k m")
+    conjugated = line_map.xreplace({g: k * theta**2, Y: m * names["b"]})
+    identity = sp.expand(k * cubic.map.updates[0] ** 2 - conjugated)
+    solutions = [s for s in sp.solve(sp.Poly(identity, theta, names["b"]).coeffs(), [k, m], dict=True)
+                 if s[k] != 0 and s[m] != 0]
+    if len(solutions) != 1:
+        raise ArithmeticError(f"the cubic map's conjugacy to {line_map} is not unique: {solutions}")
+    (solution,) = solutions
+    conjugacy = {"g": solution[k] * theta**2, "Y": solution[m] * names["b"]}
+    return CubicReduction(coordinates, rates, line_map, conjugacy)
+
+
+@dataclass(frozen=True)
+class UVEdge:
+    """The UV model's edge of stability, in the scaled variables of :func:`uv_scaled`.
+
+    Attributes
+    ----------
+    threshold : sympy.Expr
+        Y* = 1: below it minima with ηλ < 2 are reachable (convergence below 2/η); above it
+        every reachable minimum has ηλ ≥ 2Y > 2, and a 2-cycle is born.
+    cycle : Cycle
+        The 2-cycle born from the line of minima at Y*, on the balanced line L = 2g.
+    sharpness : tuple of sympy.Expr
+        Its two values of ηλ.
+    mean, product : sympy.Expr
+        Their arithmetic mean (1 + Y) and product (4: the geometric mean of λ is 2/η).
+    in_line, transverse : sympy.Expr
+        The cycle's multipliers along the balanced line and across it, for Y > 1.
+    period_four : sympy.Expr
+        Where the in-line multiplier reaches -1: the cycle's period doubling (√5 - 1).
+    """
+
+    threshold: sp.Expr
+    cycle: Cycle
+    sharpness: tuple
+    mean: sp.Expr
+    product: sp.Expr
+    in_line: sp.Expr
+    transverse: sp.Expr
+    period_four: sp.Expr
+
+
+@derived
+def uv_edge() -> UVEdge:
+    """Derive the UV model's edge-of-stability threshold and the 2-cycle beyond it.
+
+    The line of minima g = Y has multiplier 1 - L (period doubling at L = 2); the balanced
+    lines bound the reachable region by L ≥ 2|g| (:func:`balanced_lines`), so on the line of
+    minima L ≥ 2Y; the threshold Y* is where the two meet. The 2-cycle is the one of
+    :func:`~bifurc.eos.period_two` whose points both tend to (g, L) = (Y*, 2) at Y*; its
+    in-line multiplier is that of the line map of :func:`uv_cubic_reduction`.
+
+    Raises
+    ------
+    ArithmeticError
+        If the threshold, the cycle or its multipliers are not unique.
+    """
+    model = uv_scaled()
+    g, L = model.map.state_symbols
+    (Y,) = model.map.param_symbols
+    (line,) = [fp for fp in fixed_points(model)[0] if fp.free]
+    (mu,) = [e for e in line.eigenvalues if e.has(L)]
+    (flip,) = stability(model, mu, "L")["period_doubling"]
+    reduction = uv_cubic_reduction()
+    (bound,) = sp.solve(reduction.coordinates["P"].xreplace({g: line.point[g]}), L)
+    (threshold,) = [t for t in sp.solve(bound - flip, Y) if t.is_positive]
+    born = [c for c in period_two(model).orbits if not c.free and all(
+        sp.simplify(p[g].subs(Y, threshold) - line.point[g].subs(Y, threshold)) == 0
+        and sp.simplify(p[L].subs(Y, threshold) - flip) == 0 for p in c.points)]
+    if len(born) != 1:
+        raise ArithmeticError(f"{len(born)} 2-cycles are born from the line of minima at Y = {threshold}")
+    (cycle,) = born
+    sharpness = tuple(p[L] for p in cycle.points)
+    above = sp.Symbol("s", positive=True)  # Y = threshold + s, beyond the threshold
+
+    def beyond(expr: sp.Expr) -> sp.Expr:
+        return sp.expand(sp.simplify(expr.subs(Y, threshold + above))).subs(above, Y - threshold)
+
+    slope = sp.diff(reduction.line_map, g)
+    in_line = sp.expand(beyond(slope.subs(g, cycle.points[0][g]) * slope.subs(g, cycle.points[1][g])))
+    multipliers = [sp.expand(beyond(v)) for v in cycle.multipliers]
+    if sum(sp.expand(v - in_line) == 0 for v in multipliers) != 1:
+        raise ArithmeticError(f"the line map's multiplier {in_line} is not one of the cycle's {multipliers}")
+    (transverse,) = [v for v in multipliers if sp.expand(v - in_line) != 0]
+    (period_four,) = [y for y in sp.solve(in_line + 1, Y) if (y - threshold).is_positive]
+    mean, product = beyond(sum(sharpness) / 2), beyond(sharpness[0] * sharpness[1])
+    return UVEdge(threshold, cycle, sharpness, mean, product, in_line, sp.factor(transverse), period_four)
