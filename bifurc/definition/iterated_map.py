@@ -6,14 +6,14 @@ import math
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
-from ..compilation.loader import load_kernels
-from ..compilation.printer import jacobian_matrix, kernel_source
 from ..errors import InputError
-from .formulas import CONSTANTS, FUNCTIONS, as_expression
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 __all__ = ["Map"]
 
@@ -30,6 +30,8 @@ def _finite(value: object, what: str) -> float:
 
 
 def _check_name(name: object, role: str) -> str:
+    from .formulas import CONSTANTS, FUNCTIONS
+
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"{role} name {name!r} is not a valid identifier")
     if name in CONSTANTS or name in FUNCTIONS:
@@ -55,6 +57,9 @@ class Map:
         Parameter names and their default values, in order.
     updates : tuple of sympy.Expr
         The next value of each state variable.
+    formulas : tuple of str or None
+        The formula texts the map was defined from, or None if it was given sympy
+        expressions. They identify the map's compiled kernels in the disk cache.
     """
 
     def __init__(
@@ -62,12 +67,33 @@ class Map:
         name: str,
         state: tuple[str, ...],
         params: Mapping[str, float],
-        updates: tuple[sp.Expr, ...],
+        updates: tuple[sp.Expr, ...] | None,
+        formulas: tuple[str, ...] | None = None,
     ) -> None:
         self.name = name
         self.state = state
         self.params = MappingProxyType(dict(params))
-        self.updates = updates
+        self.formulas = None if formulas is None else tuple(formulas)
+        if updates is not None:
+            self.updates = tuple(updates)
+        elif self.formulas is None:
+            raise InputError("a Map needs its updates or its formulas")
+
+    @classmethod
+    def from_trusted_formulas(cls, updates: Mapping[str, str], params: Mapping[str, float], name: str) -> Map:
+        """A map whose formulas are parsed (with sympy) on first use, not now.
+
+        For formulas known to be valid, such as :mod:`bifurc.maps`' catalogue: a map whose
+        compiled kernels are in the disk cache then runs without sympy. The arguments are
+        those of :meth:`from_expressions`; a malformed formula is reported on first use.
+        """
+        defaults = {k: float(v) for k, v in params.items()}
+        return cls(name, tuple(updates), defaults, None, tuple(updates.values()))
+
+    @cached_property
+    def updates(self) -> tuple[sp.Expr, ...]:
+        """The next value of each state variable, parsed from :attr:`formulas` on first use."""
+        return Map.from_expressions(dict(zip(self.state, self.formulas)), self.params, self.name).updates
 
     @classmethod
     def from_expressions(
@@ -108,6 +134,10 @@ class Map:
         >>> henon.dim
         2
         """
+        import sympy as sp
+
+        from .formulas import as_expression
+
         if not isinstance(updates, Mapping) or not updates:
             raise InputError("updates must be a non-empty mapping of state variable -> formula")
         params = dict(params or {})
@@ -129,7 +159,9 @@ class Map:
                 raise InputError(f"update of {s!r} is not a number-valued expression: {formula!r}")
         if name is None:
             name = ", ".join(f"{s} -> {e}" for s, e in zip(state, exprs))
-        return cls(str(name), state, defaults, tuple(exprs))
+        texts = tuple(updates.values())
+        return cls(str(name), state, defaults, tuple(exprs),
+                   texts if all(isinstance(t, str) for t in texts) else None)
 
     # --- derived symbolic objects -------------------------------------------------
     @property
@@ -140,16 +172,22 @@ class Map:
     @cached_property
     def state_symbols(self) -> tuple[sp.Symbol, ...]:
         """The sympy symbols of the state variables."""
+        import sympy as sp
+
         return tuple(sp.Symbol(s, real=True) for s in self.state)
 
     @cached_property
     def param_symbols(self) -> tuple[sp.Symbol, ...]:
         """The sympy symbols of the parameters."""
+        import sympy as sp
+
         return tuple(sp.Symbol(p, real=True) for p in self.params)
 
     @cached_property
     def jacobian(self) -> sp.Matrix:
         """The Jacobian matrix dF_i/dx_j, derived symbolically (almost everywhere)."""
+        from ..compilation.printer import jacobian_matrix
+
         return jacobian_matrix(self.updates, self.state_symbols)
 
     def iterate_expressions(self, k: int) -> tuple[sp.Expr, ...]:
@@ -164,12 +202,34 @@ class Map:
         return current
 
     @cached_property
+    def formula_key(self) -> str:
+        """Text that identifies the formulas: the key of the compiled kernels in the disk cache.
+
+        The formula texts if the map was defined by them (so that a cached map needs no
+        sympy), else the sympy expressions' ``srepr``; with the names of the state and the
+        parameters, in kernel order.
+        """
+        if self.formulas is not None:
+            return repr(("formulas", self.state, tuple(self.params), self.formulas))
+        import sympy as sp
+
+        return repr(("expressions", self.state, tuple(self.params), tuple(sp.srepr(u) for u in self.updates)))
+
+    @cached_property
     def kernels(self) -> ModuleType:
-        """The compiled numba kernels (generated, written and imported on first use)."""
-        source = kernel_source(
-            self.name, self.updates, self.jacobian, self.state_symbols, self.param_symbols
-        )
-        return load_kernels(source)
+        """The compiled numba kernels (generated, written and imported on first use).
+
+        Looked up in the disk cache by :attr:`formula_key`; the formulas are parsed and the
+        Jacobian derived only if the cache has no kernels for them.
+        """
+        from ..compilation.loader import load_kernels
+
+        def source() -> str:
+            from ..compilation.printer import kernel_source
+
+            return kernel_source(self.updates, self.jacobian, self.state_symbols, self.param_symbols)
+
+        return load_kernels(source, key=self.formula_key)
 
     # --- argument handling shared by the analyses ---------------------------------
     def parameter_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
@@ -234,7 +294,8 @@ class Map:
     def with_params(self, **defaults: float) -> Map:
         """The same map with other default parameter values."""
         values = self.parameter_vector(defaults) if self.params else []
-        return Map(self.name, self.state, dict(zip(self.params, values)), self.updates)
+        return Map(self.name, self.state, dict(zip(self.params, values)), self.__dict__.get("updates"),
+                   self.formulas)
 
     def __getstate__(self) -> dict:
         """Pickled without its compiled kernels (re-imported from the cache on first use)."""
@@ -243,9 +304,9 @@ class Map:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, params=MappingProxyType(state["params"]))
+        self.__dict__.update({"formulas": None, **state}, params=MappingProxyType(state["params"]))
 
     def __repr__(self) -> str:
-        rules = "; ".join(f"{s} -> {e}" for s, e in zip(self.state, self.updates))
+        rules = "; ".join(f"{s} -> {e}" for s, e in zip(self.state, self.formulas or self.updates))
         params = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"Map({self.name!r}: {rules}; {params})"

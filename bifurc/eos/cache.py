@@ -3,8 +3,10 @@
 sympy is slow: deriving every model of the papers takes about ten seconds. A derivation's
 result depends only on its arguments and on the source code that derives it, so
 :func:`derived` keys a pickle of the result by both (and by the sympy and Python
-versions) in ``<cache dir>/symbolic/``, beside the compiled kernels. A result that cannot
-be pickled, or a file that cannot be read, is simply derived again.
+versions) in ``<cache dir>/symbolic/``, beside the compiled kernels (the same private
+folder: a pickle is code, see :mod:`bifurc.compilation.loader`). A result that cannot be
+pickled is kept in memory only; a file that cannot be read is discarded, with one warning,
+and derived again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import functools
 import hashlib
 import pickle
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -20,7 +23,7 @@ from typing import TypeVar
 import sympy as sp
 
 from ..atomic import replacing
-from ..compilation.loader import cache_dir
+from ..compilation.loader import CacheWarning, kernel_folder
 
 __all__ = ["derived"]
 
@@ -47,6 +50,18 @@ def _token(value: object) -> str:
     return repr(value)
 
 
+_warned: list[bool] = []
+
+
+def _discard(path: Path, error: Exception) -> None:
+    """Remove an unreadable pickle; warn the first time."""
+    if not _warned:
+        _warned.append(True)
+        warnings.warn(f"discarded an unreadable derivation cache file {path.name} ({type(error).__name__}); "
+                      "deriving it again", CacheWarning, stacklevel=3)
+    path.unlink(missing_ok=True)
+
+
 def derived(function: Callable[..., T]) -> Callable[..., T]:
     """Cache ``function``'s results in memory and on disk, keyed by arguments and source."""
 
@@ -55,12 +70,14 @@ def derived(function: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: object, **kwargs: object) -> T:
         text = repr((_fingerprint(), function.__module__, function.__qualname__,
                      [_token(a) for a in args], sorted((k, _token(v)) for k, v in kwargs.items())))
-        path = cache_dir() / "symbolic" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pkl"
+        path = kernel_folder() / "symbolic" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.pkl"
         try:
             with open(path, "rb") as handle:
                 return pickle.load(handle)
-        except Exception:  # missing, unreadable or from another layout: derive it
+        except FileNotFoundError:
             pass
+        except Exception as error:  # truncated, garbled or from another layout: discard it
+            _discard(path, error)
         value = function(*args, **kwargs)
         try:
             with replacing(path) as handle:
