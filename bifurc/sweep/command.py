@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from . import QUANTITIES
 from .result import SweepResult, read_sweep
 from .run import sweep
@@ -81,8 +82,21 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
         )
     except MissingDependencyError as error:
         raise UserError(str(error)) from None
-    lines, payload = _summary(result)
+    lines, payload = _read_damaged(result, _summary)
     print(json.dumps(payload, indent=1) if args.json else "\n".join(lines))
+
+
+def _read_damaged(result: SweepResult, reader):
+    """``reader(result)``, a chunk of the store that cannot be decoded reported in one line."""
+    from ..cli import UserError
+
+    try:
+        return reader(result)
+    except InputError:
+        raise
+    except (RuntimeError, OSError, TypeError, ValueError) as error:  # codec errors (zstd: RuntimeError)
+        raise UserError(f"store {str(result.path)!r} is damaged: a chunk cannot be read "
+                        f"({type(error).__name__}: {str(error)[:80]}); delete it to start again") from None
 
 
 def _cmd_plot_sweep(args: argparse.Namespace) -> None:
@@ -96,7 +110,7 @@ def _cmd_plot_sweep(args: argparse.Namespace) -> None:
         result = read_sweep(args.store)
     except MissingDependencyError as error:
         raise UserError(str(error)) from None
-    _save_figure(plot.sweep(result), target)
+    _save_figure(_read_damaged(result, plot.sweep), target)
     print(f"figure written to {target}")
 
 

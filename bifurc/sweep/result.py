@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from .store import KEY, SweepStore
 from .tiles import PRIMARY
 
@@ -69,17 +70,32 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
     Raises
     ------
     ValueError
-        If there is no bifurc sweep store at ``path``.
+        If there is no bifurc sweep store at ``path``, or it is damaged (metadata, grids,
+        or chunks of tiles marked done missing); a chunk that cannot be decoded is found
+        only when read.
     """
     store = SweepStore.read(path)
     group = store.group
-    definition = dict(group.attrs[KEY])
-    quantity = definition["quantity"]
-    names = tuple(a["name"] for a in definition["axes"])
-    stored = group.attrs.get("attractors", [])
-    attractors = [np.array(a["points"]) for a in stored]
-    firsts = [tuple(a["cell"]) for a in stored]
-    period = group["period"] if quantity in ("attractor", "observable") else None
-    return SweepResult(store.path, definition["map"]["name"], quantity, names, group["xs"][:], group["ys"][:],
-                       group[PRIMARY[quantity]], period, attractors, firsts, int(group["escaped"][:].sum()),
-                       bool(group.attrs.get("complete")), definition)
+    try:
+        definition = dict(group.attrs[KEY])
+        quantity = definition["quantity"]
+        names = tuple(a["name"] for a in definition["axes"])
+        sizes = tuple(int(a["size"]) for a in definition["axes"])
+        stored = group.attrs.get("attractors", [])
+        attractors = [np.array(a["points"]) for a in stored]
+        firsts = [tuple(a["cell"]) for a in stored]
+        xs, ys, values = group["xs"][:], group["ys"][:], group[PRIMARY[quantity]]
+        period = group["period"] if quantity in ("attractor", "observable") else None
+        escaped = int(group["escaped"][:].sum())
+    except (KeyError, TypeError, ValueError, IndexError, RuntimeError, OSError) as error:
+        raise InputError(f"store {str(store.path)!r} is damaged: {type(error).__name__} reading its "
+                         f"definition or arrays ({str(error)[:80]})") from None
+    if (xs.size, ys.size) != sizes or values.shape != sizes[::-1]:
+        raise InputError(f"store {str(store.path)!r} is damaged: grids of {xs.size} x {ys.size} and values "
+                         f"of shape {values.shape}, for a sweep of {sizes[0]} x {sizes[1]} cells")
+    missing = store.missing_chunks(store.done())
+    if missing:
+        raise InputError(f"store {str(store.path)!r} is damaged: {len(missing)} tiles marked done have "
+                         f"chunks missing (first {missing[0]}); run the sweep again to compute them")
+    return SweepResult(store.path, definition["map"]["name"], quantity, names, xs, ys, values, period,
+                       attractors, firsts, escaped, bool(group.attrs.get("complete")), definition)

@@ -250,7 +250,7 @@ class SweepStore:
             raise InputError(f"store {str(target)!r} holds a different sweep, left untouched ("
                              + "; ".join(problems) + "); use another path or delete it")
         existing.verify(plan)
-        missing = existing.missing_chunks(plan, existing.done())
+        missing = existing.missing_chunks(existing.done())
         if existing.complete and not missing:
             return existing
         store = cls.writable(target)
@@ -398,26 +398,33 @@ class SweepStore:
         Found from the files of ``done`` (a listing, not one read per tile); their values
         are read and must be 1.
         """
-        flags = np.zeros(self.group["done"].shape, dtype=bool)
+        try:
+            array = self.group["done"]
+        except (KeyError, ValueError, TypeError, OSError):
+            raise self._damaged("array 'done' is missing or unreadable") from None
+        flags = np.zeros(array.shape, dtype=bool)
         listed = sorted(self._chunks("done"))
         if listed:
             rows, cols = (np.array(v) for v in zip(*listed))
             if np.any(rows >= flags.shape[0]) or np.any(cols >= flags.shape[1]):
                 raise self._damaged("array 'done' has chunks outside the grid of tiles")
             try:
-                values = self.group["done"].vindex[rows, cols]
+                values = array.vindex[rows, cols]
             except (RuntimeError, ValueError, TypeError, OSError) as error:
                 raise self._damaged(f"a chunk of 'done' cannot be read ({error})") from None
             flags[rows[values == 1], cols[values == 1]] = True
         return flags
 
-    def missing_chunks(self, plan: SweepPlan, done: np.ndarray) -> list[tuple[int, int]]:
-        """Tiles marked done some chunk of which is not on disk (deleted, or never written)."""
+    def missing_chunks(self, done: np.ndarray) -> list[tuple[int, int]]:
+        """Tiles marked ``done`` some chunk of which is not on disk (deleted, or never written)."""
+        quantity = self.group.attrs[KEY].get("quantity")
+        names = [*ARRAYS.get(quantity, {}), "escaped"]
+        if quantity == "attractor":
+            names += ["tile_attractors"] + (["label"] if self.complete else [])
         marked = set(zip(*(index.tolist() for index in done.nonzero())))
         missing: set[tuple[int, int]] = set()
-        for name in _layout(plan):
-            if name not in ("done", "label") or (name == "label" and self.complete):
-                missing |= marked - self._chunks(name)
+        for name in names:
+            missing |= marked - self._chunks(name)
         return sorted(missing)
 
     def unmark(self, tiles: list[tuple[int, int]]) -> None:
