@@ -8,10 +8,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import LOGISTIC_DOUBLINGS
+from conftest import FEIGENBAUM_DELTA, LOGISTIC_DOUBLINGS
 
 import bifurc
-from bifurc.continuation import continuation
+from bifurc.continuation import continuation, follow_cascade, switch_at_flip
 
 # Newton stops when its step is below 1e-12 relative (the default tol) and converges
 # quadratically, so points are good to a few ulp beyond that; special points are solved
@@ -62,8 +62,9 @@ def test_quadratic_map_fold_and_its_coefficient():
     b = continuation(quadratic(), "a", 0.366, 0.5, -1.0)
     (fold,) = b.points
     assert fold.kind == "fold"
-    assert abs(fold.value + 0.25) < LOCATED and abs(fold.state[0] + 0.5) < 1e-7  # x is a double root: sqrt(tol)
-    assert abs(fold.coefficient + 1) < 1e-7
+    # the augmented system (x - f(x), f'(x) - 1) = 0 is regular at the fold: x to working precision
+    assert abs(fold.value + 0.25) < LOCATED and abs(fold.state[0] + 0.5) < LOCATED
+    assert abs(fold.coefficient + 1) < LOCATED
     # through the fold and back to a = 0.5 on the other fixed point, (-1 - sqrt 3)/2, unstable
     assert b.status == "bound" and b.values[-1] == 0.5
     assert abs(b.states[-1, 0] - (-1 - math.sqrt(3)) / 2) < LOCATED
@@ -170,3 +171,51 @@ def test_bad_starts(logistic):
         continuation(logistic, "q", 0.6, 2.5, 3.0)
     with pytest.raises(bifurc.InputError, match="bounds must contain"):
         continuation(logistic, "r", 0.6, 2.5, 3.0, bounds=(2.6, 3.0))
+
+
+def test_switching_at_the_logistic_flip_follows_the_two_cycle(logistic):
+    (flip,) = continuation(logistic, "r", 0.6, 2.5, 3.2).points
+    b = switch_at_flip(logistic, flip, 3.4)
+    assert b.period == 2 and b.status == "bound" and b.values[-1] == 3.4
+    r = b.values
+    # the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r), born at r = 3, stable up to 1 + sqrt 6
+    root = np.sqrt((r - 3) * (r + 1))
+    distance = np.minimum(np.abs(b.states[:, 0] - (r + 1 + root) / (2 * r)),
+                          np.abs(b.states[:, 0] - (r + 1 - root) / (2 * r)))
+    assert np.all(r > 3) and np.max(distance) < LOCATED
+    # its multiplier is 4 + 2r - r^2 (from the closed form)
+    assert np.allclose(b.multipliers[:, 0].real, 4 + 2 * r - r**2, atol=1e-10)
+    assert np.all(b.stable)
+    with pytest.raises(bifurc.InputError, match="flip point"):
+        switch_at_flip(logistic, continuation(quadratic(), "a", 0.366, 0.5, -1.0).points[0], 3.4)
+
+
+def test_logistic_cascade_by_branch_switching(logistic):
+    c = follow_cascade(logistic, "r", 0.6, 2.5, 3.56994, count=8)
+    assert c.periods.tolist() == [2**i for i in range(8)]
+    assert all(f.criticality == "supercritical" for f in c.flips)
+    # MATH.md gives r1..r3 to 16 digits, r4 to 12 decimals (so 5e-13 of rounding)
+    assert np.max(np.abs(c.points[:4] - LOGISTIC_DOUBLINGS)) < LOCATED
+    # bifurc.cascade brackets det(I + M) = 0 along the branch: the same points, found another way
+    reference = bifurc.cascade(logistic, "r", 2.5, 3.56994, 0.6, count=8)
+    assert np.max(np.abs(reference.points - c.points)) < LOCATED
+    # delta_n - delta = O(delta^-n), with a constant below 1 for a quadratic maximum (the
+    # errors from MATH.md's r1..r4 are 0.38 and 0.28 delta^-n); the last ratio, n = 6:
+    error = abs(c.delta[-1] - FEIGENBAUM_DELTA)
+    assert error < FEIGENBAUM_DELTA**-6
+    # and the errors shrink by more than half per level, so the last change bounds the error
+    assert error < abs(c.delta[-1] - c.delta[-2])
+
+
+def test_henon_cascade_by_branch_switching(henon):
+    b = 0.3
+    c = follow_cascade(henon, "a", [1.2, 0.36], 0.1, 1.06, count=4, params={"b": b})
+    assert c.periods.tolist() == [1, 2, 4, 8]
+    # the fixed point flips at 3(1 - b)^2/4. The 2-cycle x1, x2 of x' = 1 - a x^2 + b x_prev has
+    # x1 + x2 = (1 - b)/a, x1 x2 = ((1 - b)^2 - a)/a^2 and monodromy trace 4 a^2 x1 x2 + 2b,
+    # determinant b^2: a multiplier -1 where 1 + trace + b^2 = 0, a = (1 - b)^2 + (1 + b)^2/4
+    assert abs(c.points[0] - 3 * (1 - b) ** 2 / 4) < LOCATED
+    assert abs(c.points[1] - ((1 - b) ** 2 + (1 + b) ** 2 / 4)) < LOCATED
+    assert all(f.criticality == "supercritical" for f in c.flips)
+    reference = bifurc.cascade(henon, "a", 0.1, 1.06, [1.2, 0.36], count=4, params={"b": b})
+    assert np.max(np.abs(reference.points - c.points)) < LOCATED

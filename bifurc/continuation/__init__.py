@@ -2,11 +2,14 @@
 
 Plain functions of a :class:`~bifurc.Map`: :func:`continuation` follows the period-k
 cycles through one parameter (pseudo-arclength, through folds) and locates their folds,
-flips and Neimark-Sacker points with normal-form coefficients; results are frozen
+flips and Neimark-Sacker points with normal-form coefficients; :func:`switch_at_flip`
+starts the doubled cycle's branch at a flip, and :func:`follow_cascade` follows a
+period-doubling cascade branch by branch. Results are frozen
 objects (:class:`Branch`, :class:`SpecialPoint`) that carry their settings.
 """
 
 from .branch import continuation
 from .results import Branch, SpecialPoint
+from .switching import CascadeBranches, follow_cascade, switch_at_flip
 
-__all__ = ["continuation", "Branch", "SpecialPoint"]
+__all__ = ["continuation", "switch_at_flip", "follow_cascade", "Branch", "SpecialPoint", "CascadeBranches"]

@@ -28,7 +28,9 @@ from .normal_forms import flip_coefficient, fold_coefficient, neimark_sacker_coe
 from .results import Branch, SpecialPoint
 from .system import CycleSystem
 
-__all__ = ["continuation", "Settings", "trace"]
+__all__ = [
+    "continuation", "Settings", "trace", "first_point", "special_point", "setup", "corrector", "unit_tangent",
+]
 
 #: Largest angle between successive tangents (cosine): beyond it the step is halved, so the
 #: corrector cannot jump to a neighbouring branch.
@@ -50,7 +52,7 @@ class Settings:
     bounds: tuple[float, float]
 
 
-def _correct(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
+def corrector(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
              tol: float) -> tuple[np.ndarray, int] | None:
     """Newton on (F^k(x) - x, t . (z - pred)) = 0 from ``pred``; the point and iterations, or None."""
     z = pred.copy()
@@ -71,7 +73,7 @@ def _correct(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
     return None
 
 
-def _tangent(DG: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
+def unit_tangent(DG: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
     """The unit null vector of DG oriented along ``previous``."""
     rhs = np.zeros(DG.shape[0] + 1)
     rhs[-1] = 1.0
@@ -108,11 +110,11 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     notes: list[str] = []
     while len(zs) < settings.max_points:
         z, t = zs[-1], tangents[-1]
-        corrected = _correct(system, z + h * t, t, settings.tol)
+        corrected = corrector(system, z + h * t, t, settings.tol)
         t_new = None
         if corrected is not None:
             out = system.residual(corrected[0])
-            t_new = _tangent(out[1], t) if out is not None else None
+            t_new = unit_tangent(out[1], t) if out is not None else None
         if t_new is None or t_new @ t < _MIN_COSINE:
             h /= 2
             if h < settings.min_step:
@@ -132,13 +134,13 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
             e_a[n] = 1.0
             guess = z + s * (z_new - z)
             guess[n] = bound
-            landing = _correct(system, guess, e_a, settings.tol)
+            landing = corrector(system, guess, e_a, settings.tol)
             if landing is None:
                 status, message = "step", f"could not land on the bound {system.param}={float(bound)!r}"
                 break
             z_new, landed = landing[0], True
             out = system.residual(z_new)
-            t_new = _tangent(out[1], t)
+            t_new = unit_tangent(out[1], t)
         zs.append(z_new)
         tangents.append(t_new)
         mults.append(_multipliers(out[2]))
@@ -317,8 +319,15 @@ def continuation(
     >>> [round(p.value, 12) for p in b.special("flip")]
     [3.0]
     """
-    settings, system, params_out = _setup(m, param, start, stop, period, params, step, min_step, max_step,
+    settings, system, params_out = setup(m, param, start, stop, period, params, step, min_step, max_step,
                                           max_points, tol, escape, bounds)
+    z0, t0 = first_point(system, x0, settings)
+    return trace(system, z0, t0, settings, params_out)
+
+
+def first_point(system: CycleSystem, x0: object, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """The cycle near ``x0`` at ``start`` (as z = (x, a)) and the unit tangent towards ``stop``."""
+    m, param = system.m, system.param
     p = system.parameters(settings.start)
     solved = newton_cycle(m, m.state_vector(x0), p, system.period, escape=system.escape)
     if solved is None:
@@ -338,10 +347,10 @@ def continuation(
     t0 = np.linalg.svd(DG)[2][-1]
     if t0[-1] * (settings.stop - settings.start) < 0:
         t0 = -t0
-    return trace(system, z0, t0, settings, params_out)
+    return z0, t0
 
 
-def _setup(m: Map, param: str, start: float, stop: float, period: int, params, step, min_step, max_step,
+def setup(m: Map, param: str, start: float, stop: float, period: int, params, step, min_step, max_step,
            max_points: int, tol: float, escape: float,
            bounds: tuple[float, float] | None = None) -> tuple[Settings, CycleSystem, dict]:
     """Checked settings, the cycle system and the other parameters by name."""

@@ -1,0 +1,219 @@
+"""Branch switching at a flip, and a period-doubling cascade followed branch by branch.
+
+At a flip of a period-k cycle (a multiplier -1, eigenvector q) the cycle of period 2k is
+born: as a fixed point of F^{2k} it lies at x* +- eta q, with the parameter moving only by
+O(eta^2), so its branch leaves the flip point z* = (x*, a*) along (q, 0), while the
+period-k cycle, also a solution of F^{2k}(x) = x, crosses it transversally. A predictor
+z* + h (q, 0) corrected on the hyperplane orthogonal to (q, 0) therefore lands on the new
+branch (its minimal period is checked), which is then continued like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..analysis.arguments import positive_int
+from ..analysis.orbits import DEFAULT_ESCAPE
+from ..analysis.periods import cycle_points, minimal_period
+from ..definition.iterated_map import Map
+from ..errors import InputError
+from .branch import Settings, corrector, first_point, setup, trace, unit_tangent
+from .results import Branch, SpecialPoint
+from .system import CycleSystem
+
+__all__ = ["switch_at_flip", "follow_cascade", "CascadeBranches"]
+
+
+def _switched_start(system: CycleSystem, point: SpecialPoint,
+                    settings: Settings) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first point of the period-2k branch born at the flip ``point``, and its tangent."""
+    n = system.dim
+    z_star = np.append(point.state, point.value)
+    t0 = np.append(np.real(point.vector), 0.0)
+    t0 /= np.linalg.norm(t0)
+    h = settings.step
+    while h >= settings.min_step:
+        corrected = corrector(system, z_star + h * t0, t0, settings.tol)
+        if corrected is not None:
+            z1 = corrected[0]
+            p = system.parameters(z1[n])
+            period = minimal_period(cycle_points(system.m, z1[:n], p, system.period), 1e-9)
+            out = system.residual(z1)
+            if period == system.period and out is not None:
+                t1 = unit_tangent(out[1], t0)
+                if t1 is not None:
+                    return z1, t1
+        h /= 2
+    return None
+
+
+def switch_at_flip(
+    m: Map,
+    point: SpecialPoint,
+    stop: float,
+    step: float | None = None,
+    min_step: float | None = None,
+    max_step: float | None = None,
+    max_points: int = 2000,
+    tol: float = 1e-12,
+    escape: float = DEFAULT_ESCAPE,
+    bounds: tuple[float, float] | None = None,
+) -> Branch:
+    """The branch of period-2k cycles born at the flip ``point`` of a period-k cycle, followed to ``stop``.
+
+    Parameters
+    ----------
+    m
+        The map whose branch holds ``point``.
+    point
+        A ``"flip"`` point of a :class:`~bifurc.continuation.results.Branch`.
+    stop
+        Where to stop; the new branch starts at ``point.value``. For a supercritical flip
+        the doubled cycle exists on the side where the period-k cycle is unstable, for a
+        subcritical one on the other.
+    step, min_step, max_step, max_points, tol, escape, bounds
+        As for :func:`~bifurc.continuation.continuation` (``step`` is also the distance
+        from the flip point along q of the first point).
+
+    Returns
+    -------
+    Branch
+        Of period ``2 * point.period``.
+
+    Raises
+    ------
+    ValueError
+        If ``point`` is not a flip, or no period-2k cycle is found near it on the side of ``stop``.
+    """
+    if not isinstance(point, SpecialPoint) or point.kind != "flip":
+        raise InputError(f"point must be a flip point of a branch, got {getattr(point, 'kind', point)!r}")
+    settings, system, others = setup(m, point.param, point.value, stop, 2 * point.period, point.params,
+                                     step, min_step, max_step, max_points, tol, escape, bounds)
+    start = _switched_start(system, point, settings)
+    lo, hi = settings.bounds
+    if start is None or not lo <= start[0][-1] <= hi:
+        side = "" if start is None else f" within {point.param} in [{lo!r}, {hi!r}] (a subcritical flip?)"
+        raise InputError(f"found no period-{system.period} cycle near the flip at "
+                         f"{point.param}={point.value!r}{side}")
+    return trace(system, *start, settings, others)
+
+
+@dataclass(frozen=True)
+class CascadeBranches:
+    """A period-doubling cascade followed by continuation and branch switching.
+
+    Attributes
+    ----------
+    map_name, param : str
+        The map and the parameter.
+    flips : tuple of SpecialPoint
+        The flips met, of periods k, 2k, 4k, ..., each with its cubic coefficient.
+    branches : tuple of Branch
+        The branch of each period, from its birth to its flip.
+    message : str
+        Why the cascade stopped.
+    params : dict
+        The other parameters.
+    start, stop : float
+        The parameter interval.
+    count : int
+        How many flips were asked for.
+    """
+
+    map_name: str
+    param: str
+    flips: tuple
+    branches: tuple
+    message: str
+    params: dict = field(default_factory=dict)
+    start: float = float("nan")
+    stop: float = float("nan")
+    count: int = 0
+
+    @property
+    def points(self) -> np.ndarray:
+        """The flips' parameter values."""
+        return np.array([f.value for f in self.flips])
+
+    @property
+    def periods(self) -> np.ndarray:
+        """The period that doubles at each flip."""
+        return np.array([f.period for f in self.flips], dtype=np.int64)
+
+    @property
+    def delta(self) -> np.ndarray:
+        """Feigenbaum ratios (mu_{i+1} - mu_i) / (mu_{i+2} - mu_{i+1})."""
+        gaps = np.diff(self.points)
+        return gaps[:-1] / gaps[1:]
+
+
+def follow_cascade(
+    m: Map,
+    param: str,
+    x0: object,
+    start: float,
+    stop: float,
+    count: int = 6,
+    period: int = 1,
+    params: Mapping[str, float] | None = None,
+    max_points: int = 2000,
+    tol: float = 1e-12,
+    escape: float = DEFAULT_ESCAPE,
+) -> CascadeBranches:
+    """Follow the cycle through ``x0`` to its flip, switch to the doubled cycle, and repeat.
+
+    Each branch is continued (pseudo-arclength) from its birth until its own flip is
+    located (Newton on the augmented system), where :func:`switch_at_flip` starts the
+    next. The steps of each branch are scaled to the last gap between flips. Works for a
+    map of any dimension; the cycles need not be stable.
+
+    Parameters
+    ----------
+    m, param, x0, start, stop, period, params, max_points, tol, escape
+        As for :func:`~bifurc.continuation.continuation`; ``x0`` is near a period-``period``
+        cycle at ``start``.
+    count
+        How many flips to find at most.
+
+    Returns
+    -------
+    CascadeBranches
+        ``points``, ``periods`` and Feigenbaum ratios ``delta``; ``message`` says why it stopped.
+    """
+    count = positive_int(count, "count")
+    settings, system, others = setup(m, param, start, stop, period, params, None, None, None, max_points, tol,
+                                     escape)
+    branch = trace(system, *first_point(system, x0, settings), settings, others, stop_at=("flip",))
+    branches, flips = [branch], []
+    message = f"found the {count} flips asked for"
+    while True:
+        found = branch.special("flip")
+        if not found:
+            message = f"no flip of the period-{branch.period} cycle: {branch.message}"
+            break
+        flips.append(found[0])
+        if len(flips) == count:
+            break
+        flip = flips[-1]
+        gap = abs(flip.value - flips[-2].value) if len(flips) > 1 else abs(stop - flip.value) / 4
+        bounds = (min(flip.value, settings.stop), max(flip.value, settings.stop))
+        step_settings = Settings(flip.value, settings.stop, gap / 20, 1e-9 * gap, 2 * gap,
+                                 settings.max_points, settings.tol, bounds)
+        system = CycleSystem(m, param, 2 * flip.period, m.named_parameters(system.base), system.escape)
+        begun = _switched_start(system, flip, step_settings)
+        doubled = f"the period-{2 * flip.period} cycle born at {param}={flip.value!r}"
+        if begun is None:
+            message = f"could not switch to {doubled}"
+            break
+        if not bounds[0] <= begun[0][-1] <= bounds[1]:
+            side = (begun[0][-1] - flip.value) * (settings.stop - flip.value) > 0
+            message = (f"{doubled} passes {param}={settings.stop!r} before it could flip" if side else
+                       f"{doubled} lies on the side of {param}={settings.start!r}: the flip is subcritical")
+            break
+        branch = trace(system, *begun, step_settings, others, stop_at=("flip",))
+        branches.append(branch)
+    return CascadeBranches(m.name, param, tuple(flips), tuple(branches), message, others, settings.start,
+                           settings.stop, count)
