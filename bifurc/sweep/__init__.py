@@ -6,8 +6,16 @@ are optional: they are imported only when a sweep runs.
 """
 
 from .plan import QUANTITIES
-from .result import SweepResult, read_sweep
-from .run import sweep
-from .store import MissingDependencyError
 
 __all__ = ["sweep", "read_sweep", "SweepResult", "QUANTITIES", "MissingDependencyError"]
+
+# imported on first use: the command line registers the subcommands without numba
+_LAZY = {"sweep": "run", "read_sweep": "result", "SweepResult": "result", "MissingDependencyError": "store"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'bifurc.sweep' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)

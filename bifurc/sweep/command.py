@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InputError
-from . import QUANTITIES
-from .result import SweepResult, read_sweep
-from .run import sweep
-from .store import MissingDependencyError
+from .plan import QUANTITIES
+
+if TYPE_CHECKING:  # the sweep machinery is imported when a sweep runs, not for `bifurc --help`
+    from .result import SweepResult
 
 __all__ = ["register"]
 
@@ -66,6 +67,8 @@ def _summary(result: SweepResult, most: int = 2**24) -> tuple[list[str], dict]:
 
 def _cmd_sweep(args: argparse.Namespace) -> None:
     from ..cli import UserError, _settings, _state, _sweep, resolve_map
+    from .run import sweep
+    from .store import MissingDependencyError
 
     settings = _settings(args.set)
     m, observable = _model_map(args.map, args.loss, args.observable)
@@ -102,6 +105,8 @@ def _read_damaged(result: SweepResult, reader):
 def _cmd_plot_sweep(args: argparse.Namespace) -> None:
     from .. import plot
     from ..cli import _FIGURE_SUFFIXES, UserError, _save_figure
+    from .result import read_sweep
+    from .store import MissingDependencyError
 
     target = Path(args.out) if args.out else Path(args.store).with_suffix(".png")
     if target.suffix.lower() not in _FIGURE_SUFFIXES:
@@ -138,7 +143,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tol", type=_finite, default=1e-9)
     p.add_argument("--escape", type=_finite, default=1e8, help="escape radius")
     p.add_argument("--max-attractors", type=_positive_int, default=256)
-    p.add_argument("--tile", type=_positive_int, default=256, help="tile side (cells)")
+    p.add_argument("--tile", type=_positive_int, default=None,
+                   help="tile side (cells; default: chosen from the grid and the workers, or the store's)")
     p.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Dask: a LocalCluster, or the scheduler at ADDRESS (tcp://host:8786)")
     p.add_argument("--workers", type=_positive_int, default=2, help="LocalCluster processes (default 2)")

@@ -11,14 +11,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
 from ..analysis.arguments import escape_radius, grid, nonnegative_int, positive_float, positive_int
-from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 __all__ = ["QUANTITIES", "Axis", "SweepPlan", "make_plan", "auto_tile", "FORMAT"]
 
@@ -132,6 +134,8 @@ class SweepPlan:
 
     def definition(self) -> dict:
         """Everything the values depend on, as JSON-ready data (the grids apart: stored as arrays)."""
+        import sympy as sp
+
         from .. import __version__
 
         swept = {(a.kind, a.name) for a in (self.x, self.y)}
@@ -249,6 +253,10 @@ def make_plan(
                          "quantity 'observable', and only then")
     expr = None
     if observable is not None:
+        import sympy as sp
+
+        from ..definition.formulas import as_expression
+
         symbols = dict(zip(m.state, m.state_symbols)) | dict(zip(m.params, m.param_symbols))
         try:
             expr = sp.sympify(as_expression(observable, symbols))

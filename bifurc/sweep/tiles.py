@@ -22,7 +22,8 @@ from ..analysis.lyapunov import spectra
 from ..errors import InputError
 from .plan import SweepPlan
 
-__all__ = ["Tile", "cells", "interleaved", "evaluate", "compute_tile", "ARRAYS", "PRIMARY"]
+__all__ = ["Tile", "cells", "interleaved", "tile_cells", "evaluate", "assemble", "compute_tile", "ARRAYS",
+           "PRIMARY"]
 
 #: The arrays a tile of each quantity fills (name -> dtype).
 ARRAYS = {
@@ -110,8 +111,16 @@ def _observe(plan: SweepPlan, finals: np.ndarray, P: np.ndarray) -> np.ndarray:
     return out[:, 0]
 
 
-def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
-    """Compute tile (ty, tx) of ``plan``: one parallel kernel call over its cells (interleaved).
+def tile_cells(plan: SweepPlan, ty: int, tx: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts and parameters of tile (ty, tx)'s cells in the kernel's (interleaved) order, and
+    that order (``order[k]``: the row-major index in the tile of the k-th cell given)."""
+    X0, P = cells(plan, *plan.tile_slices(ty, tx))
+    order = interleaved(X0.shape[0])
+    return X0[order], P[order], order
+
+
+def assemble(plan: SweepPlan, ty: int, tx: int, order: np.ndarray, results: dict[str, np.ndarray]) -> Tile:
+    """Tile (ty, tx) from the kernel's ``results`` (:func:`evaluate`) on its cells taken in ``order``.
 
     Raises
     ------
@@ -121,12 +130,11 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
     """
     rows, cols = plan.tile_slices(ty, tx)
     shape = (rows.stop - rows.start, cols.stop - cols.start)
-    X0, P = cells(plan, rows, cols)
-    order = interleaved(X0.shape[0])
-    results = {}
-    for name, value in evaluate(plan, X0[order], P[order]).items():  # back to row-major order
-        results[name] = np.empty_like(value)
-        results[name][order] = value
+    unshuffled = {}
+    for name, value in results.items():  # back to row-major order
+        unshuffled[name] = np.empty_like(value)
+        unshuffled[name][order] = value
+    results = unshuffled
     q = plan.quantity
     table = None
     if q in ("attractor", "period", "observable"):
@@ -134,6 +142,7 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
         escaped = periods < 0
         arrays = {"period": periods.astype(np.int32)}
         if q == "observable":
+            _, P = cells(plan, rows, cols)
             arrays["observable"] = np.where(periods < 0, np.nan, _observe(plan, finals, P))
         if q == "attractor":
             labels, firsts = group_cycles(periods, finals, plan.tol)
@@ -154,3 +163,10 @@ def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
         escaped = results["escape"] > 0
         arrays = {"escape": results["escape"].astype(np.int32)}
     return Tile((ty, tx), {k: v.reshape(shape) for k, v in arrays.items()}, int(escaped.sum()), table)
+
+
+def compute_tile(plan: SweepPlan, ty: int, tx: int) -> Tile:
+    """Compute tile (ty, tx) of ``plan``: one parallel kernel call over its cells, interleaved
+    (:func:`tile_cells`, :func:`evaluate`, :func:`assemble`)."""
+    X0, P, order = tile_cells(plan, ty, tx)
+    return assemble(plan, ty, tx, order, evaluate(plan, X0, P))
