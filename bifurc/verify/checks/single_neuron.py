@@ -1,4 +1,11 @@
-"""Song & Yun: trajectories of the single-neuron network f = vσ(ux) align on q = r(p)."""
+"""Song & Yun: trajectories of the single-neuron network f = vσ(ux) align on q = r(p).
+
+Measured, not derived: the deviation q/r(p) - 1 at a fixed |p| is O(η) (the two-layer linear
+net's is O(η²)), and the same for every tanh start. Its first-order coefficient c(p) is not
+derived here: the (u, v) map does not close in (p, q), and the invariant-curve expansion
+that gives h(p) for the two-layer net would have to be redone with v ~ η^(-1/2) scaling; the
+check reports c(p) estimated by Richardson extrapolation instead.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +18,18 @@ from scipy.optimize import brentq
 from ... import eos, losses
 from ...analysis.orbits import orbit
 from ..convergence import fit_order
-from ..registry import Outcome, Settings, check
+from ..registry import Outcome, Settings, check, control, resolution
 from .common import eta_ladder, numeric
 
 PAPER = "Song & Yun"
-#: Levels |p| = p* at which the deviation is compared across starts and step sizes.
-_LEVELS = (0.8, 0.2)
+#: Levels |p| = p* at which the deviation is compared across starts and step sizes. The O(η)
+#: coefficient c(p) shrinks as p -> 0 and the η² term then dominates on this ladder (local
+#: orders ~1.3 at |p| = 0.5, ~1.7 at 0.2), so the levels stay where the first order shows;
+#: 1.2 is crossed after t_a by the starts with q0 = 0.5 (r̂(0.5) ≈ 1.9), 0.8 by all.
+_LEVELS = (1.2, 0.8)
+#: t_a, independent of η: the first step after which |q/r(p) - 1| stays below this level
+#: (the deviation after alignment is ~0.1 at η = 0.2 and smaller below).
+_ALIGNED = 0.25
 _U, _V, _ETA, _XS, _Y = (sp.Symbol(n, real=True) for n in ("u", "v", "eta", "x", "y"))
 
 
@@ -38,95 +51,115 @@ def _starts(activation: str, eta: float, full: bool) -> list[tuple[float, float]
             for u in us for q0 in q0s]
 
 
-def _deviations(activation: str, eta: float, full: bool,
-                steps: float = 40.0) -> tuple[list, list, list, list, dict]:
-    """Per start: q0, t_a, the worst |q/r(p) - 1| after 2 t_a (|p| > 0.05), its last value, and
-    (by level p*) the signed q/r(p) - 1 where |p| first falls below p* after 2 t_a.
-
-    t_a is the first step after which |q/r(p) - 1| stays below eta: aligned up to a multiple of the claimed
-    O(eta²); the error is taken once the transient has had as long again to decay, and only
-    where |p| > 0.05, as for the two-layer check.
-    """
-    model, q_of = _model(activation)
+@lru_cache(maxsize=8)
+def _runs(activation: str, settings: Settings, steps: float = 40.0) -> dict:
+    """Per eta: for each start, (p_t, q_t/r(p_t)) along steps/eta^2 steps, or None if it diverged."""
+    model, _ = _model(activation)
     r = numeric(losses.logcosh.r)
-    params = {"eta": eta, "x": 1.0, "y": 0.0}
-    q0s, times, worst, final = [], [], [], []
-    at_level = {level: [] for level in _LEVELS}
-    for start in _starts(activation, eta, full):
-        run = orbit(model.map, start, int(steps / eta**2), params=params)
-        P, Q = eos.canonical_coordinates(model, run, params)
+    out = {}
+    for eta in eta_ladder(settings):
+        params = {"eta": float(eta), "x": 1.0, "y": 0.0}
+        runs = []
+        for start in _starts(activation, float(eta), settings.full):
+            with np.errstate(all="ignore"):
+                run = orbit(model.map, start, int(steps / eta**2), params=params)
+            if not np.all(np.isfinite(run)):
+                runs.append(None)
+                continue
+            P, Q = eos.canonical_coordinates(model, run, params)
+            with np.errstate(all="ignore"):
+                runs.append((P, Q / r(P)))
+        out[float(eta)] = runs
+    return out
+
+
+def _at_levels(P: np.ndarray, ratio: np.ndarray) -> dict:
+    """t_a and, per level, ratio - 1 where |p| first falls below the level after t_a (None if the
+    run was already below it at t_a or never falls below)."""
+    off = np.flatnonzero(~(np.abs(ratio - 1) < _ALIGNED))  # NaN at p = 0 counts as aligned below
+    off = off[np.abs(P[off]) > 1e-8]
+    t_a = int(off[-1]) + 1 if off.size else 0
+    out = {"t_a": t_a}
+    for level in _LEVELS:
+        below = np.flatnonzero(np.abs(P[t_a:]) < level)
+        out[level] = float(ratio[t_a + below[0]] - 1) if below.size and below[0] > 0 else None
+    return out
+
+
+def _judged(settings: Settings, scale: float = 1.0, order: float = 1.0) -> Outcome:
+    """tanh: q/r(p) - 1 at fixed |p| is of order ``order`` (0.8-1.2 for 1), for the curve
+    q = scale r(p), the same for all starts; no start diverges. ELU is measured and reported."""
+    etas = eta_ladder(settings)
+    runs = _runs("tanh", settings)
+    diverged = sum(run is None for eta in runs for run in runs[eta])
+    with np.errstate(all="ignore"):  # scale = 0 is a claim too (the resolution's -100%)
+        measured = {eta: [_at_levels(P, ratio / scale) for P, ratio in runs[eta] if P is not None]
+                    for eta in runs}
+    details = {"diverged starts (tanh)": diverged, "t_a level": _ALIGNED, "curve": f"q = {scale:g} r(p)",
+               "t_a per start, per eta": [[m["t_a"] for m in measured[eta]] for eta in measured]}
+    passed = diverged == 0
+    orders = []
+    for level in _LEVELS:
+        values = [[m[level] for m in measured[eta] if m[level] is not None] for eta in measured]
+        counted = [len(v) for v in values]
+        if min(counted) < 2:  # agreement across starts needs at least two starts at the level
+            passed = False
+            details[f"|p| = {level}"] = {"starts crossing after t_a, per eta": counted}
+            continue
+        mean = np.array([np.mean(v) for v in values])
+        spread = np.array([np.ptp(v) for v in values]) / np.abs(mean)
+        fit = fit_order(etas, np.abs(mean))
+        c = mean / etas
+        # the order of the deviation at a fixed |p|: within 0.2 of the claimed order (0.8-1.2 for
+        # O(eta)); one curve: the starts agree to 5% of the deviation at the smallest eta
+        ok = bool(fit.within(order, 0.2) and spread[-1] < 0.05)
+        passed &= ok
+        orders.append(fit.order)
+        details[f"|p| = {level}"] = {
+            "q/r(p) - 1 per eta (mean over starts)": mean.tolist(), "fit": fit.as_dict(),
+            "relative spread over starts, per eta": spread.tolist(), "starts crossing after t_a": counted,
+            "(q/r - 1)/eta per eta": c.tolist(),
+            "first-order coefficient c(p*) (Richardson, last two rungs)": float(2 * c[-1] - c[-2]),
+            "passed": ok}
+    details["elu (reported, not claimed)"] = _elu_report(settings, scale)
+    measured_order = min(orders) if orders else float("nan")
+    return Outcome(f"order {order:g} at fixed |p|", f"order {measured_order:.2f}",
+                   f"order {order:g} ± 0.2, starts within 5%, none diverged", passed, measured_order, details)
+
+
+def _elu_report(settings: Settings, scale: float) -> dict:
+    """ELU runs: diverged starts, t_a and the spread over starts of the last deviation, per eta."""
+    runs = _runs("elu", settings)
+    report = {"diverged starts": sum(run is None for eta in runs for run in runs[eta])}
+    t_a, spread = [], []
+    for per_start in runs.values():
         with np.errstate(all="ignore"):
-            err = np.abs(Q / r(P) - 1)
-        off = np.flatnonzero(~(err < eta))
-        if off.size and off[-1] > err.size // 2:
-            raise AssertionError(f"{activation}, eta={eta}, start {start}: not aligned in the first half")
-        t = int(off[-1]) + 1 if off.size else 0
-        keep = np.abs(P[2 * t:]) > 0.05
-        q0s.append(float(q_of(*start, eta)))
-        times.append(t)
-        final.append(float(err[-1]))
-        worst.append(float(err[2 * t:][keep].max()) if keep.any() else np.nan)
-        for level in _LEVELS:
-            below = np.flatnonzero(np.abs(P[2 * t:]) < level)
-            if below.size and below[0] > 0:  # crossed after 2 t_a, so the point lies near |p| = p*
-                at_level[level].append(float(Q[2 * t + below[0]] / r(P[2 * t + below[0]]) - 1))
-    return q0s, times, worst, final, at_level
+            fine = [(P, ratio / scale) for P, ratio in (run for run in per_start if run is not None)]
+            t_a.append(float(np.median([_at_levels(P, ratio)["t_a"] for P, ratio in fine])))
+            last = np.array([ratio[np.flatnonzero(np.abs(P) > 0.05)[-1]] - 1 for P, ratio in fine])
+            spread.append(float(np.ptp(last) / np.abs(last).mean()))
+    report["t_a per eta (median over starts)"] = t_a
+    report["relative spread over starts of q/r(p) - 1 at the last |p| > 0.05, per eta"] = spread
+    return report
 
 
 @check("song-yun/single-neuron", PAPER,
-       "single neuron vσ(ux): trajectories from q0 < 1 align on q = r(p) as η → 0, one curve for all starts")
+       "single neuron vσ(ux), tanh: from q0 < 1 the runs align on one curve q = r(p)(1 + O(η)) at fixed |p|")
 def single_neuron(settings: Settings) -> Outcome:
-    """|q/r(p) - 1| after alignment over the ladder and several EoS starts, for tanh and ELU."""
-    etas = eta_ladder(settings)
-    details = {}
-    orders = []
-    for activation in ("tanh", "elu"):
-        per_eta = [_deviations(activation, float(eta), settings.full) for eta in etas]
-        worst = np.array([np.nanmax(w) for _, _, w, _, _ in per_eta])
-        order, coefficient = fit_order(etas, worst)
-        coefficients = np.array([np.array(w) / eta**2 for eta, (_, _, w, _, _) in zip(etas, per_eta)])
-        spread = float(np.nanmax(coefficients[-1]) / np.nanmin(coefficients[-1]))
-        orders.append(order)
-        details[activation] = {
-            "q0 of the starts (first eta)": per_eta[0][0], "q0 of the starts (last eta)": per_eta[-1][0],
-            "t_a per start, per eta": [t for _, t, _, _, _ in per_eta],
-            "max |q/r(p) - 1| after 2 t_a, per eta": worst.tolist(), "order": order,
-            "C in C eta^order": coefficient,
-            "|q/r(p) - 1|/eta^2 per start at the smallest eta": coefficients[-1].tolist(),
-            "max/min over starts of that coefficient": spread,
-            "|q/r(p) - 1|/eta^2 at the last step (p near 0), per start, per eta":
-                [[f / eta**2 for f in fin] for eta, (_, _, _, fin, _) in zip(etas, per_eta)],
-        }
-        for level in _LEVELS:
-            values = [np.array(lv[level]) for *_, lv in per_eta]
-            mean = np.array([abs(v.mean()) if v.size else np.nan for v in values])
-            ok = np.isfinite(mean) & (mean > 0)
-            details[activation][f"q/r(p) - 1 where |p| first falls below {level} after 2 t_a"] = {
-                "mean over starts per eta": mean.tolist(),
-                "min, max over starts per eta": [(float(v.min()), float(v.max())) if v.size else None
-                                                 for v in values],
-                "order of the mean": fit_order(etas[ok], mean[ok]).order if ok.sum() >= 2 else None,
-            }
-    # the claim (the issue's; the seeds do not state the paper's order for the single neuron):
-    # the deviation from q = r(p) vanishes with eta (at least like eta^1, slack 0.3), and for tanh
-    # the runs share one curve (at a fixed |p| the starts agree to 5% of their deviation from r(p),
-    # which is itself O(eta)). Measured: O(eta),
-    # not the O(eta^2) of the two-layer net; see "finding"
-    tanh_curve = details["tanh"][f"q/r(p) - 1 where |p| first falls below {_LEVELS[0]} after 2 t_a"]
-    low, high = tanh_curve["min, max over starts per eta"][-1]
-    same_curve = abs(high - low) / abs(tanh_curve["mean over starts per eta"][-1])
-    details["tanh: relative spread over starts at |p| = 0.8, smallest eta"] = same_curve
-    passed = min(orders) > 0.7 and same_curve < 0.05
-    details["finding"] = (
-        "tanh: the runs align on one curve, the same for every start (at |p| = 0.8 the starts agree to "
-        "0.1-1%), but that curve is q = r(p)(1 + c(p) eta + ...), not r(p)(1 + O(eta^2)): the deviation "
-        "there has order ~1.1; it steepens towards 2 only as p -> 0 (order ~1.7 at |p| = 0.2; at the "
-        "limit point (q/r - 1)/eta^2 -> 0.71, the same for all starts). Likely cause: unlike the two-layer "
-        "linear net, the kernel |grad f|^2 of v sigma(ux) changes by a relative O(eta l'(p) v sigma'') per "
-        "step (v ~ eta^-1/2), so q drifts at first order where sigma'' != 0. ELU: starts cross u < 0, "
-        "alignment takes ~40/eta steps and the late values depend on the start. So the two-layer "
-        "theorem's O(eta^2) does not carry over to this model: alignment here is to O(eta)")
-    details["starts"] = ("u0 in (0.3, 0.6, 1.0), v0 solving q(u0, v0) = q0 in (0.5, 0.8) for each eta; "
-                         "x = 1, y = 0")
-    return Outcome("→ 0 with η", f"order {min(orders):.2f}", "order > 0.7, tanh spread < 5%", passed,
-                   float(min(orders)), details)
+    """q/r(p) - 1 at |p| = 1.2 and 0.8 over the ladder and several EoS starts, for tanh (ELU reported)."""
+    return _judged(settings)
+
+
+@control("song-yun/single-neuron", "the deviation is O(η²), as for the two-layer net")
+def _second_order(settings: Settings) -> Outcome:
+    return _judged(settings, order=2.0)
+
+
+@control("song-yun/single-neuron", "the runs align on q = 1.05 r(p)")
+def _wrong_curve(settings: Settings) -> Outcome:
+    return _judged(settings, scale=1.05)
+
+
+@resolution("song-yun/single-neuron", "the curve r(p)")
+def _curve_resolution(settings: Settings, relative: float) -> Outcome:
+    return _judged(settings, scale=1 + relative)
