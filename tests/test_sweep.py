@@ -155,25 +155,25 @@ def test_interrupted_sweep_resumes_to_the_same_store(bistable, tmp_path, monkeyp
     xs, ys = np.linspace(-1.6, 1.6, 30), np.linspace(-1, 1, 20)
     kw = dict(tile=(6, 7), progress=False)
     sweep(bistable, tmp_path / "ref", "x", xs, "y", ys, **kw)
-    original = tiles_module.compute_tile
+    original = tiles_module.evaluate  # one call per tile, on the sweep's own thread
     calls = []
 
-    def interrupted(plan, ty, tx):
+    def interrupted(plan, X0, P):
         if len(calls) == 5:
             raise KeyboardInterrupt
-        calls.append((ty, tx))
-        return original(plan, ty, tx)
+        calls.append(1)
+        return original(plan, X0, P)
 
-    monkeypatch.setattr(tiles_module, "compute_tile", interrupted)
+    monkeypatch.setattr(tiles_module, "evaluate", interrupted)
     with pytest.raises(KeyboardInterrupt):
         sweep(bistable, tmp_path / "run", "x", xs, "y", ys, **kw)
     partial = read_sweep(tmp_path / "run")
     assert not partial.complete
     assert int(partial.definition["tile"][0]) == 6
-    assert int((zarr.open_group(tmp_path / "run", mode="r")["done"][:] == 1).sum()) == 5
+    assert int((zarr.open_group(tmp_path / "run", mode="r")["done"][:] == 1).sum()) == 5  # every one begun
     resumed = []
-    monkeypatch.setattr(tiles_module, "compute_tile", lambda plan, ty, tx: resumed.append(1) or original(
-        plan, ty, tx))
+    monkeypatch.setattr(tiles_module, "evaluate",
+                        lambda plan, X0, P: resumed.append(1) or original(plan, X0, P))
     sweep(bistable, tmp_path / "run", "x", xs, "y", ys, **kw)
     assert len(resumed) == 4 * 5 - 5  # only the tiles not done
     ref, run = (zarr.open_group(tmp_path / name, mode="r") for name in ("ref", "run"))

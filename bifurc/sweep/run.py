@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 
@@ -14,7 +14,7 @@ from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.iterated_map import Map
 from . import tiles
 from .distributed import check_cluster, client_for, run_tiles, worker_count
-from .plan import auto_tile, make_plan
+from .plan import SweepPlan, auto_tile, make_plan
 from .progress import Progress
 from .result import SweepResult, read_sweep
 from .store import SweepStore, interrupt_safe
@@ -23,19 +23,21 @@ __all__ = ["sweep"]
 
 
 class _Writer:
-    """Writes tiles to the store on a thread of its own, one at a time, so that the next tile
-    is computed meanwhile (the kernels release the GIL); at most one tile waits in memory."""
+    """Makes and writes tiles on a thread of its own, one at a time, so that the next tile's
+    kernel runs meanwhile (the kernels release the GIL); at most one tile waits in memory."""
 
     def __init__(self, store: SweepStore, report: Progress) -> None:
         self.store, self.report = store, report
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bifurc-sweep-writer")
         self.pending: Future | None = None
 
-    def __call__(self, tile: tiles.Tile) -> None:
+    def __call__(self, make: Callable[..., tiles.Tile], *args: object) -> None:
+        """Write the tile ``make(*args)`` once the tile before it is written."""
         self.wait()
-        self.pending = self.pool.submit(self._write, tile)
+        self.pending = self.pool.submit(self._write, make, args)
 
-    def _write(self, tile: tiles.Tile) -> None:
+    def _write(self, make: Callable[..., tiles.Tile], args: tuple) -> None:
+        tile = make(*args)
         self.store.write(tile)
         self.report.update(next(iter(tile.arrays.values())).size)
 
@@ -51,6 +53,19 @@ class _Writer:
             self.wait()
         finally:
             self.pool.shutdown(wait=True)
+
+
+def _run_here(plan: SweepPlan, pending: list[tuple[int, int]], writer: _Writer) -> None:
+    """The tiles on numba's threads, one kernel call each, pipelined: while tile k's kernel runs
+    on every thread, one helper thread lays out tile k + 1's cells and another assembles and
+    writes tile k - 1 (numpy and zarr only: every compiled call stays on this thread)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bifurc-sweep-cells") as helper:
+        upcoming = helper.submit(tiles.tile_cells, plan, *pending[0])
+        for k, (ty, tx) in enumerate(pending):
+            X0, P, order = upcoming.result()
+            if k + 1 < len(pending):
+                upcoming = helper.submit(tiles.tile_cells, plan, *pending[k + 1])
+            writer(tiles.assemble, plan, ty, tx, order, tiles.evaluate(plan, X0, P))
 
 
 def sweep(
@@ -177,10 +192,9 @@ def sweep(
             with ExitStack() as writing:
                 writing.callback(writer.close)
                 if client is None:
-                    for ty, tx in pending:
-                        writer(tiles.compute_tile(plan, ty, tx))
+                    _run_here(plan, pending, writer)
                 else:
-                    run_tiles(client, plan, pending, writer, report.update,
+                    run_tiles(client, plan, pending, lambda tile: writer(lambda: tile), report.update,
                               str(store.path.resolve()) if shared else None)
         if not store.complete:
             store.finish(plan)

@@ -90,12 +90,16 @@ def interleaved(count: int) -> np.ndarray:
 def evaluate(plan: SweepPlan, X0: np.ndarray, P: np.ndarray) -> dict[str, np.ndarray]:
     """The kernel's results for cells with starts ``X0`` and parameters ``P``, in their order.
 
-    One parallel kernel call: ``period`` and ``final`` (the canonical cycle point) for
-    ``attractor``, ``period`` and ``observable``; ``lyapunov`` and ``escaped``; ``escape``.
+    Every compiled (parallel) call of a tile is made here: ``period`` and ``final`` (the
+    canonical cycle point) for ``attractor`` and ``period``, and ``observable`` (at the final
+    point; NaN escaped) with them for ``observable``; ``lyapunov`` and ``escaped``; ``escape``.
     """
     m, q = plan.map, plan.quantity
     if q in ("attractor", "period", "observable"):
         periods, finals = settle_cells(m, X0, P, plan.transient, plan.max_period, plan.tol, plan.escape)
+        if q == "observable":
+            return {"period": periods, "final": finals,
+                    "observable": np.where(periods < 0, np.nan, _observe(plan, finals, P))}
         return {"period": periods, "final": finals}
     if q == "lyapunov":
         exponents, escaped = spectra(m, X0, P, plan.n, plan.transient, plan.escape)
@@ -122,6 +126,9 @@ def tile_cells(plan: SweepPlan, ty: int, tx: int) -> tuple[np.ndarray, np.ndarra
 def assemble(plan: SweepPlan, ty: int, tx: int, order: np.ndarray, results: dict[str, np.ndarray]) -> Tile:
     """Tile (ty, tx) from the kernel's ``results`` (:func:`evaluate`) on its cells taken in ``order``.
 
+    numpy only (no compiled call), so that it may run on another thread while the next
+    tile's kernel runs.
+
     Raises
     ------
     ValueError
@@ -142,8 +149,7 @@ def assemble(plan: SweepPlan, ty: int, tx: int, order: np.ndarray, results: dict
         escaped = periods < 0
         arrays = {"period": periods.astype(np.int32)}
         if q == "observable":
-            _, P = cells(plan, rows, cols)
-            arrays["observable"] = np.where(periods < 0, np.nan, _observe(plan, finals, P))
+            arrays["observable"] = results["observable"]
         if q == "attractor":
             labels, firsts = group_cycles(periods, finals, plan.tol)
             if len(firsts) > plan.max_attractors:
