@@ -8,10 +8,11 @@ import math
 
 import numpy as np
 import pytest
+import sympy as sp
 from conftest import FEIGENBAUM_DELTA, LOGISTIC_DOUBLINGS
 
 import bifurc
-from bifurc.continuation import continuation, follow_cascade, switch_at_flip
+from bifurc.continuation import bifurcation_curve, continuation, follow_cascade, switch_at_flip
 
 # Newton stops when its step is below 1e-12 relative (the default tol) and converges
 # quadratically, so points are good to a few ulp beyond that; special points are solved
@@ -219,3 +220,49 @@ def test_henon_cascade_by_branch_switching(henon):
     assert all(f.criticality == "supercritical" for f in c.flips)
     reference = bifurc.cascade(henon, "a", 0.1, 1.06, [1.2, 0.36], count=4, params={"b": b})
     assert np.max(np.abs(reference.points - c.points)) < LOCATED
+
+
+def henon_fixed_point(a, b, sign):
+    """The fixed point of Henon's map with x = (-(1 - b) + sign sqrt((1 - b)^2 + 4a)) / (2a)."""
+    x = (-(1 - b) + sign * math.sqrt((1 - b) ** 2 + 4 * a)) / (2 * a)
+    return [x, b * x]
+
+
+@pytest.mark.parametrize("stop", [-0.5, 0.8])
+def test_henon_fold_and_flip_curves_in_two_parameters(henon, stop):
+    b0 = {"b": 0.3}
+    fold = continuation(henon, "a", henon_fixed_point(-0.05, 0.3, 1), -0.05, -1.0, params=b0).points[0]
+    flip = continuation(henon, "a", henon_fixed_point(0.1, 0.3, 1), 0.1, 2.0, params=b0).points[0]
+    for point, closed_form in ((fold, lambda b: -((1 - b) ** 2) / 4), (flip, lambda b: 3 * (1 - b) ** 2 / 4)):
+        c = bifurcation_curve(henon, point, "b", stop)
+        assert c.kind == point.kind and c.params == ("a", "b")
+        assert c.status == "bound" and c.values[-1, 1] == stop
+        a, b = c.values.T
+        assert np.max(np.abs(a - closed_form(b))) < 1e-10  # the issue's bound, along the whole curve
+        # x* = 2/(1 - b) at the fold, 2/(3(1 - b)) at the flip
+        x = 2 / (1 - b) if point.kind == "fold" else 2 / (3 * (1 - b))
+        assert np.max(np.abs(c.states[:, 0] - x)) < 1e-9
+        assert np.max(np.abs(c.multipliers - (1 if point.kind == "fold" else -1)).min(axis=1)) < 1e-10
+
+
+def test_henon_two_cycle_flip_curve(henon):
+    # the 2-cycle x1, x2 of x' = 1 - a x^2 + b x_prev: (1 - b) x2 = 1 - a x1^2 and back, so
+    # x1 + x2 = (1 - b)/a; its monodromy has trace 4 a^2 x1 x2 + 2b and determinant b^2, so a
+    # multiplier -1 where 1 + trace + b^2 = 0
+    a, b, p = sp.symbols("a b p")
+    s = (1 - b) / a
+    product = sp.solve(sp.Eq((1 - b) * s, 2 - a * (s**2 - 2 * p)), p)[0]
+    (a_flip,) = sp.solve(1 + 4 * a**2 * product + 2 * b + b**2, a)
+    closed_form = sp.lambdify(b, a_flip)
+    c = follow_cascade(henon, "a", henon_fixed_point(0.1, 0.3, 1), 0.1, 1.06, count=2, params={"b": 0.3})
+    curve = bifurcation_curve(henon, c.flips[1], "b", -0.4)
+    assert curve.status == "bound" and curve.period == 2
+    assert np.max(np.abs(curve.values[:, 0] - closed_form(curve.values[:, 1]))) < 1e-10
+
+
+def test_curve_arguments(henon):
+    flip = continuation(henon, "a", henon_fixed_point(0.1, 0.3, 1), 0.1, 2.0, params={"b": 0.3}).points[0]
+    with pytest.raises(bifurc.InputError, match="other must be"):
+        bifurcation_curve(henon, flip, "a", 0.5)
+    with pytest.raises(bifurc.InputError, match="start and stop"):
+        bifurcation_curve(henon, flip, "b", 0.3)

@@ -13,7 +13,7 @@ Newton's method on a minimally augmented system and classified by its normal for
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,8 @@ from .results import Branch, SpecialPoint
 from .system import CycleSystem
 
 __all__ = [
-    "continuation", "Settings", "trace", "first_point", "special_point", "setup", "corrector", "unit_tangent",
+    "continuation", "Settings", "make_settings", "trace", "march", "first_point", "special_point", "setup",
+    "corrector", "unit_tangent", "multipliers",
 ]
 
 #: Largest angle between successive tangents (cosine): beyond it the step is halved, so the
@@ -52,17 +53,20 @@ class Settings:
     bounds: tuple[float, float]
 
 
-def corrector(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
-             tol: float) -> tuple[np.ndarray, int] | None:
-    """Newton on (F^k(x) - x, t . (z - pred)) = 0 from ``pred``; the point and iterations, or None."""
+def corrector(equations: Callable, pred: np.ndarray, t: np.ndarray,
+              tol: float) -> tuple[np.ndarray, int] | None:
+    """Newton on (H(z), t . (z - pred)) = 0 from ``pred``; the point and iterations, or None.
+
+    ``equations(z)`` returns H(z) (one equation fewer than unknowns) and its Jacobian, or None.
+    """
     z = pred.copy()
     for it in range(1, _MAX_CORRECTIONS + 1):
-        out = system.residual(z)
+        out = equations(z)
         if out is None:
             return None
-        G, DG, _ = out
+        H, DH = out[0], out[1]
         try:
-            dz = np.linalg.solve(np.vstack([DG, t]), -np.append(G, t @ (z - pred)))
+            dz = np.linalg.solve(np.vstack([DH, t]), -np.append(H, t @ (z - pred)))
         except np.linalg.LinAlgError:
             return None
         z += dz
@@ -73,20 +77,86 @@ def corrector(system: CycleSystem, pred: np.ndarray, t: np.ndarray,
     return None
 
 
-def unit_tangent(DG: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
-    """The unit null vector of DG oriented along ``previous``."""
-    rhs = np.zeros(DG.shape[0] + 1)
+def unit_tangent(DH: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
+    """The unit null vector of DH oriented along ``previous``."""
+    rhs = np.zeros(DH.shape[0] + 1)
     rhs[-1] = 1.0
     try:
-        t = np.linalg.solve(np.vstack([DG, previous]), rhs)
+        t = np.linalg.solve(np.vstack([DH, previous]), rhs)
     except np.linalg.LinAlgError:
         return None
     return t / np.linalg.norm(t)
 
 
-def _multipliers(A: np.ndarray) -> np.ndarray:
+def multipliers(A: np.ndarray) -> np.ndarray:
+    """Eigenvalues of A by decreasing modulus."""
     mu = np.linalg.eigvals(A)
     return mu[np.argsort(-np.abs(mu), kind="stable")]
+
+
+def march(equations: Callable, z0: np.ndarray, t0: np.ndarray, settings: Settings, index: int, name: str,
+          visit: Callable | None = None) -> tuple[list, list, str, str]:
+    """Pseudo-arclength continuation of H(z) = 0 from ``z0`` along the unit tangent ``t0``.
+
+    The coordinate ``index`` (the parameter called ``name``) is kept within ``settings.bounds``:
+    a step that leaves them is replaced by a point on the bound. ``visit(z, t, z_new, t_new)``
+    is called with each new point and stops the march by returning a message. Returns the
+    points, their tangents, the status (``"bound"``, ``"closed"``, ``"max_points"``,
+    ``"step"`` or ``"special"``) and a message.
+    """
+    lo, hi = settings.bounds
+    zs, tangents = [np.array(z0, dtype=np.float64)], [np.array(t0, dtype=np.float64)]
+    h = settings.step
+    status, message = "max_points", f"stopped after max_points={settings.max_points} points"
+    while len(zs) < settings.max_points:
+        z, t = zs[-1], tangents[-1]
+        corrected = corrector(equations, z + h * t, t, settings.tol)
+        t_new = None
+        if corrected is not None:
+            out = equations(corrected[0])
+            t_new = unit_tangent(out[1], t) if out is not None else None
+        if t_new is None or t_new @ t < _MIN_COSINE:
+            h /= 2
+            if h < settings.min_step:
+                status = "step"
+                message = (f"the step could not be reduced below min_step={settings.min_step:g} at "
+                           f"{name}={float(z[index])!r}: the corrector fails there "
+                           "(a singular point, the edge of the map's domain, or escape)")
+                break
+            continue
+        z_new, iterations = corrected
+        landed = False
+        if not lo <= z_new[index] <= hi:
+            bound = hi if z_new[index] > hi else lo
+            e = np.zeros(z.size)
+            e[index] = 1.0
+            guess = z + (bound - z[index]) / (z_new[index] - z[index]) * (z_new - z)
+            guess[index] = bound
+            landing = corrector(equations, guess, e, settings.tol)
+            out = equations(landing[0]) if landing is not None else None
+            t_new = unit_tangent(out[1], t) if out is not None else None
+            if t_new is None:
+                status, message = "step", f"could not land on the bound {name}={float(bound)!r}"
+                break
+            z_new, landed = landing[0], True
+        zs.append(z_new)
+        tangents.append(t_new)
+        stop = visit(z, t, z_new, t_new) if visit is not None else None
+        if landed:
+            status, message = "bound", f"reached the bound {name}={float(z_new[index])!r}"
+            break
+        if stop:
+            status, message = "special", stop
+            break
+        if len(zs) > 3 and _closes(zs[0], tangents[0], z, z_new, t_new, h):
+            status, message = "closed", f"closed after {len(zs) - 1} points"
+            zs[-1], tangents[-1] = zs[0], tangents[0]
+            break
+        if iterations <= 3:
+            h = min(1.5 * h, settings.max_step)
+        elif iterations >= 6:
+            h = max(h / 2, settings.min_step)
+    return zs, tangents, status, message
 
 
 def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Settings,
@@ -98,68 +168,23 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     of a kind in ``stop_at``.
     """
     n = system.dim
-    lo, hi = settings.bounds
-    zs, tangents = [np.array(z0, dtype=np.float64)], [np.array(t0, dtype=np.float64)]
-    out = system.residual(zs[0])
+    out = system.residual(z0)
     if out is None:
         raise InputError(f"the period-{system.period} cycle escapes at the start of the branch")
-    mults = [_multipliers(out[2])]
-    h = settings.step
-    status, message = "max_points", f"stopped after max_points={settings.max_points} points"
+    mults = [multipliers(out[2])]
     found: list[SpecialPoint] = []
     notes: list[str] = []
-    while len(zs) < settings.max_points:
-        z, t = zs[-1], tangents[-1]
-        corrected = corrector(system, z + h * t, t, settings.tol)
-        t_new = None
-        if corrected is not None:
-            out = system.residual(corrected[0])
-            t_new = unit_tangent(out[1], t) if out is not None else None
-        if t_new is None or t_new @ t < _MIN_COSINE:
-            h /= 2
-            if h < settings.min_step:
-                status = "step"
-                message = (f"the step could not be reduced below min_step={settings.min_step:g} at "
-                           f"{system.param}={float(z[n])!r}: the corrector fails there "
-                           "(a singular point, the edge of the map's domain, or escape)")
-                break
-            continue
-        z_new, iterations = corrected
-        a_new = z_new[n]
-        landed = False
-        if not lo <= a_new <= hi:
-            bound = hi if a_new > hi else lo
-            s = (bound - z[n]) / (a_new - z[n])
-            e_a = np.zeros(n + 1)
-            e_a[n] = 1.0
-            guess = z + s * (z_new - z)
-            guess[n] = bound
-            landing = corrector(system, guess, e_a, settings.tol)
-            if landing is None:
-                status, message = "step", f"could not land on the bound {system.param}={float(bound)!r}"
-                break
-            z_new, landed = landing[0], True
-            out = system.residual(z_new)
-            t_new = unit_tangent(out[1], t)
-        zs.append(z_new)
-        tangents.append(t_new)
-        mults.append(_multipliers(out[2]))
-        found += _detect(system, zs[-2], zs[-1], tangents[-2], tangents[-1], mults[-2], mults[-1],
-                         params, notes)
-        if landed:
-            status, message = "bound", f"reached the bound {system.param}={float(z_new[n])!r}"
-            break
+
+    def visit(z: np.ndarray, t: np.ndarray, z_new: np.ndarray, t_new: np.ndarray) -> str | None:
+        mults.append(multipliers(system.residual(z_new)[2]))
+        found.extend(_detect(system, z, z_new, t, t_new, mults[-2], mults[-1], params, notes))
         if stop_at and any(p.kind in stop_at for p in found):
-            status, message = "special", f"stopped at the first {'/'.join(stop_at)} point"
-            break
-        if len(zs) > 3 and _closes(zs[0], tangents[0], z, z_new, t_new, h):
-            status, message = "closed", f"the branch closed after {len(zs) - 1} points"
-            zs[-1], tangents[-1], mults[-1] = zs[0], tangents[0], mults[0]
-            break
-        if iterations <= 3:
-            h = min(1.5 * h, settings.max_step)
-        elif iterations >= 6:
-            h = max(h / 2, settings.min_step)
+            return f"stopped at the first {'/'.join(stop_at)} point"
+        return None
+
+    zs, _, status, message = march(system.equations, z0, t0, settings, n, system.param, visit)
+    if status == "closed":
+        mults[-1] = mults[0]
     if notes:
         message += "; " + "; ".join(notes)
     Z = np.array(zs)
@@ -216,7 +241,7 @@ def special_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -
     n = system.dim
     forms = system.forms(z)
     A = forms.monodromy[:n, :n]
-    mu = _multipliers(A)
+    mu = multipliers(A)
     angle = math.nan
     if kind == "fold":
         coefficient, q = fold_coefficient(forms, n)
@@ -241,7 +266,7 @@ def special_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -
 
 def _coefficient_scale(forms, n: int, q: np.ndarray, kind: str) -> float:
     """Size of the terms a coefficient is made of, to judge when it vanishes."""
-    pad = np.concatenate([q, np.zeros(1, dtype=q.dtype)])
+    pad = np.concatenate([q, np.zeros(forms.jacobians[0].shape[0] - n, dtype=q.dtype)])
     size = np.linalg.norm(forms.second(pad, pad))
     if kind != "fold":
         size += np.linalg.norm(forms.third(pad, pad, np.conj(pad))) + size**2
@@ -350,17 +375,15 @@ def first_point(system: CycleSystem, x0: object, settings: Settings) -> tuple[np
     return z0, t0
 
 
-def setup(m: Map, param: str, start: float, stop: float, period: int, params, step, min_step, max_step,
-           max_points: int, tol: float, escape: float,
-           bounds: tuple[float, float] | None = None) -> tuple[Settings, CycleSystem, dict]:
-    """Checked settings, the cycle system and the other parameters by name."""
+def make_settings(start: float, stop: float, step, min_step, max_step, max_points: int, tol: float,
+                  bounds: tuple[float, float] | None = None) -> Settings:
+    """Checked step control: InputError naming the bad argument."""
     try:
         start, stop = float(start), float(stop)
     except (TypeError, ValueError):
         raise InputError(f"start and stop must be numbers, got {start!r}, {stop!r}") from None
     if not (math.isfinite(start) and math.isfinite(stop)) or start == stop:
         raise InputError(f"start and stop must be finite and different, got {start}, {stop}")
-    period = positive_int(period, "period")
     max_points = positive_int(max_points, "max_points")
     tol = positive_float(tol, "tol")
     width = abs(stop - start)
@@ -377,6 +400,14 @@ def setup(m: Map, param: str, start: float, stop: float, period: int, params, st
         raise InputError(f"bounds must be two numbers, got {bounds!r}") from None
     if not lo <= start <= hi:
         raise InputError(f"bounds must contain start={start}, got {bounds!r}")
+    return Settings(start, stop, step, min_step, max_step, max_points, tol, (lo, hi))
+
+
+def setup(m: Map, param: str, start: float, stop: float, period: int, params, step, min_step, max_step,
+          max_points: int, tol: float, escape: float,
+          bounds: tuple[float, float] | None = None) -> tuple[Settings, CycleSystem, dict]:
+    """Checked settings, the cycle system and the other parameters by name."""
+    settings = make_settings(start, stop, step, min_step, max_step, max_points, tol, bounds)
+    period = positive_int(period, "period")
     system = CycleSystem(m, param, period, params, escape_radius(escape))
-    settings = Settings(start, stop, step, min_step, max_step, max_points, tol, (lo, hi))
     return settings, system, m.named_parameters(system.base, exclude=(param,))

@@ -21,7 +21,7 @@ import numpy as np
 
 from .system import CycleSystem
 
-__all__ = ["compound", "test_value", "locate"]
+__all__ = ["compound", "test_value", "locate", "augmented", "borders", "KINDS"]
 
 #: The test matrix of each kind.
 KINDS = ("fold", "flip", "neimark-sacker")
@@ -82,36 +82,54 @@ def _bordered(X: np.ndarray, v0: np.ndarray, w0: np.ndarray) -> tuple[float, np.
     return float(right[m]), right[:m], left[:m]
 
 
-def locate(system: CycleSystem, kind: str, z0: np.ndarray, tol: float = 1e-13,
-           max_iter: int = 30) -> tuple[np.ndarray, int] | None:
-    """The point of kind ``kind`` near ``z0`` by Newton on (F^k(x) - x, g) = 0.
-
-    Returns the extended point and the iterations used, or None if Newton did not converge.
-    """
+def augmented(system: CycleSystem, kind: str, z: np.ndarray, v0: np.ndarray,
+              w0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(F^k(x) - x, g) at ``z``, its Jacobian (dim + 1 rows, one column per unknown), and the
+    null vectors v, w of the bordered system with borders ``v0``, ``w0``; None on failure."""
     n = system.dim
-    out = system.residual(z0)
+    out = system.residual(z)
+    if out is None:
+        return None
+    G, DG, A = out
+    solved = _bordered(_test_matrix(kind, A), v0, w0)
+    if solved is None:
+        return None
+    g, v, w = solved
+    forms = system.forms(z)
+    eye = np.eye(system.size)
+    grad = np.empty(system.size)
+    for j in range(system.size):
+        dA = np.column_stack([forms.second(eye[l], eye[j])[:n] for l in range(n)])
+        grad[j] = -w @ _test_matrix(kind, A, dA) @ v
+    return np.append(G, g), np.vstack([DG, grad]), v, w
+
+
+def borders(system: CycleSystem, kind: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Borders v0, w0: the singular vectors of the test matrix's smallest singular value at ``z``."""
+    out = system.residual(z)
     if out is None:
         return None
     U, _, Vt = np.linalg.svd(_test_matrix(kind, out[2]))
-    v0, w0 = Vt[-1], U[:, -1]
+    return Vt[-1], U[:, -1]
+
+
+def locate(system: CycleSystem, kind: str, z0: np.ndarray, tol: float = 1e-13,
+           max_iter: int = 30) -> tuple[np.ndarray, int] | None:
+    """The point of kind ``kind`` near ``z0`` by Newton on (F^k(x) - x, g) = 0 (one free parameter).
+
+    Returns the extended point and the iterations used, or None if Newton did not converge.
+    """
+    edges = borders(system, kind, z0)
+    if edges is None:
+        return None
     z = np.array(z0, dtype=np.float64)
-    eye = np.eye(n + 1)
     for it in range(1, max_iter + 1):
-        out = system.residual(z)
+        out = augmented(system, kind, z, *edges)
         if out is None:
             return None
-        G, DG, A = out
-        solved = _bordered(_test_matrix(kind, A), v0, w0)
-        if solved is None:
-            return None
-        g, v, w = solved
-        forms = system.forms(z)
-        grad = np.empty(n + 1)
-        for j in range(n + 1):
-            dA = np.column_stack([forms.second(eye[l], eye[j])[:n] for l in range(n)])
-            grad[j] = -w @ _test_matrix(kind, A, dA) @ v
+        H, DH, _, _ = out
         try:
-            dz = np.linalg.solve(np.vstack([DG, grad]), -np.append(G, g))
+            dz = np.linalg.solve(DH, -H)
         except np.linalg.LinAlgError:
             return None
         z += dz

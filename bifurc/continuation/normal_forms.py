@@ -46,8 +46,10 @@ def critical_vectors(A: np.ndarray, mu: complex) -> tuple[np.ndarray, np.ndarray
 def _state(forms: CycleForms, n: int):
     """B and C of G^k restricted to state directions (the parameter held fixed)."""
 
+    size = forms.jacobians[0].shape[0]
+
     def pad(u: np.ndarray) -> np.ndarray:
-        return np.concatenate([u, np.zeros(1, dtype=u.dtype)])
+        return np.concatenate([u, np.zeros(size - n, dtype=u.dtype)])
 
     def B(u: np.ndarray, v: np.ndarray) -> np.ndarray:
         return forms.second(pad(u), pad(v))[:n]

@@ -36,7 +36,7 @@ def _switched_start(system: CycleSystem, point: SpecialPoint,
     t0 /= np.linalg.norm(t0)
     h = settings.step
     while h >= settings.min_step:
-        corrected = corrector(system, z_star + h * t0, t0, settings.tol)
+        corrected = corrector(system.equations, z_star + h * t0, t0, settings.tol)
         if corrected is not None:
             z1 = corrected[0]
             p = system.parameters(z1[n])

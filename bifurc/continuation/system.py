@@ -30,19 +30,18 @@ __all__ = ["CycleSystem", "CycleForms"]
 _suspensions: dict[tuple, tuple[Map, object, object]] = {}
 
 
-def _suspension(m: Map, param: str) -> tuple[Map, object, object]:
-    """The suspended map of ``m`` in ``param``, and its 2nd and 3rd derivative tensors as functions.
+def _suspension(m: Map, free: tuple[str, ...]) -> tuple[Map, object, object]:
+    """The suspended map of ``m`` in the ``free`` parameters, and its 2nd and 3rd derivative tensors.
 
-    Cached per map formulas and parameter, so that the symbolic work is done once per session
+    Cached per map formulas and parameters, so that the symbolic work is done once per session
     (the compiled kernels are cached on disk by the loader).
     """
-    key = (m.name, m.state, tuple(m.params), m.updates, param)
+    key = (m.name, m.state, tuple(m.params), m.updates, free)
     if key in _suspensions:
         return _suspensions[key]
-    others = {k: v for k, v in m.params.items() if k != param}
-    alpha = sp.Symbol(param, real=True)
-    updates = {**dict(zip(m.state, m.updates)), param: alpha}
-    suspended = Map.from_expressions(updates, others, name=f"{m.name} suspended in {param}")
+    others = {k: v for k, v in m.params.items() if k not in free}
+    updates = {**dict(zip(m.state, m.updates)), **{a: sp.Symbol(a, real=True) for a in free}}
+    suspended = Map.from_expressions(updates, others, name=f"{m.name} suspended in {', '.join(free)}")
     z = suspended.state_symbols
     jac = suspended.jacobian
     n1 = len(z)
@@ -58,20 +57,20 @@ def _suspension(m: Map, param: str) -> tuple[Map, object, object]:
 
 
 class CycleSystem:
-    """F^k(x; a) - x = 0 for the period-``k`` cycles of ``m`` in parameter ``param``.
+    """F^k(x; a) - x = 0 for the period-``k`` cycles of ``m`` in the free parameter(s) ``free``.
 
-    Points are extended states z = (x, a) of length ``dim + 1``.
+    Points are extended states z = (x, a) of length ``dim + len(free)``; ``param`` is the
+    first free parameter.
     """
 
-    def __init__(self, m: Map, param: str, period: int, params: Mapping[str, float] | None = None,
-                 escape: float = DEFAULT_ESCAPE) -> None:
-        self.m, self.param, self.period, self.escape = m, param, int(period), escape
-        index = m.parameter_index(param)
-        base = m.parameter_vector(params)
-        self.base = base
-        self.index = index
-        self.suspended, self._f2, self._f3 = _suspension(m, param)
-        others = np.delete(base, index) if len(m.params) > 1 else np.zeros(1)
+    def __init__(self, m: Map, free: str | tuple[str, ...], period: int,
+                 params: Mapping[str, float] | None = None, escape: float = DEFAULT_ESCAPE) -> None:
+        self.free = (free,) if isinstance(free, str) else tuple(free)
+        self.m, self.param, self.period, self.escape = m, self.free[0], int(period), escape
+        self.indices = [m.parameter_index(a) for a in self.free]
+        self.base = m.parameter_vector(params)
+        self.suspended, self._f2, self._f3 = _suspension(m, self.free)
+        others = np.delete(self.base, self.indices) if len(m.params) > len(self.free) else np.zeros(1)
         self.others = np.ascontiguousarray(others, dtype=np.float64)
 
     @property
@@ -79,15 +78,20 @@ class CycleSystem:
         """Dimension of the state x."""
         return self.m.dim
 
-    def parameters(self, a: float) -> np.ndarray:
-        """The map's parameter vector with ``param`` set to ``a``."""
+    @property
+    def size(self) -> int:
+        """Length of an extended point z = (x, free parameters)."""
+        return self.dim + len(self.free)
+
+    def parameters(self, values: float | np.ndarray) -> np.ndarray:
+        """The map's parameter vector with the free parameters set to ``values``."""
         p = self.base.copy()
-        p[self.index] = a
+        p[self.indices] = values
         return p
 
     def flow(self, z: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """(G^k(z), DG^k(z)) for the suspended map, or None if the orbit escaped."""
-        n1 = self.dim + 1
+        n1 = self.size
         y = np.empty(n1)
         M = np.empty((n1, n1))
         z = np.ascontiguousarray(z, dtype=np.float64)
@@ -97,7 +101,7 @@ class CycleSystem:
         return y, M
 
     def residual(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """(F^k(x) - x, its Jacobian [M - I, dF^k/da] of shape (dim, dim + 1), M), or None."""
+        """(F^k(x) - x, its Jacobian [M - I, dF^k/da] of shape (dim, size), M), or None."""
         out = self.flow(z)
         if out is None:
             return None
@@ -107,17 +111,22 @@ class CycleSystem:
         jac[:, :n] -= np.eye(n)
         return y[:n] - z[:n], jac, M[:n, :n]
 
+    def equations(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(F^k(x) - x, its Jacobian), the equations a continuation solves, or None."""
+        out = self.residual(z)
+        return None if out is None else out[:2]
+
     def cycle(self, z: np.ndarray, k: int | None = None) -> np.ndarray:
-        """The ``k`` extended points of the orbit from ``z`` (shape (k, dim + 1))."""
+        """The ``k`` extended points of the orbit from ``z`` (shape (k, size))."""
         k = k or self.period
-        out = np.empty((k, self.dim + 1))
+        out = np.empty((k, self.size))
         self.suspended.kernels.orbit(np.ascontiguousarray(z, dtype=np.float64), self.others, k, 0,
                                      np.inf, out)
         return out
 
     def forms(self, z: np.ndarray) -> CycleForms:
         """The multilinear forms of G^k at ``z`` (first, second and third derivatives)."""
-        n1 = self.dim + 1
+        n1 = self.size
         jacs, hess, thirds = [], [], []
         J = np.empty((n1, n1))
         for point in self.cycle(z):
