@@ -151,6 +151,8 @@ class AlignmentGrowth:
         The steps each run took (it stops when the loss falls below the target).
     fit : PowerLaw
         peak ≈ c₁ D^c₂ with R².
+    series : tuple of ndarray
+        Per D, the network alignment at every measurement (steps 0, ``every``, 2·``every``, …).
     """
 
     sizes: np.ndarray
@@ -159,6 +161,7 @@ class AlignmentGrowth:
     layers: np.ndarray
     steps: np.ndarray
     fit: PowerLaw
+    series: tuple = ()
 
 
 def alignment_growth(make_objective: Callable[[int], Objective], sizes: tuple[int, ...], *,
@@ -184,7 +187,7 @@ def alignment_growth(make_objective: Callable[[int], Objective], sizes: tuple[in
     """
     if len(sizes) < 3:
         raise InputError(f"sizes must hold at least three data set sizes, got {sizes}")
-    initial, peak, layers, taken = [], [], [], []
+    initial, peak, layers, taken, series = [], [], [], [], []
     for D in sizes:
         objective = make_objective(int(D))
         theta = objective.net.initial(seed)
@@ -196,5 +199,6 @@ def alignment_growth(make_objective: Callable[[int], Objective], sizes: tuple[in
         peak.append(network[best])
         layers.append(snap.values[best].mean)
         taken.append(int(snap.steps[-1]))
+        series.append(network)
     return AlignmentGrowth(np.array(sizes), np.array(initial), np.array(peak), np.array(layers),
-                           np.array(taken), fit_power_law(sizes, peak))
+                           np.array(taken), fit_power_law(sizes, peak), tuple(series))

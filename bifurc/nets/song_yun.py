@@ -25,7 +25,7 @@ from .objective import Objective, evaluate
 from .track import track
 from .train import train
 
-__all__ = ["WidthAlignment", "width_alignment", "MultiPoint", "multi_point", "curve_spread",
+__all__ = ["WidthAlignment", "width_alignment", "MultiPoint", "multi_point", "curve_spread", "shared_curve",
            "digits_objective"]
 
 
@@ -48,6 +48,9 @@ class WidthAlignment:
     target, steps, start : float, int, int
         y, the number of GD steps, and the first step the statistic counts.
     loss : Loss
+    tracks : tuple
+        Each run's :class:`~bifurc.nets.Track` (None for a run that diverged), in the order of
+        ``distances`` (widths, then seeds, then q0s), for statistics of the whole path.
     """
 
     widths: tuple[int, ...]
@@ -61,6 +64,7 @@ class WidthAlignment:
     steps: int
     start: int
     loss: Loss
+    tracks: tuple = ()
 
 
 def width_alignment(widths: tuple[int, ...] = (64, 256), *, activation: str = "tanh",
@@ -94,6 +98,7 @@ def width_alignment(widths: tuple[int, ...] = (64, 256), *, activation: str = "t
     """
     data = one_point(10, target, seed=0)
     distances = np.empty((len(widths), len(seeds), len(q0s)))
+    tracks = []
     for i, width in enumerate(widths):
         objective = Objective(MLP(10, width, 3, activation), data, loss)
         for j, seed in enumerate(seeds):
@@ -102,11 +107,12 @@ def width_alignment(widths: tuple[int, ...] = (64, 256), *, activation: str = "t
             for k, q0 in enumerate(q0s):
                 eta = 2 / (q0 * lam0)
                 run = train(objective, theta, eta, steps)
-                distances[i, j, k] = (np.inf if run.diverged else
-                                      track(run.p, run.ntk, eta, loss, start=start).distance)
+                tracks.append(None if run.diverged else track(run.p, run.ntk, eta, loss, start=start))
+                distances[i, j, k] = np.inf if run.diverged else tracks[-1].distance
     per_width = distances.reshape(len(widths), -1)
     return WidthAlignment(tuple(widths), distances, np.median(per_width, axis=1), per_width.max(axis=1),
-                          tuple(seeds), tuple(q0s), activation, float(target), steps, start, loss)
+                          tuple(seeds), tuple(q0s), activation, float(target), steps, start, loss,
+                          tuple(tracks))
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,29 @@ def curve_spread(paths: list[tuple[np.ndarray, np.ndarray]], bins: int = 10) -> 
         else:
             spreads.append((max(medians) - min(medians)) / np.median(medians))
     return float(np.median(spreads)) if spreads else float("nan")
+
+
+def shared_curve(paths: list[tuple[np.ndarray, np.ndarray]], bins: int = 10) -> float:
+    """How much of the variation of q one curve q = g(|p|), common to all runs, explains.
+
+    g is the median of the pooled q in each of ``bins`` bins of |p| holding equal numbers of
+    the pooled points; the statistic is 1 - Σ(q - g(|p|))²/Σ(q - q̄)² over all points (1 on one
+    curve; about 0 when q does not depend on |p|, or each run follows its own curve).
+
+    Parameters
+    ----------
+    paths
+        (p, q) arrays of each run.
+    bins
+        The number of |p| bins.
+    """
+    p = np.abs(np.concatenate([np.asarray(p, dtype=np.float64) for p, _ in paths]))
+    q = np.concatenate([np.asarray(q, dtype=np.float64) for _, q in paths])
+    edges = np.quantile(p, np.linspace(0, 1, bins + 1))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    curve = np.array([np.median(q[which == b]) if np.any(which == b) else 0.0 for b in range(bins)])
+    spread = float(np.sum((q - q.mean()) ** 2))
+    return float(1 - np.sum((q - curve[which]) ** 2) / spread) if spread > 0 else float("nan")
 
 
 def multi_point(objective: Objective, *, seeds: tuple[int, ...] = (0, 1, 2),

@@ -13,7 +13,7 @@ residual relative to the spread of v, beside the straight-line fit's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -134,6 +134,10 @@ class DeepSubspace:
     eta : float
     window : int
         The number of final iterates analysed.
+    step_norms : ndarray
+        ‖θ_{t+1} - θ_t‖ between the analysed iterates, shape (window - 1,).
+    parameters : int
+        The number of parameters (the dimension the iterates live in).
     """
 
     plane: PrincipalPlane
@@ -142,6 +146,8 @@ class DeepSubspace:
     final_sharpness: float
     eta: float
     window: int
+    step_norms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    parameters: int = 0
 
 
 def deep_subspace(objective: Objective, theta: np.ndarray, eta: float, steps: int,
@@ -183,4 +189,5 @@ def deep_subspace(objective: Objective, theta: np.ndarray, eta: float, steps: in
     plane = principal_plane(kept)
     u, v = oscillation_first(plane.coords)
     fit = fit_parabola(u, v)
-    return DeepSubspace(plane, fit, loss, float(sharpness(ev).values[0]), float(eta), window)
+    return DeepSubspace(plane, fit, loss, float(sharpness(ev).values[0]), float(eta), window,
+                        np.linalg.norm(np.diff(kept, axis=0), axis=1), theta.size)

@@ -31,19 +31,21 @@ saturation of tanh, or settled below it) with broad spectra.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
+from ...analysis.spectrum import power_spectrum
 from ...nets import CNN, Objective, ResNet, digits
-from ...nets.kalra import PhasesRun, phases_run, squared_loss
+from ...nets.kalra import PhasesRun, phases_run, sharpening_phases, squared_loss
 from ...nets.network import Network
-from ...nets.sharpness_dynamics import SharpnessSpectrum, sharpness_spectrum
+from ...nets.sharpness_dynamics import SharpnessSpectrum, period_two, sharpness_spectrum
 from ...nets.song_yun import MultiPoint, digits_objective, multi_point
-from ..registry import Outcome, Settings, check
+from ..registry import Outcome, Settings, check, control, resolution
 
-__all__ = ["POINTS", "SETUPS", "Setup", "architecture_objective", "architecture_runs", "cnn_multi_point"]
+__all__ = ["POINTS", "SETUPS", "Setup", "architecture_objective", "architecture_runs", "cnn_multi_point",
+           "rescaled"]
 
 PAPER = "Kalra et al."
 #: The parameterisations and their names in the results.
@@ -120,37 +122,105 @@ def architecture_runs(name: str, size: str, inits: tuple[str, ...] = ("SP", "muP
 
 def _record(run: PhasesRun, spectra: list[SharpnessSpectrum]) -> dict:
     ph = run.phases
-    return {"eta": run.eta, "s0": ph.initial, "early minimum s": ph.minimum, "at step": ph.minimum_step,
-            "early reduction": ph.reduction, "peak s after it": ph.peak_after, "late mean s": ph.late_mean,
-            "late loss-rise fraction": ph.late_rises,
+    return {"c": run.c, "eta": run.eta, "s0": ph.initial, "early minimum s": ph.minimum,
+            "at step": ph.minimum_step, "early reduction": ph.reduction, "peak s after it": ph.peak_after,
+            "late mean s": ph.late_mean, "late loss-rise fraction": ph.late_rises,
             "spectra": [{"c": s.c, "eta": s.eta, "mean eta lambda": float(np.mean(s.series)) if s.series.size
                          else None, "peak frequency": s.peak, "period-2 share": s.period_two,
                          "diverged": s.diverged} for s in spectra]}
 
 
+#: Smallest share of the power in [1/10, 1/2] in the peak at 1/2 counted as period 2: the runs at the
+#: edge reach 0.9993 or more; white noise spreads its power over the band (a few of its bins are
+#: the peak's: about 0.2 at the quick window of 32 steps).
+PERIOD_TWO = 0.9
+#: ηλ₀ of the control run that starts far below the edge and does not reach it in the run's steps
+#: (the ResNet sharpens explosively: from c = 0.03 it still reaches the edge within the quick run).
+SMALL_C = {"cnn": 0.3, "resnet": 0.01}
+
+
+def rescaled(run: PhasesRun, edge: float) -> PhasesRun:
+    """``run`` judged against the edge 2·edge/η instead of 2/η (its λ divided by ``edge``)."""
+    r = run.run
+    phases = sharpening_phases(r.sharpness_steps, r.sharpness / edge, r.loss, run.eta,
+                               early=run.phases.criteria["early steps"])
+    return PhasesRun(run.c, run.eta, r, phases)
+
+
 def _period_two(spectrum: SharpnessSpectrum) -> bool:
-    return not spectrum.diverged and spectrum.peak == 0.5 and spectrum.period_two > 0.9
+    return not spectrum.diverged and spectrum.peak == 0.5 and spectrum.period_two > PERIOD_TWO
 
 
-def _outcome(name: str, settings: Settings, findings: str) -> Outcome:
+def _shuffled(spectrum: SharpnessSpectrum) -> SharpnessSpectrum:
+    """The spectrum of the same ηλ_t values in a shuffled order (seed 0)."""
+    if spectrum.diverged:
+        return spectrum
+    series = np.random.default_rng(0).permutation(spectrum.series)
+    freq, power = power_spectrum(series)
+    return replace(spectrum, series=series, frequencies=freq, power=power, **dict(zip(
+        ("peak", "period_two"), period_two(freq, power))))
+
+
+@lru_cache(maxsize=4)
+def _small_step_run(name: str, size: str) -> tuple[PhasesRun, SharpnessSpectrum]:
+    """SP at ηλ₀ = SMALL_C[name]: the sharpening run and the spectrum, at the check's size."""
+    setup = SETUPS[name]
+    objective = architecture_objective(name, INITS["SP"])
+    theta = objective.net.initial(0)
+    steps, c = setup.steps[size], SMALL_C[name]
+    phases = phases_run(objective, theta, c, steps, every=setup.every[size], early=steps // 4)
+    return phases, sharpness_spectrum(objective, theta, c, setup.transient[size], setup.window[size])
+
+
+def _findings(name: str, runs: Runs, size: str) -> str:
+    """What the run measured beyond the SP criteria, from the numbers of this run only."""
+    sp = runs["SP"][0].phases
+    parts = [f"SP early reduction {sp.reduction:.0%}, late loss-rise fraction {sp.late_rises:.0%}"]
+    if "muP" in runs:
+        m, spectra = runs["muP"]
+        parts.append(f"muP late mean s {m.phases.late_mean:.3f}, loss rises {m.phases.late_rises:.0%}, "
+                     "period-2 share " + ", ".join(f"{s.period_two:.2f} (c = {s.c:g})" for s in spectra))
+        parts.append("SP ladder: " + ", ".join(
+            f"c = {s.c:g}: " + ("diverged" if s.diverged else
+                                f"mean eta lambda {np.mean(s.series):.3g}, period-2 share {s.period_two:.2f}")
+            for s in runs["SP"][1]))
+    else:
+        parts.append("muP and the step-size ladder run under --full only")
+    return "; ".join(parts)
+
+
+def _outcome(name: str, settings: Settings, edge: float = 1.0, sp: tuple | None = None,
+             shuffle: bool = False) -> Outcome:
+    """The SP criteria of the module docstring; ``edge`` moves the edge to 2 edge/η, ``sp``
+    replaces the SP run and spectrum (a control), ``shuffle`` shuffles the spectrum's series."""
     size = "full" if settings.full else "quick"
     setup = SETUPS[name]
     ladder = setup.ladder if settings.full else setup.ladder[:1]
     runs = architecture_runs(name, size, ("SP", "muP") if settings.full else ("SP",), ladder)
     details: dict = {"size": size, "points": POINTS, "steps": setup.steps[size], "c": setup.c,
-                     "findings": findings}
+                     "findings": _findings(name, runs, size)}
     for label, (run, spectra) in runs.items():
         details[label] = _record(run, spectra)
     run, spectra = runs["SP"]
+    spectrum = spectra[0]
+    if sp is not None:
+        run, spectrum = sp
+        details["SP control run"] = _record(run, [spectrum])
+    if shuffle:
+        spectrum = _shuffled(spectrum)
+        details["shuffled spectrum"] = {"peak frequency": spectrum.peak,
+                                        "period-2 share": spectrum.period_two}
+    if edge != 1.0:
+        run = rescaled(run, edge)
     ph = run.phases
     checks = {"sharpened to the edge": ph.peak_after >= 0.95,
               "late mean within 5%": abs(ph.late_mean - 1) < ph.criteria["edge within"],
-              "period-2 spectrum": _period_two(spectra[0])}
+              "period-2 spectrum": _period_two(spectrum)}
     if name == "cnn":
         checks |= {"early reduction > 10%": bool(ph.reduced), "loss oscillates": ph.late_rises >= 0.1}
-    details["SP criteria"] = checks
+    details["SP criteria"] = {k: bool(v) for k, v in checks.items()}
     measured = (f"SP s {ph.initial:.2f} -> min {ph.minimum:.2f} -> {ph.late_mean:.3f}; period-2 share "
-                + ", ".join(f"{s.period_two:.2f} (c = {s.c:g})" for s in spectra))
+                f"{spectrum.period_two:.2f} (c = {spectrum.c:g})")
     return Outcome("s = ηλ/2 -> 1, spectrum peak at 1/2", measured, "see the module docstring",
                    all(checks.values()), None, details)
 
@@ -170,16 +240,32 @@ def cnn_multi_point(full: bool) -> MultiPoint:
        "with an oscillating loss and a period-2 sharpness spectrum; μP measured", full_only=True)
 def kalra_cnn(settings: Settings) -> Outcome:
     """Two stride-2 3×3 convolutions (4 channels), flattened head, c = 1.5; see the module docstring."""
-    return _outcome("cnn", settings, "μP sharpens to just below the edge (s ≈ 0.93, no oscillation); the "
-                    "spectrum stays period 2 up to c = 1.9 and GD diverges by c = 2.5: no broadening at "
-                    "the edge")
+    return _outcome("cnn", settings)
 
 
 @check("kalra/resnet", PAPER, "a small ResNet on digits (SP): sharpening to 2/η, EoS with a period-2 "
        "sharpness spectrum; μP and larger η measured", full_only=True)
 def kalra_resnet(settings: Settings) -> Outcome:
     """Convolutional stem and two residual blocks (4 channels), global-average head, c = 0.5."""
-    return _outcome("resnet", settings, "no early reduction (the sharpness rises from the first steps); the "
-                    "loss decreases monotonically at the edge (the period 2 is in the sharpness); every "
-                    "spectrum taken at the edge is a clean period 2; at c >= 1.5 runs leave the edge (mean "
-                    "ηλ ≫ 2, or settled below it) with broad spectra: no broadening at the edge")
+    return _outcome("resnet", settings)
+
+
+def _register_controls(name: str) -> None:
+    cid = f"kalra/{name}"
+
+    def small(settings: Settings) -> Outcome:
+        return _outcome(name, settings, sp=_small_step_run(name, "full" if settings.full else "quick"))
+
+    def shuffled(settings: Settings) -> Outcome:
+        return _outcome(name, settings, shuffle=True)
+
+    def edge(settings: Settings, relative: float) -> Outcome:
+        return _outcome(name, settings, edge=1 + relative)
+
+    control(cid, f"SP at c = {SMALL_C[name]} (never reaches 2/η) at the edge")(small)
+    control(cid, "the sharpness series shuffled in time (no period 2)")(shuffled)
+    resolution(cid, "2 (the edge 2/η)", high=0.5)(edge)
+
+
+for _name in SETUPS:
+    _register_controls(_name)
