@@ -140,7 +140,7 @@ def _fixed_point_measurements(full: bool) -> dict:
 def _judge_fixed_points(full: bool, predicted: str = "derived", relative: float = 0.0,
                         moved: bool = False) -> Outcome:
     data = _fixed_point_measurements(full)
-    details, passed, worst = {}, True, 0.0
+    details, passed, worst, worst_residual = {}, True, 0.0, 0.0
     for parameterization, d in data.items():
         found = []
         for p in d["points"]:
@@ -150,7 +150,7 @@ def _judge_fixed_points(full: bool, predicted: str = "derived", relative: float 
             kind = classify(claim)
             passed &= (kind == classify(p["measured"]) and residual < RESIDUAL_TOLERANCE
                        and error < MULTIPLIER_TOLERANCE)
-            worst = max(worst, error)
+            worst, worst_residual = max(worst, error), max(worst_residual, residual)
             found.append({"label": p["label"], "point": p["point"].tolist(), "type": kind,
                           "residual": residual, "multiplier error (finite differences)": error})
         corners = np.array([p["point"] for p in d["points"]])
@@ -162,8 +162,8 @@ def _judge_fixed_points(full: bool, predicted: str = "derived", relative: float 
                                      "line (I): error of multipliers 1 - eta lambda and 1": line_errors}
     details["multipliers measured"] = (f"central differences of the compiled map, step {FD_STEP:g} "
                                        f"(tolerance {MULTIPLIER_TOLERANCE:g}: errors ~1e-10)")
-    return Outcome("I-IV, derived", f"max multiplier error {worst:.1e}", MULTIPLIER_TOLERANCE, passed, None,
-                   details)
+    return Outcome("I-IV, derived", f"max multiplier error {worst:.1e}, max residual {worst_residual:.1e}",
+                   MULTIPLIER_TOLERANCE, passed, None, details)
 
 
 @check("kalra/fixed-points", PAPER, "UV fixed points found numerically = derived ones, with types (SP, μP)")
@@ -278,10 +278,11 @@ def _judge_eos(full: bool, records: list[dict], geometric: float = 2.0, mean: ob
     bracket = (max(s["Y"] for s in scan["below"]), min(s["Y"] for s in scan["above"]))
     # below Y*: every run converges to a minimum with 2Y <= eta lambda < 2 (reachable, stable)
     below_ok = all(2 * s["Y"] - CYCLE_TOLERANCE <= s["final eta lambda"] < 2 for s in scan["below"])
-    # at Y* = 1 on the balanced line, eta lambda swings by 2/sqrt(t) (proofs/uv_edge.py (iv)); the
-    # correction is O(1/t): measured 5e-3 at t = 2000, so at T = 10 t1 it must be 10 times smaller
-    decay_ok = all(abs(d["sqrt(t) x swing at T"] - 2) < 0.1 * abs(d["sqrt(t) x swing at t1"] - 2) * 2
-                   and abs(d["sqrt(t) x swing at t1"] - 2) < 0.05 for d in scan["decay"])
+    # at Y* = 1 on the balanced line, eta lambda swings by 2/sqrt(t) (proofs/uv_edge.py (iv)) up to a
+    # relative O(log t / t) correction, which shrinks about 7-fold from t1 to T = 10 t1 (measured
+    # 5.5-8): at least 4-fold is asked, and below 1e-2 at T (another power of t would drift away)
+    decay_ok = all(abs(d["sqrt(t) x swing at T"] - 2) < 0.25 * abs(d["sqrt(t) x swing at t1"] - 2)
+                   and abs(d["sqrt(t) x swing at T"] - 2) < 1e-2 for d in scan["decay"])
     passed = holds and bracket[0] < threshold < bracket[1] and below_ok and decay_ok
     worst = max(abs(r["geometric mean"] - geometric) for r in records)
     details = {
