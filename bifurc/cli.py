@@ -500,6 +500,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .sweep.command import register as register_sweep
 
     register_sweep(sub)
+    from .continuation.command import register as register_continue
+
+    register_continue(sub)
     return parser
 
 

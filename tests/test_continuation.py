@@ -4,6 +4,7 @@ Every expected value is a closed form derived here (or in the comment next to it
 map's formulas, never a number produced by bifurc.continuation.
 """
 
+import json
 import math
 
 import numpy as np
@@ -266,3 +267,17 @@ def test_curve_arguments(henon):
         bifurcation_curve(henon, flip, "a", 0.5)
     with pytest.raises(bifurc.InputError, match="start and stop"):
         bifurcation_curve(henon, flip, "b", 0.3)
+
+
+def test_command_line(capsys):
+    from bifurc.cli import main
+
+    assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.5", "--x0", "0.6",
+                 "--switch", "--count", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [p["kind"] for p in out["points"]] == ["flip", "flip"]
+    assert [p["period"] for p in out["points"]] == [1, 2]
+    assert abs(out["points"][1]["params"]["r"] - LOGISTIC_DOUBLINGS[1]) < LOCATED
+    assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6",
+                 "--x0", "40"]) == 2
+    assert "x0 is not near" in capsys.readouterr().err

@@ -5,16 +5,28 @@ cycles through one parameter (pseudo-arclength, through folds) and locates their
 flips and Neimark-Sacker points with normal-form coefficients; :func:`switch_at_flip`
 starts the doubled cycle's branch at a flip, and :func:`follow_cascade` follows a
 period-doubling cascade branch by branch; :func:`bifurcation_curve` continues a fold,
-flip or Neimark-Sacker point in a second parameter. Results are frozen
-objects (:class:`Branch`, :class:`SpecialPoint`) that carry their settings.
+flip or Neimark-Sacker point in a second parameter. Results are frozen objects
+(:class:`Branch`, :class:`SpecialPoint`, :class:`CascadeBranches`, :class:`Curve`) that
+carry their settings. See docs/continuation.md.
+
+The names are imported on first use, so that the command line can register its
+subcommand without loading the numerics.
 """
 
-from .branch import continuation
-from .curves import Curve, bifurcation_curve
-from .results import Branch, SpecialPoint
-from .switching import CascadeBranches, follow_cascade, switch_at_flip
+from __future__ import annotations
 
-__all__ = [
-    "continuation", "switch_at_flip", "follow_cascade", "bifurcation_curve",
-    "Branch", "SpecialPoint", "CascadeBranches", "Curve",
-]
+import importlib
+
+_LAZY = {
+    "continuation": "branch", "switch_at_flip": "switching", "follow_cascade": "switching",
+    "bifurcation_curve": "curves", "Branch": "results", "SpecialPoint": "results",
+    "CascadeBranches": "switching", "Curve": "curves",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'bifurc.continuation' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
