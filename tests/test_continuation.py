@@ -192,6 +192,28 @@ def test_switching_at_the_logistic_flip_follows_the_two_cycle(logistic):
         switch_at_flip(logistic, continuation(quadratic(), "a", 0.366, 0.5, -1.0).points[0], 3.4)
 
 
+def test_switching_towards_the_start():
+    # x -> x^2 + r: the fixed point (1 - sqrt(1 - 4r))/2 has multiplier 1 - sqrt(1 - 4r), -1 at
+    # r = -3/4, and is unstable below; the 2-cycle x^2 + x + r + 1 = 0 lives there (r < -3/4),
+    # with multiplier 4 x1 x2 = 4 (r + 1). Met going up from r = -2, the doubled cycle lies behind.
+    m = bifurc.Map.from_expressions({"x": "x**2 + r"}, {"r": 0.0}, name="square-plus-r")
+    c = follow_cascade(m, "r", -1.0, -2.0, 1.0, count=2)
+    assert c.periods.tolist() == [1] and abs(c.points[0] + 0.75) < LOCATED
+    assert "away from stop" in c.message
+    # the 2-cycle sits at -1/2 +- eta, eta^2 = -(r + 3/4) = beta (multiplier -(1 + beta)), so c = 1:
+    # supercritical, the 2-cycle stable just below -3/4
+    assert abs(c.flips[0].coefficient - 1) < 1e-10 and c.flips[0].criticality == "supercritical"
+    with pytest.raises(bifurc.InputError, match="other side of the flip"):
+        switch_at_flip(m, c.flips[0], 1.0)
+    b = switch_at_flip(m, c.flips[0], -1.2)
+    r = b.values
+    assert b.period == 2 and np.all(r < -0.75) and b.values[-1] == -1.2
+    x = b.states[:, 0]
+    assert np.max(np.abs(x**2 + x + r + 1)) < LOCATED
+    assert np.allclose(b.multipliers[:, 0].real, 4 * (r + 1), atol=1e-10)
+    assert np.array_equal(b.stable, r > -1.25)
+
+
 def test_logistic_cascade_by_branch_switching(logistic):
     c = follow_cascade(logistic, "r", 0.6, 2.5, 3.56994, count=8)
     assert c.periods.tolist() == [2**i for i in range(8)]

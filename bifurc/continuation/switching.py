@@ -95,7 +95,7 @@ def switch_at_flip(
     start = _switched_start(system, point, settings)
     lo, hi = settings.bounds
     if start is None or not lo <= start[0][-1] <= hi:
-        side = "" if start is None else f" within {point.param} in [{lo!r}, {hi!r}] (a subcritical flip?)"
+        side = "" if start is None else f" in [{lo!r}, {hi!r}]: it lies on the other side of the flip"
         raise InputError(f"found no period-{system.period} cycle near the flip at "
                          f"{point.param}={point.value!r}{side}")
     return trace(system, *start, settings, others)
@@ -211,7 +211,7 @@ def follow_cascade(
         if not bounds[0] <= begun[0][-1] <= bounds[1]:
             side = (begun[0][-1] - flip.value) * (settings.stop - flip.value) > 0
             message = (f"{doubled} passes {param}={settings.stop!r} before it could flip" if side else
-                       f"{doubled} lies on the side of {param}={settings.start!r}: the flip is subcritical")
+                       f"{doubled} lies on the side of {param}={settings.start!r}, away from stop")
             break
         branch = trace(system, *begun, step_settings, others, stop_at=("flip",))
         branches.append(branch)
