@@ -283,6 +283,21 @@ def test_henon_two_cycle_flip_curve(henon):
     assert np.max(np.abs(curve.values[:, 0] - closed_form(curve.values[:, 1]))) < 1e-10
 
 
+@pytest.mark.parametrize("stop", [0.8, -0.6])
+def test_neimark_sacker_curve(stop):
+    # x' = y, y' = r y (1 - x) + s (x - y): fixed point x = y = 1 - 1/r, Jacobian [[0, 1],
+    # [s - (r - 1), 1 - s]], determinant r - 1 - s and trace 1 - s: a complex pair on the unit
+    # circle on r = 2 + s, at angle arccos((1 - s)/2)
+    m = bifurc.Map.from_expressions({"x": "y", "y": "r*y*(1 - x) + s*(x - y)"}, {"r": 1.5, "s": 0.0},
+                                    name="delayed-logistic-s")
+    (ns,) = continuation(m, "r", [1 / 3, 1 / 3], 1.5, 2.5).points
+    c = bifurcation_curve(m, ns, "s", stop)
+    assert c.kind == "neimark-sacker" and c.status == "bound"
+    r, s = c.values.T
+    assert np.max(np.abs(r - 2 - s)) < 1e-10
+    assert np.max(np.abs(np.abs(np.angle(c.multipliers[:, 0])) - np.arccos((1 - s) / 2))) < 1e-10
+
+
 def test_curve_arguments(henon):
     flip = continuation(henon, "a", henon_fixed_point(0.1, 0.3, 1), 0.1, 2.0, params={"b": 0.3}).points[0]
     with pytest.raises(bifurc.InputError, match="other must be"):
