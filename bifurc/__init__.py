@@ -6,38 +6,50 @@ exponents, basins, parameter planes) -> presentation (``cli``, ``plot``).
 """
 
 from . import maps
-from .analysis.arguments import EscapeWarning, PrecisionWarning
-from .analysis.basins import Basins, basins
-from .analysis.cascade import Cascade, cascade
-from .analysis.lyapunov import LyapunovSweep, lyapunov, lyapunov_sweep
-from .analysis.orbits import OrbitDiagram, orbit, orbit_diagram
-from .analysis.periods import PeriodicOrbit, fixed_points, period, periodic_orbits
-from .analysis.planes import ParameterPlane, parameter_plane
-from .analysis.precision import PreciseOrbit, flip_point_mp, orbit_mp, periodic_orbit_mp
-from .analysis.storage import load, save
 from .definition.iterated_map import Map
 from .errors import InputError
 
 __version__ = "0.1.0"
 
-# The theory layer (losses, the papers' models, networks, verify) is imported on first
-# use: deriving the catalogued losses costs most of a second, which the numeric core and
-# the command line's other subcommands need not pay.
+# Everything else is imported on first use, so that ``import bifurc`` and the command
+# line's answers cost a fraction of a second: the analyses pull in numba (and cascade
+# scipy and mpmath), the theory layer (losses, the papers' models, networks, verify)
+# sympy, which derives the catalogued losses in most of a second.
 _LAZY = {
-    "losses": ("bifurc.losses", None), "Loss": ("bifurc.losses", "Loss"),
-    "eos": ("bifurc.eos", None), "nets": ("bifurc.nets", None), "track": ("bifurc.nets", "track"),
-    "verify": ("bifurc.verify", None),
+    "EscapeWarning": "analysis.arguments", "PrecisionWarning": "analysis.arguments",
+    "Basins": "analysis.basins", "basins": "analysis.basins",
+    "Cascade": "analysis.cascade", "cascade": "analysis.cascade",
+    "LyapunovSweep": "analysis.lyapunov", "lyapunov": "analysis.lyapunov",
+    "lyapunov_sweep": "analysis.lyapunov",
+    "OrbitDiagram": "analysis.orbits", "orbit": "analysis.orbits", "orbit_diagram": "analysis.orbits",
+    "PeriodicOrbit": "analysis.periods", "fixed_points": "analysis.periods", "period": "analysis.periods",
+    "periodic_orbits": "analysis.periods",
+    "ParameterPlane": "analysis.planes", "parameter_plane": "analysis.planes",
+    "PreciseOrbit": "analysis.precision", "flip_point_mp": "analysis.precision",
+    "orbit_mp": "analysis.precision", "periodic_orbit_mp": "analysis.precision",
+    "load": "analysis.storage", "save": "analysis.storage",
+    "Loss": "losses",
+    "track": "nets",
 }
+_SUBPACKAGES = ("losses", "eos", "nets", "verify")
 
 
 def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'bifurc' has no attribute {name!r}")
     import importlib
 
-    module_name, attribute = _LAZY[name]
-    module = importlib.import_module(module_name)
-    return module if attribute is None else getattr(module, attribute)
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'bifurc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "Map", "maps", "EscapeWarning", "PrecisionWarning", "InputError",
     "orbit", "orbit_diagram", "OrbitDiagram",

@@ -32,7 +32,6 @@ from .analysis.arguments import (
     nonnegative_int,
     positive_int,
 )
-from .analysis.storage import save
 from .atomic import replacing
 from .definition.iterated_map import Map
 from .errors import InputError
@@ -150,6 +149,8 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
         if result is None:
             raise UserError("--out: this command has no result object to save")
         with _writing(args.out):
+            from .analysis.storage import save
+
             written = save(result, args.out)
         table.append(f"result written to {written}")
     elif args.out:
@@ -169,21 +170,24 @@ def _save_figure(figure, target: Path) -> None:
         figure.savefig(handle, format=target.suffix[1:].lower(), dpi=150)
 
 
-def _figure_if(args: argparse.Namespace, draw, result):
-    """The figure of ``result`` if ``--out`` asks for one."""
-    return draw(result) if args.out and args.out.lower().endswith(_FIGURE_SUFFIXES) else None
+def _figure_if(args: argparse.Namespace, draw: str, result):
+    """The figure of ``result`` drawn by ``bifurc.plot.<draw>`` if ``--out`` asks for one."""
+    if not (args.out and args.out.lower().endswith(_FIGURE_SUFFIXES)):
+        return None
+    from . import plot  # matplotlib is imported only for a figure
+
+    return getattr(plot, draw)(result)
 
 
 # --- subcommands -----------------------------------------------------------------
 def _cmd_maps(args: argparse.Namespace) -> None:
     rows = [f"{name:10s} {m!r}" for name, m in maps.CATALOGUE.items()]
-    payload = {name: {"state": m.state, "params": dict(m.params), "updates": [str(u) for u in m.updates]}
+    payload = {name: {"state": m.state, "params": dict(m.params), "updates": list(m.formulas)}
                for name, m in maps.CATALOGUE.items()}
     _emit(args, payload, rows)
 
 
 def _cmd_diagram(args: argparse.Namespace) -> None:
-    from . import plot
     from .analysis.orbits import diagram_bytes, orbit_diagram
 
     m, overrides = resolve_map(args.map, _settings(args.set))
@@ -198,11 +202,10 @@ def _cmd_diagram(args: argparse.Namespace) -> None:
               for v, x in zip(values[::step], last[::step])]
     payload = {"map": d.map_name, "param": param, "values": values, "points": d.points,
                "escaped": d.escaped, "transient": d.transient, "keep": d.keep}
-    _emit(args, payload, table, _figure_if(args, plot.orbit_diagram, d), d)
+    _emit(args, payload, table, _figure_if(args, "orbit_diagram", d), d)
 
 
 def _cmd_lyapunov(args: argparse.Namespace) -> None:
-    from . import plot
     from .analysis.lyapunov import lyapunov, lyapunov_sweep, sweep_bytes
 
     m, overrides = resolve_map(args.map, _settings(args.set))
@@ -222,11 +225,10 @@ def _cmd_lyapunov(args: argparse.Namespace) -> None:
     table = [f"{m.name}: largest exponent over {param}, {args.n} steps each; {int(s.escaped.sum())} escaped"]
     table += [f"  {param}={v:<12.6g} {e:+.6f}" for v, e in zip(values[::step], s.largest[::step])]
     payload = {"map": m.name, "param": param, "values": values, "exponents": s.exponents, "n": args.n}
-    _emit(args, payload, table, _figure_if(args, plot.lyapunov_sweep, s), s)
+    _emit(args, payload, table, _figure_if(args, "lyapunov_sweep", s), s)
 
 
 def _cmd_cascade(args: argparse.Namespace) -> None:
-    from . import plot
     from .analysis.cascade import cascade
 
     m, overrides = resolve_map(args.map, _settings(args.set))
@@ -247,7 +249,7 @@ def _cmd_cascade(args: argparse.Namespace) -> None:
     payload = {"map": m.name, "param": c.param, "points": c.points, "periods": c.periods,
                "delta": c.delta, "tolerance": c.tolerance, "message": c.message,
                "digits": c.digits, "precise_points": list(c.precise_points)}
-    _emit(args, payload, table, _figure_if(args, plot.cascade, c) if c.points.size > 2 else None, c)
+    _emit(args, payload, table, _figure_if(args, "cascade", c) if c.points.size > 2 else None, c)
 
 
 def _cmd_period(args: argparse.Namespace) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import mpmath
 import numpy as np
-from scipy.optimize import brentq
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
@@ -123,6 +122,8 @@ def _solve_flip(
         if s is None:
             raise RuntimeError(f"lost the period-{k} orbit at {nu!r}")
         return branch.flip_function(s[1])
+
+    from scipy.optimize import brentq  # imported here: scipy costs a third of a second to import
 
     root = brentq(g, a, b, xtol=_XTOL, rtol=_RTOL, maxiter=200)
     return root, branch.solve(x, k, root)[0], _XTOL + _RTOL * abs(root) + _noise_width(g, a, b, root)

@@ -19,7 +19,6 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-import sympy as sp
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
@@ -75,6 +74,8 @@ def _functions(m: Map, jacobian: bool = True):
     if key not in _compiled:
         symbols = (*m.state_symbols, *m.param_symbols)
         outputs = [*m.updates, *m.jacobian] if jacobian else list(m.updates)
+        import sympy as sp  # imported here: the float64 analyses that import this module need no sympy
+
         _compiled[key] = sp.lambdify(symbols, outputs, modules="mpmath", cse=True)
     return _compiled[key]
 

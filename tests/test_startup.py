@@ -1,0 +1,106 @@
+"""Fast start, checked by structure, never by the clock: which modules a command imports,
+that the catalogue parses when asked, and that chunked kernels give the unchunked result.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import bifurc
+from bifurc import Map
+
+HEAVY = ("sympy", "scipy", "matplotlib", "numba", "mpmath", "sklearn", "zarr", "dask")
+
+
+def _imported(code: str, env: dict | None = None) -> set[str]:
+    """The heavy packages imported by ``code`` run in a new process."""
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env=env or os.environ)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_import_bifurc_imports_nothing_heavy():
+    assert _imported("import bifurc; bifurc.maps.logistic.dim") == set()
+
+
+def test_help_and_maps_import_nothing_heavy():
+    code = ("import contextlib, io\nfrom bifurc.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['maps']); main(['maps', '--json'])\n"
+            "from bifurc.cli import build_parser\nbuild_parser().format_help()")
+    assert _imported(code) == set()
+
+
+def test_analysis_with_a_warm_cache_needs_no_sympy(tmp_path):
+    env = dict(os.environ, BIFURC_CACHE_DIR=str(tmp_path))
+    code = ("import contextlib, io\nfrom bifurc.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    assert main(['period', 'logistic', '--sweep', 'r=3.2:3.5:2', '--x0', '0.3']) == 0")
+    assert "sympy" in _imported(code, env)  # empty cache: the kernels are derived and printed
+    assert _imported(code, env) & {"sympy", "matplotlib"} == set()  # cached: found by the formulas
+
+
+def test_every_catalogued_map_parses_to_its_formulas():
+    for name, m in bifurc.maps.CATALOGUE.items():
+        twin = Map.from_expressions(dict(zip(m.state, m.formulas)), dict(m.params), name=name)
+        assert m.updates == twin.updates and m.formula_key == twin.formula_key
+
+
+def test_formula_key_tells_maps_apart():
+    a = Map.from_expressions({"x": "r*x*(1 - x)"}, {"r": 3.5})
+    assert a.formula_key == a.with_params(r=3.9).formula_key  # defaults are arguments, not code
+    assert a.formula_key != Map.from_expressions({"x": "r*x*(1 - x)"}, {"r": 3.5, "s": 1.0}).formula_key
+    assert a.formula_key != Map.from_expressions({"y": "r*y*(1 - y)"}, {"r": 3.5}).formula_key
+    assert a.formula_key != Map.from_expressions({"x": "r*x*(1 + x)"}, {"r": 3.5}).formula_key
+
+
+def test_chunked_spectrum_is_bit_for_bit_one_call(henon, monkeypatch):
+    k = henon.kernels
+    x0, p = np.array([0.1, 0.1]), henon.parameter_vector()
+    whole, chunked = np.empty(2), np.empty(2)
+    assert k.lyapunov_cell(x0, p, 10_001, 37, 1e8, whole) == 0  # one call, no chunks
+    monkeypatch.setattr(k, "CHUNK", 64)  # 157 chunks of the orbit, 1 of the transient
+    assert k.lyapunov_spectrum(x0, p, 10_001, 37, 1e8, chunked) == 0
+    assert np.array_equal(whole, chunked)
+
+
+def test_chunked_parallel_diagram_equals_the_serial_one(logistic, monkeypatch):
+    import numba
+
+    values = np.linspace(2.5, 4.0, 1000)
+    monkeypatch.setattr(logistic.kernels, "CHUNK", 64 * 300)  # one block per chunk
+    parallel = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
+    numba.set_num_threads(1)
+    try:
+        serial = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(parallel.points, serial.points, equal_nan=True)
+
+
+def test_ctrl_c_stops_a_long_compiled_call(tmp_path):
+    """10^11 steps take half an hour; Ctrl-C ends the run between two chunks instead."""
+    env = dict(os.environ, BIFURC_CACHE_DIR=str(tmp_path))
+    args = ["lyapunov", "henon", "--x0", "0.1,0.1", "--n"]
+    subprocess.run([sys.executable, "-m", "bifurc", *args, "10"], env=env, capture_output=True, check=True)
+    code = ("import sys, bifurc.cli\nprint('ready', file=sys.stderr, flush=True)\n"
+            f"sys.exit(bifurc.cli.main({[*args, '100000000000']!r}))")
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stderr.readline() == "ready\n"
+    try:
+        process.wait(timeout=5)  # loading the cached kernels takes a second: then it is in the loop
+    except subprocess.TimeoutExpired:
+        pass
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=120)  # a hang guard, far above a chunk's time
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("Ctrl-C was not honoured during the compiled call")
+    assert process.returncode == 130 and err.strip() == "bifurc: interrupted"
