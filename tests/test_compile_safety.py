@@ -6,13 +6,24 @@ defined with a trailing comment holding) those texts and assert that the marker 
 never created and that no generated file holds the text.
 """
 
+import errno
 import json
 import math
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import warnings
 
+import numpy as np
 import pytest
 
+import bifurc
 from bifurc import Map
 from bifurc.cli import main
+from bifurc.compilation import loader
+from bifurc.errors import InputError
 
 
 def _payloads(marker):
@@ -73,3 +84,147 @@ def test_loss_text_of_verify_never_runs(cache, tmp_path, capsys):
     capsys.readouterr()
     assert status in (0, 1) and not marker.exists()
     assert all(payload not in text for text in _generated(cache))
+
+
+# --- the cache is code: private, self-healing, and optional ----------------------------
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """A loader that has loaded nothing and warned of nothing in this process yet."""
+    monkeypatch.setattr(loader, "_loaded", {})
+    monkeypatch.setattr(loader, "_private", {})
+    monkeypatch.setattr(loader, "_warned", set())
+    return loader
+
+
+def _twin():
+    """A new Map object of the same formulas each call (so its kernels are imported again)."""
+    return Map.from_expressions({"x": "1 - a*x**2 + y", "y": "b*x"}, {"a": 1.4, "b": 0.3}, name="henon")
+
+
+def _spectrum(m):
+    return bifurc.lyapunov(m, [0.1, 0.1], 2000, transient=10)
+
+
+def test_cache_folder_is_created_private(cache, fresh):
+    assert _twin().kernels.DIM == 2
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o700
+
+
+def test_unwritable_cache_falls_back_to_a_private_folder(tmp_path, monkeypatch, fresh):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("BIFURC_CACHE_DIR", str(blocker / "cache"))  # cannot be created: a file is in the way
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    folder = fresh.kernel_folder()
+    assert folder == tmp_path / "tmp" / f"bifurc-{os.getuid()}"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
+def test_a_fallback_others_can_write_in_is_refused(tmp_path, monkeypatch, fresh, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("BIFURC_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    planted = tmp_path / "tmp" / f"bifurc-{os.getuid()}"
+    planted.mkdir(parents=True)
+    planted.chmod(0o777)  # as another user could have made it, to plant a module in it
+    with pytest.raises(InputError, match="BIFURC_CACHE_DIR"):
+        fresh.kernel_folder()
+    fresh._private.clear()
+    status = main(["lyapunov", "x=a*x", "--set", "a=0.5", "--n", "10"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "private" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0,
+                    reason="needs root to make a folder of another user")
+def test_a_fallback_of_another_user_is_refused(tmp_path, monkeypatch, fresh):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("BIFURC_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    planted = tmp_path / "tmp" / f"bifurc-{os.getuid()}"
+    planted.mkdir(parents=True, mode=0o700)
+    os.chown(planted, 65534, 65534)
+    with pytest.raises(InputError, match="another user"):
+        fresh.kernel_folder()
+
+
+def test_damaged_module_is_rebuilt_with_one_warning(cache, fresh):
+    expected = _spectrum(_twin())
+    (module,) = cache.glob("map_*.py")
+    for damage in (b"", module.read_bytes()[:200], module.read_bytes() + b"x = 1\n"):
+        module.write_bytes(damage)
+        fresh._loaded.clear()
+        fresh._warned.clear()
+        with pytest.warns(loader.CacheWarning, match="damaged"):
+            again = _spectrum(_twin())
+        assert np.array_equal(again, expected)  # the same kernels, rebuilt: bit for bit
+        assert fresh._intact(module.read_text(), module.stem[4:])
+
+
+@pytest.mark.parametrize("suffix", [".nbi", ".nbc"])
+def test_damaged_numba_cache_file_is_discarded_with_one_warning(cache, fresh, suffix):
+    expected = _spectrum(_twin())
+    files = sorted((cache / "__pycache__").glob(f"*{suffix}"))
+    assert files
+    for path in files:
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    fresh._loaded.clear()
+    for name in [n for n in sys.modules if n.startswith("bifurc_kernels_")]:
+        del sys.modules[name]
+    with pytest.warns(loader.CacheWarning, match="damaged"):
+        again = _spectrum(_twin())
+    assert np.array_equal(again, expected)
+    fresh._loaded.clear()
+    fresh._warned.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", loader.CacheWarning)  # healed: loads without a warning
+        assert np.array_equal(_spectrum(_twin()), expected)
+
+
+def test_unreadable_derivation_pickle_is_rederived_with_one_warning(cache, fresh, monkeypatch):
+    from bifurc.eos import cache as symbolic
+
+    monkeypatch.setattr(symbolic, "_warned", [])
+    calls = []
+
+    @symbolic.derived
+    def square(v: int) -> int:
+        calls.append(v)
+        return v * v
+
+    assert square(7) == 49
+    (path,) = (cache / "symbolic").glob("*.pkl")
+    path.write_bytes(pickle.dumps(49)[:3])
+    square.cache_clear()
+    with pytest.warns(loader.CacheWarning, match="unreadable"):
+        assert square(7) == 49
+    assert calls == [7, 7] and pickle.loads(path.read_bytes()) == 49
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_full_disk_for_the_module_runs_without_the_cache(cache, fresh, monkeypatch):
+    expected = _spectrum(_twin())
+    fresh._loaded.clear()
+    for path in cache.glob("map_*.py"):
+        path.unlink()
+    monkeypatch.setattr(loader, "replacing", _full_disk)
+    with pytest.warns(loader.CacheWarning, match="running without it"):
+        assert np.array_equal(_spectrum(_twin()), expected)
+    assert not list(cache.glob("map_*.py"))
+
+
+def test_full_disk_for_numba_runs_without_the_cache(cache, fresh, monkeypatch):
+    from numba.core import caching
+
+    monkeypatch.setattr(caching.IndexDataCacheFile, "save", _full_disk)
+    with pytest.warns(loader.CacheWarning, match="running without it"):
+        spectrum = _spectrum(_twin())
+    assert abs(spectrum.sum() - math.log(0.3)) < 1e-12  # the exponents of Henon's map sum to log b
+    assert not list((cache / "__pycache__").glob("*.nbi"))

@@ -12,7 +12,17 @@ Conventions: a state is a float64 array of length ``DIM``; parameters are a floa
 array of length ``NPAR``; ``R`` is the escape radius: a state with a component that is
 not finite or exceeds ``R`` in absolute value has escaped, and the step index at which
 that happened is returned so that the caller can report it.
+
+Work over many independent orbits (blocks of lanes, cells) is done by a serial kernel
+over a range of them, ``*_range(start, stop, ...)``, called by a plain Python function
+of the public name on chunks of the range, in ``numba.get_num_threads()`` threads (the
+kernels release the GIL). This is as fast as ``prange``, compiles several times faster
+(numba's parallel pass costs seconds per kernel), and lets Ctrl-C through between chunks,
+which are sized to take tens of milliseconds; a long single orbit is likewise advanced
+in chunks (:func:`lyapunov_spectrum`).
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numba as nb
 import numpy as np
@@ -23,6 +33,34 @@ step = jacobian = run_lanes = run_lanes_logdet = run_tangent = None
 # === algorithms ===
 
 LANES = 64  # orbits advanced side by side in one block of an orbit diagram
+#: Map evaluations per chunk of work between two chances for Ctrl-C (a multiple of 8).
+CHUNK = 1 << 22
+
+
+def in_chunks(kernel, count, cost, *args):
+    """Call ``kernel(start, stop, *args)`` over ``range(count)`` in chunks, in parallel.
+
+    ``cost`` is the map evaluations of one item; a chunk holds at most ``CHUNK`` of them
+    (at least one item) and at most a quarter of one thread's share, for balance. Chunks
+    run in ``numba.get_num_threads()`` threads. On an exception in the caller's thread
+    (Ctrl-C) the chunks not started are cancelled and the running ones finish first.
+    """
+    threads = nb.get_num_threads()
+    per = max(1, min(-(-count // (4 * threads)), CHUNK // max(1, cost)))
+    ranges = [(a, min(count, a + per)) for a in range(0, count, per)]
+    if threads == 1 or len(ranges) == 1:
+        for a, b in ranges:
+            kernel(a, b, *args)
+        return
+    with ThreadPoolExecutor(min(threads, len(ranges))) as pool:
+        futures = [pool.submit(kernel, a, b, *args) for a, b in ranges]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
 
 
 @nb.njit(cache=True, nogil=True)
@@ -67,54 +105,68 @@ def orbit(x0, p, n, transient, R, out):
 
 
 @nb.njit(cache=True, nogil=True)
-def _block(X0, P, lo, hi):
-    """Contiguous copies of lanes lo..hi of states and parameters, and fresh escape monitors."""
-    X = np.empty((DIM, hi - lo))
-    X[:, :] = X0[:, lo:hi]
-    Pb = np.empty((P.shape[0], hi - lo))
-    Pb[:, :] = P[:, lo:hi]
-    return X, Pb, np.zeros(hi - lo), np.zeros(hi - lo)
+def _block(X0, P, lo, hi, X, Pb):
+    """Copy lanes lo..hi of states and parameters into the contiguous X, Pb (element by
+    element: a 2D slice assignment costs numba seconds to compile)."""
+    for j in range(hi - lo):
+        for i in range(DIM):
+            X[i, j] = X0[i, lo + j]
+        for i in range(P.shape[0]):
+            Pb[i, j] = P[i, lo + j]
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
-def diagram(X0, P, transient, keep, R, out, bad):
-    """Orbits of many (state, parameter) lanes, advanced side by side in blocks.
-
-    ``X0`` is (DIM, L), ``P`` is (NPAR, L), ``out`` is (L, keep, DIM) and ``bad`` (L,)
-    marks lanes that escaped at any step. Blocks of ``LANES`` lanes run in parallel.
-    """
+@nb.njit(cache=True, nogil=True)
+def diagram_range(b0, b1, X0, P, transient, keep, R, out, bad):
+    """Blocks b0..b1 of :func:`diagram`."""
     L = X0.shape[1]
-    nblocks = (L + LANES - 1) // LANES
-    for b in nb.prange(nblocks):
+    for b in range(b0, b1):
         lo = b * LANES
         hi = min(L, lo + LANES)
-        X, Pb, big, nan = _block(X0, P, lo, hi)
+        X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
+        big, nan = np.zeros(hi - lo), np.zeros(hi - lo)
+        _block(X0, P, lo, hi, X, Pb)
         run_lanes(X, Pb, transient, out, lo, -1, big, nan)
         run_lanes(X, Pb, keep, out, lo, 0, big, nan)
         for j in range(hi - lo):
             bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
+def diagram(X0, P, transient, keep, R, out, bad):
+    """Orbits of many (state, parameter) lanes, advanced side by side in blocks.
+
+    ``X0`` is (DIM, L), ``P`` is (NPAR, L), ``out`` is (L, keep, DIM) and ``bad`` (L,)
+    marks lanes that escaped at any step. Blocks of ``LANES`` lanes run in parallel.
+    """
+    nblocks = (X0.shape[1] + LANES - 1) // LANES
+    in_chunks(diagram_range, nblocks, (transient + keep) * LANES, X0, P, transient, keep, R, out, bad)
+
+
+@nb.njit(cache=True, nogil=True)
+def logdet_range(b0, b1, X0, P, n, transient, R, out, bad):
+    """Blocks b0..b1 of :func:`logdet_means`."""
+    L = X0.shape[1]
+    unused = np.empty((1, 1, DIM))
+    for b in range(b0, b1):
+        lo = b * LANES
+        hi = min(L, lo + LANES)
+        X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
+        big, nan, sums = np.zeros(hi - lo), np.zeros(hi - lo), np.zeros(hi - lo)
+        _block(X0, P, lo, hi, X, Pb)
+        run_lanes(X, Pb, transient, unused, 0, -1, big, nan)
+        run_lanes_logdet(X, Pb, n, sums, big, nan)
+        for j in range(hi - lo):
+            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
+            out[lo + j] = sums[j] / n
+
+
 def logdet_means(X0, P, n, transient, R, out, bad):
     """Orbit means of log|det J| over n steps after a transient, lanes side by side.
 
     For a 1D map this is the Lyapunov exponent. ``X0`` (DIM, L), ``P`` (NPAR, L); ``out``
     and ``bad`` (escaped at any step) are (L,).
     """
-    L = X0.shape[1]
-    nblocks = (L + LANES - 1) // LANES
-    unused = np.empty((1, 1, DIM))
-    for b in nb.prange(nblocks):
-        lo = b * LANES
-        hi = min(L, lo + LANES)
-        X, Pb, big, nan = _block(X0, P, lo, hi)
-        sums = np.zeros(hi - lo)
-        run_lanes(X, Pb, transient, unused, 0, -1, big, nan)
-        run_lanes_logdet(X, Pb, n, sums, big, nan)
-        for j in range(hi - lo):
-            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
-            out[lo + j] = sums[j] / n
+    nblocks = (X0.shape[1] + LANES - 1) // LANES
+    in_chunks(logdet_range, nblocks, (transient + n) * LANES, X0, P, n, transient, R, out, bad)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -169,13 +221,10 @@ def canonical_point(x, p, k, out):
                 break
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
-def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
-    """:func:`settle` for many cells; ``X0`` (N, DIM), ``P`` (N, NPAR) in parallel.
-
-    ``finals[c]`` receives the cycle's first point in sort order (its state if no period).
-    """
-    for c in nb.prange(X0.shape[0]):
+@nb.njit(cache=True, nogil=True)
+def settle_range(c0, c1, X0, P, transient, max_period, tol, R, periods, finals):
+    """Cells c0..c1 of :func:`settle_many`."""
+    for c in range(c0, c1):
         x = X0[c].copy()
         k = settle(x, P[c], transient, max_period, tol, R)
         periods[c] = k
@@ -183,6 +232,15 @@ def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
             canonical_point(x, P[c], k, finals[c])
         else:
             finals[c] = x
+
+
+def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
+    """:func:`settle` for many cells; ``X0`` (N, DIM), ``P`` (N, NPAR) in parallel.
+
+    ``finals[c]`` receives the cycle's first point in sort order (its state if no period).
+    """
+    in_chunks(settle_range, X0.shape[0], transient + 2 * max_period, X0, P, transient, max_period, tol, R,
+              periods, finals)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -198,7 +256,7 @@ def matmul(A, B, C):
 
 
 @nb.njit(cache=True, nogil=True)
-def lyapunov_spectrum(x0, p, n, transient, R, out):
+def lyapunov_cell(x0, p, n, transient, R, out):
     """Benettin's algorithm: all DIM exponents (unsorted) from n steps, into ``out``.
 
     The tangent basis is re-orthonormalised by Gram-Schmidt at every step (in the
@@ -207,12 +265,13 @@ def lyapunov_spectrum(x0, p, n, transient, R, out):
     (``out`` is then NaN).
     """
     x = x0.copy()
-    out[:] = np.nan
+    for i in range(DIM):
+        out[i] = np.nan
     gone = advance(x, p, transient, R)
     if gone > 0:
         return gone
     sums = np.zeros(DIM)
-    gone = run_tangent(x, p, n, R, sums)
+    gone = run_tangent(x, p, n, R, sums, np.eye(DIM))
     if gone > 0:
         return transient + gone
     for i in range(DIM):
@@ -220,11 +279,39 @@ def lyapunov_spectrum(x0, p, n, transient, R, out):
     return 0
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
+def lyapunov_spectrum(x0, p, n, transient, R, out):
+    """:func:`lyapunov_cell` for one orbit, advanced ``CHUNK`` steps at a time.
+
+    The state, the tangent basis and the sums carry over from chunk to chunk, and a chunk
+    is a multiple of 8 steps (the stretches are multiplied over 8 steps between
+    logarithms), so the result is bit for bit that of one call; Ctrl-C is honoured
+    between chunks.
+    """
+    x = x0.copy()
+    out[:] = np.nan
+    for done in range(0, transient, CHUNK):
+        gone = advance(x, p, min(CHUNK, transient - done), R)
+        if gone > 0:
+            return done + gone
+    sums, Q = np.zeros(DIM), np.eye(DIM)
+    for done in range(0, n, CHUNK):
+        gone = run_tangent(x, p, min(CHUNK, n - done), R, sums, Q)
+        if gone > 0:
+            return transient + done + gone
+    out[:] = sums / n
+    return 0
+
+
+@nb.njit(cache=True, nogil=True)
+def lyapunov_range(c0, c1, X0, P, n, transient, R, out, status):
+    """Cells c0..c1 of :func:`lyapunov_many`."""
+    for c in range(c0, c1):
+        status[c] = lyapunov_cell(X0[c], P[c], n, transient, R, out[c])
+
+
 def lyapunov_many(X0, P, n, transient, R, out, status):
-    """:func:`lyapunov_spectrum` for many cells in parallel; ``out`` is (N, DIM)."""
-    for c in nb.prange(X0.shape[0]):
-        status[c] = lyapunov_spectrum(X0[c], P[c], n, transient, R, out[c])
+    """:func:`lyapunov_cell` for many cells in parallel; ``out`` is (N, DIM)."""
+    in_chunks(lyapunov_range, X0.shape[0], n + transient, X0, P, n, transient, R, out, status)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -311,25 +398,40 @@ def newton_cycle(x, p, k, tol, max_iter, R, M):
     return -1
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
-def newton_cycles_many(X0, p, k, tol, max_iter, R, status):
-    """:func:`newton_cycle` from many starts (rows of ``X0``, solved in place)."""
-    for c in nb.prange(X0.shape[0]):
-        M = np.empty((DIM, DIM))
+@nb.njit(cache=True, nogil=True)
+def newton_range(c0, c1, X0, p, k, tol, max_iter, R, status):
+    """Starts c0..c1 of :func:`newton_cycles_many`."""
+    M = np.empty((DIM, DIM))
+    for c in range(c0, c1):
         status[c] = newton_cycle(X0[c], p, k, tol, max_iter, R, M)
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
-def escape_times(X0, P, n, R, out):
-    """For many cells (rows of ``X0`` (N, DIM), ``P`` (N, NPAR)) in parallel: the 1-based step
-    at which the orbit escaped within ``n`` steps, or 0 if it did not."""
-    for c in nb.prange(X0.shape[0]):
+def newton_cycles_many(X0, p, k, tol, max_iter, R, status):
+    """:func:`newton_cycle` from many starts (rows of ``X0``, solved in place)."""
+    in_chunks(newton_range, X0.shape[0], k * max_iter * DIM, X0, p, k, tol, max_iter, R, status)
+
+
+@nb.njit(cache=True, nogil=True)
+def escape_range(c0, c1, X0, P, n, R, out):
+    """Cells c0..c1 of :func:`escape_times`."""
+    for c in range(c0, c1):
         x = X0[c].copy()
         out[c] = advance(x, P[c], n, R)
 
 
-@nb.njit(cache=True, parallel=True, nogil=True)
+def escape_times(X0, P, n, R, out):
+    """For many cells (rows of ``X0`` (N, DIM), ``P`` (N, NPAR)) in parallel: the 1-based step
+    at which the orbit escaped within ``n`` steps, or 0 if it did not."""
+    in_chunks(escape_range, X0.shape[0], n, X0, P, n, R, out)
+
+
+@nb.njit(cache=True, nogil=True)
+def step_range(c0, c1, X, P, out):
+    """Cells c0..c1 of :func:`step_many`."""
+    for c in range(c0, c1):
+        step(X[c], P[c], out[c])
+
+
 def step_many(X, P, out):
     """One step of many cells in parallel: ``out[c] = step(X[c], P[c])``."""
-    for c in nb.prange(X.shape[0]):
-        step(X[c], P[c], out[c])
+    in_chunks(step_range, X.shape[0], 1, X, P, out)
