@@ -61,6 +61,7 @@ import numpy as np
 from bifurc import eos, maps
 from bifurc.sweep import sweep
 from bifurc.sweep.plan import auto_tile, make_plan
+from bifurc.sweep.run import THREADS_PER_WRITER
 from bifurc.sweep.store import SweepStore
 from bifurc.sweep.tiles import assemble, evaluate, tile_cells
 
@@ -212,13 +213,17 @@ def kernel_on(runs: np.ndarray, threads: int, schedule: str) -> float:
 
 
 def simulate_threads(parts: dict, threads: int, schedule: str) -> float:
-    """Wall seconds of the sweep on ``threads`` threads, pipelined as the sweep runs it."""
+    """Wall seconds of the sweep on ``threads`` threads, pipelined as the sweep runs it: while
+    a tile's kernel runs, one helper lays out the next tile and ``THREADS_PER_WRITER``-th as
+    many writers assemble and write the tiles before it (their CPU time taken from the cores)."""
+    lanes = -(-threads // THREADS_PER_WRITER)
     total = parts["cells"][0]
     count = len(parts["kernel"])
     for k in range(count):
-        helpers = (parts["cells"][k + 1] if k + 1 < count else 0.0) + (
-            parts["assemble"][k - 1] + parts["write"][k - 1] if k else 0.0)
-        total += max(kernel_on(parts["kernel"][k], threads, schedule) + helpers / threads, helpers)
+        following = parts["cells"][k + 1] if k + 1 < count else 0.0
+        writing = parts["assemble"][k - 1] + parts["write"][k - 1] if k else 0.0
+        kernel = kernel_on(parts["kernel"][k], threads, schedule)
+        total += max(kernel + (following + writing) / threads, following, writing / lanes)
     return total + parts["assemble"][-1] + parts["write"][-1]
 
 
