@@ -26,14 +26,22 @@ the (interleaved) cells that numba's ``prange`` gives its threads, assembling th
 and writing it. The schedule is then simulated:
 
 - *numba threads* (one tile at a time on W threads): a tile's kernel lasts as long as its
-  costliest run; meanwhile helper threads lay out the next tile and assemble and write the
-  previous one (their CPU time taken from the W cores; the three helpers' work, holding
-  Python's GIL, in sequence);
+  costliest thread's share: numba's ``prange`` gives each thread one contiguous range of
+  the call's cells; an engine that runs chunks on a thread pool (``in_chunks``: four
+  chunks per thread, each taken by the first thread free) is simulated as that list
+  schedule (the benchmark says which it found). Meanwhile a helper lays out the next tile
+  and the writers (one per 16 threads) assemble and write the previous ones, their CPU
+  time taken from the W cores;
 - *Dask* (W single-threaded workers take whole tiles in order, each as soon as it is free):
   each task costs its tile plus the worker's fixed cost per task; the scheduler dispatches
   one task per its cost per task, in sequence; the client receives and writes each tile in
   sequence (``dask-shared``: the workers write). The fixed costs are the CPU seconds per
   task of workers, scheduler and client, measured with tiles that cost nothing to compute.
+
+With ``--cluster-grid N`` (default 65536) the Dask schedule is also simulated on an N x N
+grid of the same domain, cut as the sweep would cut it for W workers, each tile costing per
+cell what the profiled tile holding its centre cost per cell (an extrapolation: the cost
+varies on scales larger than a profiled tile; the per-task costs are this machine's).
 
 Predicted efficiency = serial work / (W x simulated wall time). What it leaves out:
 memory bandwidth and caches shared by many cores, clock speeds that fall as more cores
