@@ -13,7 +13,13 @@ import sympy as sp
 from conftest import FEIGENBAUM_DELTA, LOGISTIC_DOUBLINGS
 
 import bifurc
-from bifurc.continuation import bifurcation_curve, continuation, follow_cascade, switch_at_flip
+from bifurc.continuation import (
+    bifurcation_curve,
+    continuation,
+    follow_cascade,
+    switch_at_branch_point,
+    switch_at_flip,
+)
 
 # Newton stops when its step is below 1e-12 relative (the default tol) and converges
 # quadratically, so points are good to a few ulp beyond that; special points are solved
@@ -152,6 +158,35 @@ def test_closed_branch():
     assert sorted(round(f.value, 12) for f in b.special("fold")) == [-1.0, 1.0]
     # multiplier 1 + 0.2 x: stable on the lower half
     assert np.array_equal(b.stable, b.states[:, 0] < -1e-9)
+
+
+def test_transcritical_branch_point_and_the_other_branch(logistic):
+    # x = 0 and x = 1 - 1/r cross at r = 1 (multiplier r on x = 0): a branch point, not a fold
+    b = continuation(logistic, "r", 0.0, 0.5, 2.0)
+    assert b.status == "bound" and np.all(b.states == 0)
+    (bp,) = b.points
+    assert bp.kind == "branch-point" and abs(bp.value - 1) < LOCATED and abs(bp.state[0]) < LOCATED
+    # the other branch leaves along d(1 - 1/r)/dr = 1 at r = 1: the direction (1, 1)/sqrt 2
+    assert abs(abs(bp.vector @ np.array([1, 1])) - math.sqrt(2)) < 1e-10
+    for stop in (2.0, 0.5):
+        other = switch_at_branch_point(logistic, bp, stop)
+        r = other.values
+        assert other.status == "bound" and r[-1] == stop
+        assert np.max(np.abs(other.states[:, 0] - (1 - 1 / r))) < LOCATED
+        assert np.array_equal(other.stable, r > 1)  # multiplier 2 - r: stability exchanged at r = 1
+    with pytest.raises(bifurc.InputError, match="branch point"):
+        switch_at_branch_point(logistic, continuation(logistic, "r", 0.6, 2.5, 3.2).points[0], 3.4)
+
+
+def test_pitchfork_branch_point(cubic_map=bifurc.maps.cubic):
+    # a x - x^3: x = 0 (multiplier a) and x^2 = a - 1 (multiplier 3 - 2a) meet at a = 1, where
+    # the new branch leaves with a fixed: direction (1, 0)
+    (bp,) = continuation(cubic_map, "a", 0.0, 0.5, 1.8).points
+    assert bp.kind == "branch-point" and abs(bp.value - 1) < LOCATED
+    assert abs(abs(bp.vector[0]) - 1) < 1e-10
+    other = switch_at_branch_point(cubic_map, bp, 1.8)
+    x, a = other.states[:, 0], other.values
+    assert np.max(np.abs(x**2 - (a - 1))) < LOCATED and np.all(other.stable)
 
 
 def test_edge_of_domain_is_a_stop_reason():

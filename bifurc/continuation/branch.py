@@ -23,9 +23,11 @@ from ..analysis.orbits import DEFAULT_ESCAPE
 from ..analysis.periods import cycle_points, minimal_period, newton_cycle
 from ..definition.iterated_map import Map
 from ..errors import InputError
+from .branch_points import extended_determinant, locate_branch_point, other_direction
 from .location import KINDS, locate, test_value
 from .normal_forms import flip_coefficient, fold_coefficient, neimark_sacker_coefficient
 from .results import Branch, SpecialPoint
+from .steps import corrector, unit_tangent
 from .system import CycleSystem
 
 __all__ = [
@@ -36,7 +38,6 @@ __all__ = [
 #: Largest angle between successive tangents (cosine): beyond it the step is halved, so the
 #: corrector cannot jump to a neighbouring branch.
 _MIN_COSINE = 0.95
-_MAX_CORRECTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -51,41 +52,6 @@ class Settings:
     max_points: int
     tol: float
     bounds: tuple[float, float]
-
-
-def corrector(equations: Callable, pred: np.ndarray, t: np.ndarray,
-              tol: float) -> tuple[np.ndarray, int] | None:
-    """Newton on (H(z), t . (z - pred)) = 0 from ``pred``; the point and iterations, or None.
-
-    ``equations(z)`` returns H(z) (one equation fewer than unknowns) and its Jacobian, or None.
-    """
-    z = pred.copy()
-    for it in range(1, _MAX_CORRECTIONS + 1):
-        out = equations(z)
-        if out is None:
-            return None
-        H, DH = out[0], out[1]
-        try:
-            dz = np.linalg.solve(np.vstack([DH, t]), -np.append(H, t @ (z - pred)))
-        except np.linalg.LinAlgError:
-            return None
-        z += dz
-        if not np.all(np.isfinite(z)):
-            return None
-        if np.max(np.abs(dz)) <= tol * (1 + np.max(np.abs(z))):
-            return z, it
-    return None
-
-
-def unit_tangent(DH: np.ndarray, previous: np.ndarray) -> np.ndarray | None:
-    """The unit null vector of DH oriented along ``previous``."""
-    rhs = np.zeros(DH.shape[0] + 1)
-    rhs[-1] = 1.0
-    try:
-        t = np.linalg.solve(np.vstack([DH, previous]), rhs)
-    except np.linalg.LinAlgError:
-        return None
-    return t / np.linalg.norm(t)
 
 
 def multipliers(A: np.ndarray) -> np.ndarray:
@@ -172,12 +138,15 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     if out is None:
         raise InputError(f"the period-{system.period} cycle escapes at the start of the branch")
     mults = [multipliers(out[2])]
+    dets = [extended_determinant(out[1], t0)]
     found: list[SpecialPoint] = []
     notes: list[str] = []
 
     def visit(z: np.ndarray, t: np.ndarray, z_new: np.ndarray, t_new: np.ndarray) -> str | None:
-        mults.append(multipliers(system.residual(z_new)[2]))
-        found.extend(_detect(system, z, z_new, t, t_new, mults[-2], mults[-1], params, notes))
+        _, DG, A = system.residual(z_new)
+        mults.append(multipliers(A))
+        dets.append(extended_determinant(DG, t_new))
+        found.extend(_detect(system, (z, z_new), (t, t_new), mults[-2:], dets[-2:], params, notes))
         if stop_at and any(p.kind in stop_at for p in found):
             return f"stopped at the first {'/'.join(stop_at)} point"
         return None
@@ -205,21 +174,31 @@ def _closes(z0: np.ndarray, t0: np.ndarray, z: np.ndarray, z_new: np.ndarray, t_
     return 0.0 <= s <= 1.0 and np.linalg.norm(z + s * chord - z0) <= 0.1 * h and t_new @ t0 > 0
 
 
-def _detect(system: CycleSystem, z0: np.ndarray, z1: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-            mu0: np.ndarray, mu1: np.ndarray, params: dict, notes: list[str]) -> list[SpecialPoint]:
-    """The special points between two successive points of a branch, located and classified."""
+def _detect(system: CycleSystem, zs: tuple, ts: tuple, mus: list, dets: list, params: dict,
+            notes: list[str]) -> list[SpecialPoint]:
+    """The special points between two successive points of a branch, located and classified.
+
+    ``zs``, ``ts``, ``mus``, ``dets``: the two points, their tangents, multipliers and
+    extended determinants det [DG; t].
+    """
     n = system.dim
+    (z0, z1), (t0, t1) = zs, ts
+    where = f"{system.param} in [{float(min(z0[n], z1[n]))!r}, {float(max(z0[n], z1[n]))!r}]"
     found = []
+    if dets[0] * dets[1] < 0:
+        guess = z0 + dets[0] / (dets[0] - dets[1]) * (z1 - z0)
+        z = locate_branch_point(system, guess)
+        direction = other_direction(system, z, t0) if z is not None else None
+        if direction is None or np.linalg.norm(z - guess) > 2 * np.linalg.norm(z1 - z0):
+            notes.append(f"a branch point at {where} could not be located")
+        else:
+            found.append(_branch_point(system, z, direction, params))
     for kind in KINDS:
         if kind == "neimark-sacker" and n < 2:
             continue
-        f0, f1 = test_value(kind, mu0), test_value(kind, mu1)
-        if not f0 * f1 < 0:
-            continue
-        where = f"{system.param} in [{float(min(z0[n], z1[n]))!r}, {float(max(z0[n], z1[n]))!r}]"
-        if kind == "fold" and t0[n] * t1[n] > 0:
-            notes.append(f"a multiplier crosses 1 without a fold at {where} (a branch point, not located)")
-            continue
+        f0, f1 = test_value(kind, mus[0]), test_value(kind, mus[1])
+        if not f0 * f1 < 0 or (kind == "fold" and t0[n] * t1[n] > 0):
+            continue  # a multiplier 1 without a turn of the branch: the branch point above
         guess = z0 + f0 / (f0 - f1) * (z1 - z0)
         located = locate(system, kind, guess)
         if located is None or np.linalg.norm(located[0] - guess) > 2 * np.linalg.norm(z1 - z0):
@@ -231,6 +210,13 @@ def _detect(system: CycleSystem, z0: np.ndarray, z1: np.ndarray, t0: np.ndarray,
         found.append(point)
     found.sort(key=lambda p: abs(p.value - z0[n]))
     return found
+
+
+def _branch_point(system: CycleSystem, z: np.ndarray, direction: np.ndarray, params: dict) -> SpecialPoint:
+    n = system.dim
+    mu = multipliers(system.residual(z)[2])
+    return SpecialPoint("branch-point", system.param, float(z[n]), z[:n].copy(), system.period, mu, math.nan,
+                        "", direction, math.nan, dict(params))
 
 
 def special_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -> SpecialPoint | None:

@@ -16,8 +16,9 @@ class SpecialPoint:
     Attributes
     ----------
     kind : str
-        ``"fold"`` (a multiplier +1), ``"flip"`` (-1) or ``"neimark-sacker"`` (a complex pair
-        on the unit circle).
+        ``"fold"`` (a multiplier +1, the branch turns back), ``"flip"`` (-1),
+        ``"neimark-sacker"`` (a complex pair on the unit circle) or ``"branch-point"`` (a
+        multiplier +1 where another branch of period-k cycles crosses).
     param : str
         The parameter continued.
     value : float
@@ -32,12 +33,14 @@ class SpecialPoint:
         The normal-form coefficient: a of eta -> eta + beta + a eta^2 (fold), c of
         eta -> -(1 + beta) eta + c eta^3 (flip), the first Lyapunov coefficient d of
         z -> e^{i theta} z (1 + beta + d |z|^2) (Neimark-Sacker); see
-        :mod:`bifurc.continuation.normal_forms`.
+        :mod:`bifurc.continuation.normal_forms`. NaN at a branch point.
     criticality : str
         ``"supercritical"`` or ``"subcritical"`` for a flip or Neimark-Sacker point,
-        ``"degenerate"`` if the coefficient vanishes to working precision, ``""`` for a fold.
+        ``"degenerate"`` if the coefficient vanishes to working precision, ``""`` for a fold
+        or a branch point.
     vector : numpy.ndarray
-        The critical eigenvector q (complex for Neimark-Sacker).
+        The critical eigenvector q (complex for Neimark-Sacker); at a branch point, the unit
+        tangent (x, param) of the other branch.
     angle : float
         theta in (0, pi) of the critical pair e^{+-i theta} (Neimark-Sacker), else NaN.
     params : dict

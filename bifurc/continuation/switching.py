@@ -1,11 +1,13 @@
-"""Branch switching at a flip, and a period-doubling cascade followed branch by branch.
+"""Branch switching at a flip and at a branch point, and a period-doubling cascade followed branch by branch.
 
 At a flip of a period-k cycle (a multiplier -1, eigenvector q) the cycle of period 2k is
 born: as a fixed point of F^{2k} it lies at x* +- eta q, with the parameter moving only by
 O(eta^2), so its branch leaves the flip point z* = (x*, a*) along (q, 0), while the
 period-k cycle, also a solution of F^{2k}(x) = x, crosses it transversally. A predictor
 z* + h (q, 0) corrected on the hyperplane orthogonal to (q, 0) therefore lands on the new
-branch (its minimal period is checked), which is then continued like any other.
+branch (its minimal period is checked), which is then continued like any other. At a
+branch point the same step is taken along the other branch's tangent (see
+:mod:`bifurc.continuation.branch_points`).
 """
 
 from __future__ import annotations
@@ -24,16 +26,15 @@ from .branch import Settings, corrector, first_point, setup, trace, unit_tangent
 from .results import Branch, SpecialPoint
 from .system import CycleSystem
 
-__all__ = ["switch_at_flip", "follow_cascade", "CascadeBranches"]
+__all__ = ["switch_at_flip", "switch_at_branch_point", "follow_cascade", "CascadeBranches"]
 
 
-def _switched_start(system: CycleSystem, point: SpecialPoint,
+def _switched_start(system: CycleSystem, z_star: np.ndarray, direction: np.ndarray,
                     settings: Settings) -> tuple[np.ndarray, np.ndarray] | None:
-    """The first point of the period-2k branch born at the flip ``point``, and its tangent."""
+    """The first point, of minimal period ``system.period``, of the branch leaving ``z_star`` along
+    ``direction``, and its tangent; None if there is none within the steps allowed."""
     n = system.dim
-    z_star = np.append(point.state, point.value)
-    t0 = np.append(np.real(point.vector), 0.0)
-    t0 /= np.linalg.norm(t0)
+    t0 = direction / np.linalg.norm(direction)
     h = settings.step
     while h >= settings.min_step:
         corrected = corrector(system.equations, z_star + h * t0, t0, settings.tol)
@@ -48,6 +49,13 @@ def _switched_start(system: CycleSystem, point: SpecialPoint,
                     return z1, t1
         h /= 2
     return None
+
+
+def _flip_start(system: CycleSystem, point: SpecialPoint,
+                settings: Settings) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first point of the period-2k branch born at the flip ``point``, and its tangent."""
+    direction = np.append(np.real(point.vector), 0.0)
+    return _switched_start(system, np.append(point.state, point.value), direction, settings)
 
 
 def switch_at_flip(
@@ -92,12 +100,62 @@ def switch_at_flip(
         raise InputError(f"point must be a flip point of a branch, got {getattr(point, 'kind', point)!r}")
     settings, system, others = setup(m, point.param, point.value, stop, 2 * point.period, point.params,
                                      step, min_step, max_step, max_points, tol, escape, bounds)
-    start = _switched_start(system, point, settings)
+    start = _flip_start(system, point, settings)
     lo, hi = settings.bounds
     if start is None or not lo <= start[0][-1] <= hi:
         side = "" if start is None else f" in [{lo!r}, {hi!r}]: it lies on the other side of the flip"
         raise InputError(f"found no period-{system.period} cycle near the flip at "
                          f"{point.param}={point.value!r}{side}")
+    return trace(system, *start, settings, others)
+
+
+def switch_at_branch_point(
+    m: Map,
+    point: SpecialPoint,
+    stop: float,
+    step: float | None = None,
+    min_step: float | None = None,
+    max_step: float | None = None,
+    max_points: int = 2000,
+    tol: float = 1e-12,
+    escape: float = DEFAULT_ESCAPE,
+    bounds: tuple[float, float] | None = None,
+) -> Branch:
+    """The other branch of period-k cycles through the branch point ``point``, followed to ``stop``.
+
+    It leaves along ``point.vector`` (the root of the algebraic branching equation that is
+    not the branch already followed), in the direction of ``stop``; a branch that leaves
+    with the parameter fixed (a pitchfork) is followed along +``point.vector``.
+
+    Parameters
+    ----------
+    m
+        The map whose branch holds ``point``.
+    point
+        A ``"branch-point"`` of a :class:`~bifurc.continuation.results.Branch`.
+    stop, step, min_step, max_step, max_points, tol, escape, bounds
+        As for :func:`switch_at_flip`.
+
+    Returns
+    -------
+    Branch
+
+    Raises
+    ------
+    ValueError
+        If ``point`` is not a branch point or no cycle is found on the other branch.
+    """
+    if not isinstance(point, SpecialPoint) or point.kind != "branch-point":
+        raise InputError(f"point must be a branch point of a branch, got {getattr(point, 'kind', point)!r}")
+    settings, system, others = setup(m, point.param, point.value, stop, point.period, point.params,
+                                     step, min_step, max_step, max_points, tol, escape, bounds)
+    direction = np.array(point.vector, dtype=np.float64)
+    if direction[-1] * (settings.stop - settings.start) < 0:
+        direction = -direction
+    start = _switched_start(system, np.append(point.state, point.value), direction, settings)
+    if start is None:
+        raise InputError(f"found no second branch of period-{point.period} cycles at the branch point "
+                         f"{point.param}={point.value!r}")
     return trace(system, *start, settings, others)
 
 
@@ -203,7 +261,7 @@ def follow_cascade(
         step_settings = Settings(flip.value, settings.stop, gap / 20, 1e-9 * gap, 2 * gap,
                                  settings.max_points, settings.tol, bounds)
         system = CycleSystem(m, param, 2 * flip.period, m.named_parameters(system.base), system.escape)
-        begun = _switched_start(system, flip, step_settings)
+        begun = _flip_start(system, flip, step_settings)
         doubled = f"the period-{2 * flip.period} cycle born at {param}={flip.value!r}"
         if begun is None:
             message = f"could not switch to {doubled}"
