@@ -1,17 +1,21 @@
 """A hostile or careless user (issue 15): every bad input is one clear error, never a traceback,
 a hang or a wrong number."""
 
+import itertools
+import math
 import subprocess
 import sys
 import tracemalloc
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import bifurc
 from bifurc.analysis import arguments
 from bifurc.analysis.arguments import MAX_DIGITS, MAX_DOUBLINGS, MAX_STEPS
 from bifurc.cli import main
+from bifurc.definition.formulas import MAX_DEPTH, parse_formula
 
 GiB = 2**30
 
@@ -137,3 +141,100 @@ def test_api_footprints_are_checked_before_allocating(henon, memory_of, call, wh
     memory_of(2 * GiB)
     with pytest.raises(bifurc.InputError, match=f"{what} would need .* GiB"):
         call(henon)
+
+
+# --- formulas: every refusal is an InputError naming the problem, decided before compiling
+def symbols(*names):
+    return {n: sp.Symbol(n, real=True) for n in names}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x is x", "comparison 'is' is not allowed"),
+    ("x is not x", "comparison 'is not' is not allowed"),
+    ("x in x", "comparison 'in' is not allowed"),
+    ("x not in x", "comparison 'not in' is not allowed"),
+    ("-" * 500 + "x", f"nested more than {MAX_DEPTH} deep"),
+    ("sin(" * 50 + "x" + ")" * 50, f"nested more than {MAX_DEPTH} deep"),
+    ("x**" * 60 + "x", f"nested more than {MAX_DEPTH} deep"),
+    ("-" * 10**5 + "x", "100,001 characters, more than the 10,000 allowed"),
+    ("x" + "*x" * 4000, "too deeply nested or too long a chain for Python's parser"),
+    ("9**9999*x", "the power 9**9999 is beyond float64's range"),
+    ("2**2**2**2**2**2*x", "the power 2**65536 is beyond float64's range"),
+    ("x*0.5**2000", "is beyond float64's range"),
+    ("x*" + "9" * 400, "an integer constant is beyond float64's range"),
+    ("x*1e999", "a constant is beyond float64's range"),
+    ("x*1e300*1e300", "a constant is beyond float64's range"),
+    ("x*2**1024", "a constant is beyond float64's range"),
+    ("sqrt(-1)*x", "a constant is complex"),
+    ("log(-1)+x", "a constant is complex"),
+    ("asin(2)*x", "a constant is complex"),
+    ("(-8)**(1/3)*x", "a constant is complex"),
+    ("x/0", "a constant is infinite or undefined"),
+    ("log(0)+x", "a constant is infinite or undefined"),
+])
+def test_formulas_refused_before_compiling(text, words):
+    with pytest.raises(bifurc.InputError, match="formula '") as refused:
+        parse_formula(text, symbols("x"))
+    assert words in str(refused.value)
+    assert len(str(refused.value)) < 300  # a long formula is shortened in the message
+
+
+def test_sympy_expressions_are_checked_alike():
+    x = sp.Symbol("x")
+    with pytest.raises(bifurc.InputError, match="complex"):
+        bifurc.Map.from_expressions({"x": sp.I * x})
+    with pytest.raises(bifurc.InputError, match="infinite"):
+        bifurc.Map.from_expressions({"x": sp.oo * x})
+
+
+def test_long_chains_are_read_without_recursion():
+    x = symbols("x")["x"]
+    assert parse_formula("+".join(["x"] * 500), symbols("x")) == 500 * x  # a RecursionError before
+    assert parse_formula("-".join(["x"] * 2001), symbols("x")) == -1999 * x
+    assert parse_formula("x" + "*x" * 999, symbols("x")) == x**1000
+    terms = parse_formula("+".join(f"x**{k}" for k in range(1, 1301)), symbols("x"))
+    assert terms == sp.Add(*[x**k for k in range(1, 1301)])
+    assert parse_formula("2 - 3*x + x**2 - x", symbols("x")) == x**2 - 4 * x + 2  # order kept
+
+
+def test_edges_of_float64_are_accepted():
+    x = symbols("x")["x"]
+    assert parse_formula("x*2**1023", symbols("x")) == 2**1023 * x
+    assert parse_formula("x*2.0**-1074", symbols("x")) == sp.Float(2.0**-1074) * x  # the least subnormal
+    assert parse_formula("x**(2**70)", symbols("x")) == x ** (2**70)  # a symbol's power may be large
+
+
+def test_formulas_at_the_depth_limit_compile_and_compute():
+    # the deepest nestings accepted compile in seconds: powers of compound bases were printed
+    # as products, 2**24 copies of the base for 24 nested squares
+    m = bifurc.Map.from_expressions({"x": "(" * 24 + "x" + "**2 + r)" * 24}, {"r": 0.1})
+    y = 0.5
+    for _ in range(24):
+        y = y * y + 0.1
+    # each of 24 contracting steps (|2y| < 1 after the first) rounds once or twice
+    assert abs(m(0.5)[0] - y) <= 1e-14
+    sines = bifurc.Map.from_expressions({"x": "sin(" * 49 + "x" + ")" * 49})
+    y = 0.5
+    for _ in range(49):
+        y = math.sin(y)
+    assert abs(sines(0.5)[0] - y) <= 1e-15  # sin contracts: 49 roundings of 1e-17 each
+    # d/dx sin^49(x) = prod cos(sin^k(x)), the chain rule through every level
+    slope = math.prod(math.cos(v) for v in itertools.accumulate(range(48), lambda v, _: math.sin(v),
+                                                                  initial=0.5))
+    assert abs(sines.jacobian_at(0.5)[0, 0] - slope) <= 1e-14
+
+
+@pytest.mark.parametrize("formula", ["x=2**2**2**2**2**2*x", "x=x is x", "x=sqrt(-1)*x", "x=x*1e300*1e300",
+                                     "x=" + "-" * 10**5 + "x", "x=9**9999*x"])
+def test_formula_errors_on_the_command_line_are_one_line(capsys, formula):
+    line = one_line_error(capsys, ["period", formula])
+    assert "formula" in line and len(line) < 300
+
+
+def test_a_tower_of_powers_is_refused_at_once_by_the_console_script():
+    # it hung, growing past 1.7 GB; now refused before sympy computes it
+    proc = subprocess.run([sys.executable, "-m", "bifurc", "period", "x=2**2**2**2**2**2*x"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["bifurc: error: update of 'x': formula '2**2**2**2**2**2*x': "
+                                        "the power 2**65536 is beyond float64's range"]

@@ -41,7 +41,9 @@ class _KernelPrinter(PythonCodePrinter):
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
-        if exponent.is_Integer and 1 < abs(int(exponent)) <= 4:
+        # multiplied out for a symbol only: a compound base would be printed k times at every level,
+        # 2**24 copies for ((x**2 + r)**2 + r)**2 ... nested 24 deep (cse makes repeated bases symbols)
+        if exponent.is_Integer and 1 < abs(int(exponent)) <= 4 and base.is_Atom:
             product = "*".join([f"({self._print(base)})"] * abs(int(exponent)))
             return f"({product})" if exponent > 0 else f"(1.0/({product}))"
         return super()._print_Pow(expr, rational=rational)
@@ -181,17 +183,17 @@ def kernel_source(
         "",
         "",
         "@nb.njit(cache=True, nogil=True)",
-        "def run_lanes(X, P, n, out, lo, t0, big, nan):",
-        '    """Advance the lanes (columns) of X n steps; record into out[lo + lane, t0 + t]',
-        "    if t0 >= 0; keep each lane's largest |state| in big and a NaN-sticky sum in nan.",
-        '    """',
+        "def run_lanes(X, P, n, out, lo, skip, big, nan):",
+        '    """Advance the lanes (columns) of X n steps; record the state before step t into',
+        "    out[lo + lane, t - skip] if t >= skip; keep each lane's largest |state| in big and",
+        '    a NaN-sticky sum in nan."""',
         f"    {rows_x}",
         f"    {rows_p}",
         "    L = X.shape[1]",
         "    for t in range(n):",
-        "        if t0 >= 0:",
+        "        if t >= skip:",
         "            for j in range(L):",
-        *[f"                out[lo + j, t0 + t, {i}] = x{i}[j]" for i in range(dim)],
+        *[f"                out[lo + j, t - skip, {i}] = x{i}[j]" for i in range(dim)],
         "        for j in range(L):",
         *_body(lanes_out, state, params, "x{i}[j]", "q{i}[j]", "            "),
         *[f"            x{i}[j] = v{i}" for i in range(dim)],

@@ -3,18 +3,32 @@
 Formulas are parsed with Python's :mod:`ast` and translated node by node; nothing is
 passed to ``eval``. Only arithmetic, comparisons, boolean connectives, numbers, the
 names the caller declares and a fixed set of mathematical functions are accepted.
+Their size and nesting are bounded, and every constant must be a finite real float64
+(no ``sqrt(-1)``, no ``1e300*1e300``): what is refused here never reaches the compiler.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 
 import sympy as sp
 
 from ..errors import InputError
 
-__all__ = ["FUNCTIONS", "CONSTANTS", "parse_formula", "as_expression"]
+__all__ = ["FUNCTIONS", "CONSTANTS", "parse_formula", "as_expression", "MAX_LENGTH", "MAX_DEPTH"]
+
+#: The longest formula accepted, in characters: thousands of terms, each derived and compiled.
+MAX_LENGTH = 10_000
+#: The deepest nesting accepted (calls, powers, parentheses; a chain such as ``a + b + c`` counts
+#: once): the derivatives, the printer and Python's parser of the generated kernels recurse
+#: through it, and the parser allows 200 nested parentheses, which the printer's own may double.
+MAX_DEPTH = 50
+#: The largest exponent of two a constant may have: float64 ends at 2**1024.
+_MAX_BITS = 1024
+#: The most negative: below 2**-1075 float64 has only zero.
+_MIN_BITS = 1075
 
 
 def _piecewise(*pieces: object) -> sp.Expr:
@@ -42,13 +56,17 @@ FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
 #: Named constants a formula may use.
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E}
 
+def _power(base: sp.Basic, exponent: sp.Basic) -> sp.Basic:
+    return base**exponent
+
+
 _BINARY = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-    ast.BitXor: lambda a, b: a**b,  # the usual mathematical reading of x^2
+    ast.Pow: _power,
+    ast.BitXor: _power,  # the usual mathematical reading of x^2
     ast.Mod: sp.Mod,
 }
 _COMPARE = {
@@ -65,7 +83,7 @@ class _Translator:
         self.symbols = symbols
 
     def fail(self, what: str) -> InputError:
-        return InputError(f"formula {self.text!r}: {what}")
+        return _failure(self.text, what)
 
     def visit(self, node: ast.AST) -> sp.Basic:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -80,8 +98,12 @@ class _Translator:
         if isinstance(node.value, bool):
             return sp.true if node.value else sp.false
         if isinstance(node.value, int):
+            if node.value.bit_length() > _MAX_BITS:
+                raise self.fail("an integer constant is beyond float64's range (about 1.8e308)")
             return sp.Integer(node.value)
         if isinstance(node.value, float):
+            if not math.isfinite(node.value):  # 1e999 is read as inf
+                raise self.fail("a constant is beyond float64's range (about 1.8e308)")
             return sp.Float(node.value)
         raise self.fail(f"constant {node.value!r} is not a number")
 
@@ -96,10 +118,39 @@ class _Translator:
         raise self.fail(f"unknown symbol {node.id!r} (declared symbols: {known})")
 
     def visit_BinOp(self, node: ast.BinOp) -> sp.Basic:
-        op = _BINARY.get(type(node.op))
-        if op is None:
-            raise self.fail(f"operator {type(node.op).__name__} is not allowed")
-        return op(self.visit(node.left), self.visit(node.right))
+        chain = []  # a + b + c is ((a + b) + c): walk down its left side in a loop, not by recursion
+        while isinstance(node, ast.BinOp):
+            chain.append(node)
+            node = node.left
+        value = self.visit(node)
+        terms: list[sp.Basic] = []  # a run of + and -, added at once (pairwise is quadratic)
+        for link in reversed(chain):
+            op = _BINARY.get(type(link.op))
+            if op is None:
+                raise self.fail(f"operator {type(link.op).__name__} is not allowed")
+            right = self.visit(link.right)
+            if isinstance(link.op, (ast.Add, ast.Sub)):
+                terms += [value] if not terms else []
+                terms.append(right if isinstance(link.op, ast.Add) else -right)
+                continue
+            if terms:
+                value, terms = sp.Add(*terms), []
+            if op is _power:
+                self.check_power(value, right)
+            value = op(value, right)
+        return sp.Add(*terms) if terms else value
+
+    def check_power(self, base: sp.Basic, exponent: sp.Basic) -> None:
+        """Refuse a power of numbers beyond float64's range before sympy computes it exactly
+        (``2**2**2**2**2**2`` would take hours and gigabytes)."""
+        if not (isinstance(base, sp.Number) and isinstance(exponent, sp.Number)) or abs(base) in (0, 1):
+            return
+        try:  # the result's exponent of two
+            bits = float(exponent) * math.log2(abs(float(base)))
+        except (OverflowError, ValueError):
+            bits = math.inf
+        if not -_MIN_BITS <= bits <= _MAX_BITS:
+            raise self.fail(f"the power {base}**{exponent} is beyond float64's range")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> sp.Basic:
         operand = self.visit(node.operand)
@@ -112,6 +163,10 @@ class _Translator:
         raise self.fail(f"operator {type(node.op).__name__} is not allowed")
 
     def visit_Compare(self, node: ast.Compare) -> sp.Basic:
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                words = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+                raise self.fail(f"comparison {words.get(type(op), type(op).__name__)!r} is not allowed")
         terms = [self.visit(node.left)] + [self.visit(c) for c in node.comparators]
         relations = [_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, terms, terms[1:])]
         return sp.And(*relations)
@@ -156,15 +211,71 @@ def parse_formula(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     ------
     ValueError
         If the text is not a formula, uses an unknown name or function, or uses syntax
-        outside arithmetic, comparisons and calls of known functions.
+        outside arithmetic, comparisons and calls of known functions; if it is longer than
+        :data:`MAX_LENGTH` characters or nested deeper than :data:`MAX_DEPTH`; or if a constant
+        is complex (``sqrt(-1)``), infinite (``log(0)``) or beyond float64 (``1e300*1e300``).
     """
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"formula {text!r}: expected a non-empty string")
+    if len(text) > MAX_LENGTH:
+        raise _failure(text, f"{len(text):,} characters, more than the {MAX_LENGTH:,} allowed")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise InputError(f"formula {text!r}: malformed ({error.msg})") from None
-    return _Translator(text, symbols).visit(tree)
+        raise _failure(text, f"malformed ({error.msg})") from None
+    except (RecursionError, MemoryError):  # Python's own parser gives up on deep nesting
+        raise _failure(text, "too deeply nested or too long a chain for Python's parser") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _failure(text, f"nested more than {MAX_DEPTH} deep")
+    expr = _Translator(text, symbols).visit(tree)
+    _check_constants(expr, text)
+    return expr
+
+
+def _failure(text: str, what: str) -> InputError:
+    """The error for formula ``text`` (shortened to 80 characters in the message)."""
+    shown = text if len(text) <= 80 else text[:60] + f"... ({len(text):,} characters)"
+    return InputError(f"formula {shown!r}: {what}")
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep ``tree`` nests, counting a chain of binary operations (``a + b - c``) once;
+    without recursion, since the tree may be deeper than Python's recursion limit."""
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.expr):  # operators and contexts
+                continue
+            chained = isinstance(node, ast.BinOp) and child is node.left
+            stack.append((child, depth if chained else depth + 1))
+    return deepest
+
+
+def _check_constants(expr: sp.Basic, text: object) -> None:
+    """Refuse a formula with a constant that is infinite or undefined (``log(0)``), beyond float64
+    (``1e300*1e300``, a numerator beyond 2**1024) or complex (``sqrt(-1)``, ``asin(2)``): the
+    compiled kernels compute in real float64, where it would fail to compile or silently become
+    inf or NaN. Decided from sympy's assumptions, without evaluating (``exp(exp(exp(10)))``
+    would take hours)."""
+    if expr.has(sp.zoo, sp.nan, sp.oo, sp.S.NegativeInfinity):
+        raise _failure(str(text), "a constant is infinite or undefined (a division by zero, log(0), ...)")
+    for sub in sp.preorder_traversal(expr):
+        if not isinstance(sub, sp.Expr) or not sub.is_number:
+            continue
+        parts = (sub.p, sub.q) if isinstance(sub, sp.Rational) else (sub,) if sub.is_Float else ()
+        if not all(_finite(part) for part in parts):
+            raise _failure(str(text), "a constant is beyond float64's range (about 1.8e308)")
+        if sub.is_real is False:
+            raise _failure(str(text), "a constant is complex; the kernels compute in real numbers")
+
+
+def _finite(number: object) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except (OverflowError, TypeError, ValueError):
+        return False
 
 
 def as_expression(value: object, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
@@ -177,7 +288,8 @@ def as_expression(value: object, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     Raises
     ------
     ValueError
-        If the value is not a formula or uses an undeclared symbol.
+        If the value is not a formula, uses an undeclared symbol or a constant that is not a
+        finite real float64.
     """
     if isinstance(value, str):
         return parse_formula(value, symbols)
@@ -188,4 +300,5 @@ def as_expression(value: object, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     unknown = sorted(s.name for s in expr.free_symbols if s.name not in symbols)
     if unknown:
         raise InputError(f"expression {expr}: unknown symbols {', '.join(unknown)}")
+    _check_constants(expr, expr)
     return expr.subs({s: symbols[s.name] for s in expr.free_symbols})
