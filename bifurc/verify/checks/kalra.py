@@ -544,6 +544,7 @@ def _route_measurements(full: bool) -> dict:
     cubic_beyond = lyapunov_sweep(model.map, "b", beyond / to_Y, 1.0, n=n, params=cubic_params).largest
     uv_before = lyapunov_sweep(uv, "Y", before, (0.5, 1.0), n=n).largest
     return {"uv": c, "cubic": cc, "to_Y": to_Y, "period_four": float(edge.period_four),
+            "threshold": float(edge.threshold),
             "cubic first": first, "accumulation": float(accumulation), "n": n,
             "beyond": beyond, "uv beyond": uv_beyond, "cubic beyond": cubic_beyond,
             "before": before, "uv before": uv_before,
@@ -561,7 +562,9 @@ def _judge_route(full: bool, delta: float = FEIGENBAUM_DELTA, to_Y: float | None
     gaps = np.abs(c.points[:k] - to_Y * cc.points[1:k + 1])
     bounds = c.tolerance[:k] + to_Y * cc.tolerance[1:k + 1]
     same_cascade = bool(np.all(gaps <= bounds))
-    first_ok = abs(c.points[0] - d["period_four"]) <= c.tolerance[0]
+    # the cubic's first doubling is the UV threshold Y* = 1 (uv_edge), its second the derived sqrt(5) - 1
+    first_ok = (abs(c.points[0] - d["period_four"]) <= c.tolerance[0]
+                and abs(to_Y * cc.points[0] - d["threshold"]) <= to_Y * cc.tolerance[0])
     # delta_n errs by about |delta_n - delta_{n-1}| / (delta - 1) (errors shrink by 1/delta per
     # doubling); the tolerance |delta_n - delta_{n-1}| leaves a margin of delta - 1 = 3.7
     measured = float(c.delta[-1])
@@ -578,6 +581,7 @@ def _judge_route(full: bool, delta: float = FEIGENBAUM_DELTA, to_Y: float | None
         "reduction (uv_cubic_reduction)": d["conjugacy"],
         "UV doublings in Y": c.points.tolist(), "their bounds": c.tolerance.tolist(),
         "first: derived sqrt(5) - 1": d["period_four"],
+        "the cubic's first, at Y = 2 eta a b (derived: the threshold Y* = 1)": to_Y * cc.points[0],
         "cubic doublings mapped to Y = 2 eta a b": (to_Y * cc.points).tolist(),
         "|UV - cubic| / bound": (gaps / bounds).tolist(),
         "UV ratios": c.delta.tolist(), "cubic ratios (deeper)": cc.delta.tolist(),
