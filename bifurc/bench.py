@@ -42,12 +42,14 @@ import json
 import math
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -162,7 +164,7 @@ class Report:
 
     machine: dict
     workloads: list[WorkloadReport]
-    compile: dict | None = None
+    compile: dict | None = None  # start-up and compile costs (:func:`startup`)
 
 
 # ---------------------------------------------------------------- timing helpers
@@ -588,37 +590,124 @@ def add_targets(w: WorkloadReport) -> None:
                _ratio(w.ns("pynamical"), parallel), lambda v: v >= 100.0)
 
 
-# ---------------------------------------------------------------- compile cost
+# ---------------------------------------------------------------- start-up and compile cost
 
-_FIRST_CALL = """
-import time
-start = time.perf_counter()
+#: The start-up targets of issue 16, in seconds, by the label of :func:`startup`'s rows.
+STARTUP_TARGETS = {"import bifurc": 0.4, "bifurc --help": 0.3, "bifurc maps": 0.3,
+                   "CLI analysis, warm cache": 0.7, "W1 first call, empty cache": 3.0}
+
+_W1_FIRST = (
+    "import numpy as np, bifurc; "
+    "bifurc.orbit_diagram(bifurc.maps.logistic, 'r', np.linspace(2.5, 4.0, 64), 0.5, transient=10, keep=10)"
+)
+_PEER_FIRST = (
+    "import numpy as np; from pynamicalsys import DiscreteDynamicalSystem as D; "
+    "D(model='logistic map').bifurcation_diagram([0.5], 0, np.linspace(2.5, 4.0, 64), 20, transient_time=10)"
+)
+_ANALYSIS = ["period", "logistic", "--sweep", "r=3.2:3.9:8", "--x0", "0.3"]
+
+# Each kernel's first call in a process with an empty cache, in the order W1 and then
+# the other analyses meet them; a row is what that call adds (its callees compiled
+# before it are not counted again).
+_PER_KERNEL = """
+import sys, time
+t0 = time.perf_counter()
 import numpy as np
 import bifurc
-imported = time.perf_counter()
-bifurc.orbit_diagram(bifurc.maps.logistic, "r", np.linspace(2.5, 4.0, 64), 0.5, transient=10, keep=10)
-print(imported - start, time.perf_counter() - imported)
+m = bifurc.maps.logistic
+rows = [("import numpy, bifurc", time.perf_counter() - t0)]
+def timed(label, call):
+    start = time.perf_counter()
+    call()
+    rows.append((label, time.perf_counter() - start))
+timed("import sympy", lambda: __import__("sympy"))
+from bifurc.compilation.printer import kernel_source
+timed("parse formulas, derive Jacobian, print kernels (sympy)",
+      lambda: kernel_source(m.updates, m.jacobian, m.state_symbols, m.param_symbols))
+timed("write and import the kernel module (numba imported)", lambda: m.kernels)
+k = m.kernels
+import numba
+timed("numba's first compilation (a trivial function)", lambda: numba.njit(lambda v: v + 1.0)(1.0))
+L = 64
+X = np.full((1, L), 0.5); P = np.full((1, L), 3.5)
+out = np.empty((L, 10, 1)); bad = np.zeros(L, dtype=np.bool_); big = np.zeros(L); nan = np.zeros(L)
+timed("run_lanes (the map's lanes kernel)", lambda: k.run_lanes(X, P, 10, out, 0, 0, big, nan))
+timed("_block (copies a block of lanes)", lambda: k._block(X, P, 0, L, X.copy(), P.copy()))
+timed("diagram_range (W1's kernel: the orbit diagram)", lambda: k.diagram(X, P, 10, 10, 1e8, out, bad))
+x = np.array([0.3]); p = np.array([3.5])
+timed("orbit (with step, advance, escaped)", lambda: k.orbit(x, p, 10, 10, 1e8, np.empty((10, 1))))
+timed("logdet_range (W2's kernel)",
+      lambda: k.logdet_means(X, P, 10, 10, 1e8, np.empty(L), np.zeros(L, dtype=np.bool_)))
+timed("lyapunov_cell, run_tangent (W3's kernels)",
+      lambda: k.lyapunov_spectrum(x, p, 10, 10, 1e8, np.empty(1)))
+X1 = np.full((4, 1), 0.3); P1 = np.full((4, 1), 3.5)
+timed("settle_range (period)",
+      lambda: k.settle_many(X1, P1, 10, 8, 1e-9, 1e8, np.empty(4, np.int64), np.empty((4, 1))))
+for label, seconds in rows:
+    print(f"{seconds:.4f} {label}")
 """
 
 
-def compile_cost() -> dict:
-    """Import time and first orbit-diagram call in a new process: empty cache, then filled.
+def _seconds(argv: Sequence[str], env: dict, prepare: Callable[[], None] | None = None,
+             runs: int = 3) -> float:
+    """Best wall time of ``argv`` as a new process over ``runs`` runs (``prepare`` before each)."""
+    best = math.inf
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def startup(runs: int = 3) -> dict:
+    """Wall times of whole commands in new processes, best of ``runs``, and the floor.
+
+    Rows: a bare ``python -c "import numpy, numba"`` (the floor a numba package stands
+    on), ``import bifurc``, ``bifurc --help``, ``bifurc maps``, a CLI analysis of a
+    catalogued map with a warm cache, W1's first orbit diagram with an empty cache, and
+    pynamicalsys's first orbit diagram (if installed); then each kernel's compile time
+    with an empty cache (:data:`_PER_KERNEL`).
 
     Returns
     -------
     dict
-        ``{"cold": {"import": s, "first_call": s}, "cached": {...}}``.
+        ``{"rows": [[label, seconds or None, note], ...], "kernels": [[label, seconds], ...]}``.
     """
-    result = {}
+    python = sys.executable
+    cli = [python, "-m", "bifurc"]
+    rows: list[list] = []
     with tempfile.TemporaryDirectory(prefix="bifurc-bench-cache-") as folder:
-        env = dict(os.environ, BIFURC_CACHE_DIR=folder)
-        for label in ("cold", "cached"):
-            done = subprocess.run(
-                [sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True, check=True
-            )
-            imported, first = (float(v) for v in done.stdout.split()[-2:])
-            result[label] = {"import": imported, "first_call": first}
-    return result
+        warm = dict(os.environ, BIFURC_CACHE_DIR=str(Path(folder) / "warm"))
+        cold_folder = Path(folder) / "cold"
+        cold = dict(os.environ, BIFURC_CACHE_DIR=str(cold_folder))
+        subprocess.run([*cli, *_ANALYSIS], env=warm, capture_output=True, check=True)  # fills the cache
+
+        def empty() -> None:
+            shutil.rmtree(cold_folder, ignore_errors=True)
+
+        floor = _seconds([python, "-c", "import numpy, numba"], warm, runs=runs)
+        rows.append(["python -c 'import numpy, numba' (floor)", floor, ""])
+        rows.append(["import bifurc", _seconds([python, "-c", "import bifurc"], warm, runs=runs), ""])
+        rows.append(["bifurc --help", _seconds([*cli, "--help"], warm, runs=runs), ""])
+        rows.append(["bifurc maps", _seconds([*cli, "maps"], warm, runs=runs), ""])
+        rows.append(["CLI analysis, warm cache", _seconds([*cli, *_ANALYSIS], warm, runs=runs),
+                     "bifurc " + " ".join(_ANALYSIS)])
+        rows.append(["W1 first call, empty cache", _seconds([python, "-c", _W1_FIRST], cold, empty, runs=2),
+                     "import, derive, compile, 64 values"])
+        try:
+            import pynamicalsys  # noqa: F401
+        except ImportError:
+            rows.append(["pynamicalsys first call", None, PEER_HINT])
+        else:
+            rows.append(["pynamicalsys first call", _seconds([python, "-c", _PEER_FIRST], warm, runs=runs),
+                         "its own numba cache warm after the first run"])
+        empty()
+        done = subprocess.run([python, "-c", _PER_KERNEL], env=cold, capture_output=True, text=True,
+                              check=True)
+        kernels = [[line.split(" ", 1)[1], float(line.split(" ", 1)[0])] for line in done.stdout.splitlines()]
+    return {"rows": rows, "kernels": kernels}
 
 
 # ---------------------------------------------------------------- machine and output
@@ -708,14 +797,23 @@ def format_report(report: Report) -> str:
             flag = {True: "MET    ", False: "NOT MET", None: "n/a    "}[t.met]
             lines.append(f"  [{flag}] {t.text}: {_fmt(t.value, 3)}")
     if report.compile:
-        cold, cached = report.compile["cold"], report.compile["cached"]
-        lines += [
-            "",
-            "first call in a new process (W1's orbit-diagram kernel; seconds)",
-            f"  empty cache : import {cold['import']:.2f}, first call {cold['first_call']:.2f}",
-            f"  filled cache: import {cached['import']:.2f}, first call {cached['first_call']:.2f}",
-        ]
+        lines += ["", *format_startup(report.compile)]
     return "\n".join(lines)
+
+
+def format_startup(data: dict) -> list[str]:
+    """Lines of the start-up table and of the per-kernel compile table."""
+    floor = data["rows"][0][1]
+    lines = ["start-up: whole commands in new processes (best wall time, seconds)",
+             f"  {'command':<42} {'seconds':>8} {'/ floor':>8} {'target':>7}"]
+    for label, seconds, note in data["rows"]:
+        target = STARTUP_TARGETS.get(label)
+        flag = "" if target is None or seconds is None else ("  MET" if seconds < target else "  NOT MET")
+        lines.append(f"  {label:<42} {_fmt(seconds, 3):>8} {_fmt(_ratio(seconds, floor), 3, 'x'):>8} "
+                     f"{_fmt(target, 2):>7}{flag}  {note}")
+    lines += ["", "compile time per kernel, empty cache, one process (seconds; each row adds to the last)"]
+    lines += [f"  {label:<58} {seconds:7.3f}" for label, seconds in data["kernels"]]
+    return lines
 
 
 def run(keys: Sequence[str], sizes: Sizes, with_compile: bool = True) -> Report:
@@ -728,7 +826,8 @@ def run(keys: Sequence[str], sizes: Sizes, with_compile: bool = True) -> Report:
     sizes
         Problem sizes and repeats.
     with_compile
-        Also measure the first-call cost in new processes (only if W1 is among ``keys``).
+        Also measure start-up and compile costs in new processes (:func:`startup`; only
+        if W1 is among ``keys``).
 
     Returns
     -------
@@ -742,7 +841,7 @@ def run(keys: Sequence[str], sizes: Sizes, with_compile: bool = True) -> Report:
         add_targets(w)
         workloads.append(w)
     info = machine(c, load)
-    compile_info = compile_cost() if with_compile and "W1" in keys else None
+    compile_info = startup() if with_compile and "W1" in keys else None
     return Report(info, workloads, compile_info)
 
 
@@ -767,8 +866,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated subset of W1, W2, W3 (default: all)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the numbers to FILE as JSON")
+    parser.add_argument("--startup", action="store_true",
+                        help="only start-up and compile times (whole commands in new processes)")
     args = parser.parse_args(argv)
-    report = run(args.workloads, SIZES["quick" if args.quick else "full"])
+    if args.startup:
+        report = Report(machine(None, _load()), [], startup())
+    else:
+        report = run(args.workloads, SIZES["quick" if args.quick else "full"])
     print(format_report(report), flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

@@ -104,3 +104,29 @@ def test_ctrl_c_stops_a_long_compiled_call(tmp_path):
         process.kill()
         pytest.fail("Ctrl-C was not honoured during the compiled call")
     assert process.returncode == 130 and err.strip() == "bifurc: interrupted"
+
+
+def test_figures_without_scikit_learn_draw_the_rest(tmp_path, monkeypatch, capsys):
+    """The base install: figures that need the digits are named in one line, not a traceback."""
+    from matplotlib.figure import Figure
+
+    import bifurc.figures as figures
+    from bifurc.nets.data import digits
+
+    def drawn(quick=False):
+        return Figure()
+
+    def on_digits(quick=False):
+        digits(8)
+        return Figure()
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    monkeypatch.setattr(figures, "FIGURES", {"plain": drawn, "nets-digits": on_digits})
+    for only, status in ((None, 0), (["nets"], 1), (["plain"], 0)):
+        args = type("Args", (), {"out": str(tmp_path), "format": "svg", "only": only, "quick": True})()
+        assert figures.main_cli(args) == status
+        out, err = capsys.readouterr()
+        assert (tmp_path / "plain.svg").exists() == (only != ["nets"])
+        line = "bifurc: not drawn, they need scikit-learn (pip install 'bifurc[data]'): nets-digits\n"
+        assert err == ("" if only == ["plain"] else line)
+        (tmp_path / "plain.svg").unlink(missing_ok=True)

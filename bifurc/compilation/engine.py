@@ -64,6 +64,14 @@ def in_chunks(kernel, count, cost, *args):
 
 
 @nb.njit(cache=True, nogil=True)
+def copy_into(src, dst):
+    """``dst[:] = src`` for 1D arrays, element by element: numba takes seconds to compile a
+    slice assignment the first time, and the kernels are compiled on a user's first call."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
+@nb.njit(cache=True, nogil=True)
 def escaped(x, R):
     """True if a component of ``x`` is not finite or exceeds ``R`` in magnitude."""
     for i in range(x.shape[0]):
@@ -78,7 +86,7 @@ def advance(x, p, n, R):
     y = np.empty(DIM)
     for t in range(n):
         step(x, p, y)
-        x[:] = y
+        copy_into(y, x)
         if escaped(x, R):
             return t + 1
     return 0
@@ -95,10 +103,11 @@ def orbit(x0, p, n, transient, R, out):
         return 0
     y = np.empty(DIM)
     for t in range(n):
-        out[t, :] = x
+        for i in range(DIM):
+            out[t, i] = x[i]
         if t + 1 < n:
             step(x, p, y)
-            x[:] = y
+            copy_into(y, x)
             if escaped(x, R):
                 return t + 1
     return n
@@ -125,8 +134,7 @@ def diagram_range(b0, b1, X0, P, transient, keep, R, out, bad):
         X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
         big, nan = np.zeros(hi - lo), np.zeros(hi - lo)
         _block(X0, P, lo, hi, X, Pb)
-        run_lanes(X, Pb, transient, out, lo, -1, big, nan)
-        run_lanes(X, Pb, keep, out, lo, 0, big, nan)
+        run_lanes(X, Pb, transient + keep, out, lo, transient, big, nan)
         for j in range(hi - lo):
             bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
 
@@ -152,7 +160,7 @@ def logdet_range(b0, b1, X0, P, n, transient, R, out, bad):
         X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
         big, nan, sums = np.zeros(hi - lo), np.zeros(hi - lo), np.zeros(hi - lo)
         _block(X0, P, lo, hi, X, Pb)
-        run_lanes(X, Pb, transient, unused, 0, -1, big, nan)
+        run_lanes(X, Pb, transient, unused, 0, transient, big, nan)
         run_lanes_logdet(X, Pb, n, sums, big, nan)
         for j in range(hi - lo):
             bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
@@ -191,14 +199,14 @@ def settle(x, p, transient, max_period, tol, R):
     z = np.empty(DIM)
     for k in range(1, max_period + 1):
         step(y, p, z)
-        y[:] = z
+        copy_into(z, y)
         if escaped(y, R):
             return -1
         if _close(ref, y, tol):
             w = y.copy()  # confirm: the next k steps must come back too
             for _ in range(k):
                 step(w, p, z)
-                w[:] = z
+                copy_into(z, w)
             if _close(ref, w, tol):
                 return k
     return 0
@@ -209,13 +217,13 @@ def canonical_point(x, p, k, out):
     """Write to ``out`` the point of the k-cycle through ``x`` that sorts first."""
     y = x.copy()
     z = np.empty(DIM)
-    out[:] = x
+    copy_into(x, out)
     for _ in range(k - 1):
         step(y, p, z)
-        y[:] = z
+        copy_into(z, y)
         for i in range(DIM):
             if y[i] < out[i]:
-                out[:] = y
+                copy_into(y, out)
                 break
             if y[i] > out[i]:
                 break
@@ -231,7 +239,7 @@ def settle_range(c0, c1, X0, P, transient, max_period, tol, R, periods, finals):
         if k > 0:
             canonical_point(x, P[c], k, finals[c])
         else:
-            finals[c] = x
+            copy_into(x, finals[c])
 
 
 def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
@@ -270,8 +278,10 @@ def lyapunov_cell(x0, p, n, transient, R, out):
     gone = advance(x, p, transient, R)
     if gone > 0:
         return gone
-    sums = np.zeros(DIM)
-    gone = run_tangent(x, p, n, R, sums, np.eye(DIM))
+    sums, Q = np.zeros(DIM), np.zeros((DIM, DIM))
+    for i in range(DIM):
+        Q[i, i] = 1.0
+    gone = run_tangent(x, p, n, R, sums, Q)
     if gone > 0:
         return transient + gone
     for i in range(DIM):
@@ -354,14 +364,18 @@ def flow_with_monodromy(x, p, k, R, y, M):
     Jx = np.empty((DIM, DIM))
     JM = np.empty((DIM, DIM))
     z = np.empty(DIM)
-    y[:] = x
-    M[:, :] = np.eye(DIM)
+    copy_into(x, y)
+    for i in range(DIM):
+        for j in range(DIM):
+            M[i, j] = 1.0 if i == j else 0.0
     for _ in range(k):
         jacobian(y, p, Jx)
         matmul(Jx, M, JM)
-        M[:, :] = JM
+        for i in range(DIM):
+            for j in range(DIM):
+                M[i, j] = JM[i, j]
         step(y, p, z)
-        y[:] = z
+        copy_into(z, y)
         if escaped(y, R):
             return False
     return True

@@ -3,10 +3,13 @@
 Each paper has a module with functions ``figure_<name>(quick=False) -> Figure``;
 :data:`FIGURES` names them all and :func:`write_all` writes them to files.
 ``quick=True`` builds each figure at reduced resolution (for tests and previews).
+The figures of real networks train on scikit-learn's digits (the ``data`` extra); without
+it, ``bifurc figures`` draws every other figure and names those it could not draw.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from matplotlib.figure import Figure
 from ..atomic import replacing
 from . import architectures, classics, kalra, lowell_kastner, networks, song_yun, zhu
 
-__all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli"]
+__all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli", "needs_data"]
 
 #: Every figure by name, in the order they are written.
 FIGURES: dict[str, Callable[..., Figure]] = {
@@ -48,8 +51,18 @@ FIGURES: dict[str, Callable[..., Figure]] = {
 FORMATS = ("png", "pdf", "svg")
 
 
+def needs_data(error: BaseException) -> bool:
+    """True if ``error`` (or an error it was raised from) is scikit-learn missing."""
+    while error is not None:
+        if isinstance(error, ImportError) and (error.name or "").partition(".")[0] == "sklearn":
+            return True
+        error = error.__cause__
+    return False
+
+
 def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] | None = None,
-              quick: bool = False, progress: Callable[[str, Path], None] | None = None) -> list[Path]:
+              quick: bool = False, progress: Callable[[str, Path], None] | None = None,
+              missing: list[str] | None = None) -> list[Path]:
     """Build figures and write them as ``out_dir/<name>.<fmt>``.
 
     Parameters
@@ -65,6 +78,9 @@ def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] |
         Reduced resolution (seconds per figure instead of tens).
     progress
         Called with (name, path) after each figure is written (e.g. to print where).
+    missing
+        If given, a figure that needs scikit-learn when it is not installed is skipped and
+        its name appended here; otherwise the ImportError is raised.
 
     Returns
     -------
@@ -83,7 +99,13 @@ def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] |
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in names:
-        fig = FIGURES[name](quick=quick)
+        try:
+            fig = FIGURES[name](quick=quick)
+        except ImportError as error:
+            if missing is None or not needs_data(error):
+                raise
+            missing.append(name)
+            continue
         path = out / f"{name}.{fmt}"
         with replacing(path) as handle:  # an interrupted run leaves no partial figure
             fig.savefig(handle, format=fmt, dpi=150 if fmt == "png" else None)
@@ -115,16 +137,22 @@ def select(only: str | Iterable[str] | None) -> list[str]:
 
 def main_cli(args: object) -> int:
     """Run ``bifurc figures`` from parsed arguments with attributes ``out``, ``format``,
-    ``only`` and ``quick`` (any missing one takes its default); prints each file written.
+    ``only`` and ``quick`` (any missing one takes its default); prints each file written,
+    then one line naming the figures that need scikit-learn if it is not installed.
 
     Returns
     -------
     int
-        The exit status (0).
+        The exit status: 0, or 1 if figures asked for by ``only`` could not be drawn.
     """
     out = getattr(args, "out", None) or "figures/out"
-    written = write_all(out, fmt=getattr(args, "format", None) or "png", only=getattr(args, "only", None),
+    only = getattr(args, "only", None)
+    missing: list[str] = []
+    written = write_all(out, fmt=getattr(args, "format", None) or "png", only=only,
                         quick=bool(getattr(args, "quick", False)),
-                        progress=lambda name, path: print(f"wrote {path}", flush=True))
+                        progress=lambda name, path: print(f"wrote {path}", flush=True), missing=missing)
     print(f"{len(written)} figure(s) in {Path(out).resolve()}")
-    return 0
+    if missing:
+        print(f"bifurc: not drawn, they need scikit-learn (pip install 'bifurc[data]'): {', '.join(missing)}",
+              file=sys.stderr)
+    return 1 if missing and only is not None else 0
