@@ -29,3 +29,22 @@ def test_unknown_workload_is_a_usage_error():
     )
     assert done.returncode == 2
     assert "W9" in done.stderr
+
+
+def test_startup_table_states_each_target_against_the_floor():
+    from bifurc.bench import STARTUP_TARGETS, format_startup
+
+    data = {"rows": [["python -c 'import numpy, numba' (floor)", 0.25, ""], ["import bifurc", 0.5, ""],
+                     ["bifurc --help", 0.1, ""], ["pynamicalsys first call", None, "not installed"]],
+            "kernels": [["diagram_range (W1's kernel: the orbit diagram)", 0.75]]}
+    lines = format_startup(data)
+
+    def row(label):
+        (line,) = [line for line in lines if line.strip().startswith(label)]
+        return line[len(label) + 2:].split()
+
+    assert STARTUP_TARGETS["import bifurc"] == 0.4 and STARTUP_TARGETS["bifurc --help"] == 0.3
+    assert row("import bifurc") == ["0.5", "2x", "0.4", "NOT", "MET"]  # 0.5 s is twice the 0.25 s floor
+    assert row("bifurc --help") == ["0.1", "0.4x", "0.3", "MET"]
+    assert row("pynamicalsys first call") == ["-", "-", "-", "not", "installed"]
+    assert lines[-1].split()[-1] == "0.750"
