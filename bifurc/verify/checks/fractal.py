@@ -33,13 +33,15 @@ _STEPS = 1000
 #: 50, 100, 200, 1000 and 5000 steps.
 _SMOOTH_STEPS = 100
 _ESCAPE = 1e8
-#: The dimension the README states, and its tolerance: over box sides 1e-3 ... 1e-8 the local
-#: slopes drift from about 1.88 to 1.82 (the boundary is not exactly self-similar), so the
-#: dimension fitted over the coarse or the fine half of the sides differs from the whole fit by
-#: up to 0.02-0.03, and 3 standard errors add 0.01-0.02: 1.86 ± 0.04 for this window and these
-#: scales; every estimate (whole, coarse half, fine half, uncertainty exponent) must be within it.
+#: The dimension the README states and its tolerance, for the fit over all box sides 1e-3 ...
+#: 1e-8 in this window and for the uncertainty exponent over the same distances: 3 standard
+#: errors (0.006-0.007 each; over five other seeds both estimates stayed within 0.01 of 1.86).
 STATED_D = 1.86
-STATED_TOLERANCE = 0.04
+STATED_TOLERANCE = 0.02
+#: The boundary is not exactly self-similar: the local slopes drift from about 1.88 at 1e-3 to
+#: 1.82-1.85 at 1e-8, so fits over the coarse or the fine half of the sides sit up to 0.04 from
+#: the whole fit (five seeds); they must stay within this of the stated value.
+SCALE_DRIFT = 0.05
 
 
 def _escapes(m, starts: np.ndarray, steps: int = _STEPS) -> np.ndarray:
@@ -164,25 +166,27 @@ def _non_integer(estimate: tuple[float, float]) -> bool:
     return 1 + 3 * se < D < 2 - 3 * se
 
 
-def _fractal(settings: Settings, stated: float, tip: str = "dimension (all sides)") -> Outcome:
+def _fractal(settings: Settings, stated: float) -> Outcome:
     """The check's test: the tip's boundary is non-integer, every estimate within the stated
     tolerance of ``stated``, and the smooth part of the edge has D = 1."""
     details = dict(_measure(settings.full))
-    estimates = {k: details[k] for k in ("dimension (all sides)", "dimension (coarse half of the sides)",
-                                         "dimension (fine half of the sides)",
-                                         "dimension 2 - alpha (uncertainty exponent)")}
-    D, se = details[tip]
+    whole = [details[k][0] for k in ("dimension (all sides)", "dimension 2 - alpha (uncertainty exponent)")]
+    halves = [details[k][0] for k in ("dimension (coarse half of the sides)",
+                                      "dimension (fine half of the sides)")]
+    D, se = details["dimension (all sides)"]
     smooth_D, smooth_se = details["smooth edge: dimension"]
     checks = {
-        "non-integer (1 + 3 se < D < 2 - 3 se)": _non_integer(details[tip]),
-        f"every estimate within {STATED_TOLERANCE} of {stated:.4g}": all(
-            abs(d - stated) < STATED_TOLERANCE for d, _ in estimates.values()),
+        "non-integer (1 + 3 se < D < 2 - 3 se)": _non_integer((D, se)),
+        f"box counts and uncertainty exponent within {STATED_TOLERANCE} of {stated:.4g}": all(
+            abs(d - stated) < STATED_TOLERANCE for d in whole),
+        f"coarse and fine halves within {SCALE_DRIFT} of {stated:.4g}": all(
+            abs(d - stated) < SCALE_DRIFT for d in halves),
         # D = 1 to within its sampling error, and that error small enough (3 se < 0.1) to tell
         # a smooth curve from the tip's 1.86
         "smooth edge: |D - 1| < 3 se, 3 se < 0.1": abs(smooth_D - 1) < 3 * smooth_se and 3 * smooth_se < 0.1,
     }
-    details.update(checks=checks, stated=f"{stated:.4g} ± {STATED_TOLERANCE}")
-    return Outcome(f"1 < D < 2; D = {stated:.4g} ± {STATED_TOLERANCE}", D, "3 se; stated tolerance",
+    details.update(checks=checks, stated=f"{stated:.4g} ± {STATED_TOLERANCE} (halves ± {SCALE_DRIFT})")
+    return Outcome(f"1 < D < 2; D = {stated:.4g} ± {STATED_TOLERANCE}", D, "3 se; stated tolerances",
                    all(checks.values()), None, details)
 
 
