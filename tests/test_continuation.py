@@ -333,6 +333,47 @@ def test_neimark_sacker_curve(stop):
     assert np.max(np.abs(np.abs(np.angle(c.multipliers[:, 0])) - np.arccos((1 - s) / 2))) < 1e-10
 
 
+def test_strong_resonances_on_the_neimark_sacker_curve():
+    # on r = 2 + s the critical pair has cos(theta) = (1 - s)/2: 1:4 (theta = pi/2) at s = 1,
+    # 1:3 (2 pi/3) at s = 2, 1:2 (pi) at s = 3. Located by Brent's method in arclength on a test
+    # function linear along the curve: to a few ulp; 1e-10 leaves room for the corrector.
+    m = bifurc.Map.from_expressions({"x": "y", "y": "r*y*(1 - x) + s*(x - y)"}, {"r": 1.5, "s": 0.0},
+                                    name="delayed-logistic-s")
+    (ns,) = continuation(m, "r", [1 / 3, 1 / 3], 1.5, 2.5).points
+    c = bifurcation_curve(m, ns, "s", 3.5)
+    assert [p.kind for p in c.points] == ["1:4", "1:3", "1:2"]
+    for p, s_exact in zip(c.points, (1, 2, 3)):
+        assert abs(p.params["s"] - s_exact) < 1e-10 and abs(p.value - 2 - s_exact) < 1e-10
+    # 1:1 at s = -1 falls on r = 1, x = 0, where the fixed point also crosses x = 0 (a
+    # transcritical point): the curve system is singular there, and the result says so
+    c = bifurcation_curve(m, ns, "s", -1.5)
+    assert c.points == () and "1:1 point" in c.message and "could not be located" in c.message
+
+
+def test_cusp_on_a_fold_curve():
+    # x + eps (r + s x - x^3): folds where 3 x^2 = s, r = x^3 - s x = -2 x^3: the fold curve
+    # turns back at the cusp x = r = s = 0, where the quadratic coefficient -3 eps x vanishes
+    m = bifurc.Map.from_expressions({"x": "x + 0.2*(r + s*x - x**3)"}, {"r": 0.0, "s": 1.0}, name="cusp")
+    fold = continuation(m, "r", -1.3, -1.0, 1.0).special("fold")[0]
+    c = bifurcation_curve(m, fold, "s", -1.0)
+    assert c.status == "bound" and c.values[-1, 1] == 1.0  # back to s = 1 on the other fold
+    x, (r, s) = c.states[:, 0], c.values.T
+    assert np.max(np.abs(s - 3 * x**2)) < 1e-10 and np.max(np.abs(r + 2 * x**3)) < 1e-10
+    (cusp,) = c.points
+    assert cusp.kind == "cusp" and abs(cusp.value) < 1e-10 and abs(cusp.params["s"]) < 1e-10
+
+
+def test_generalized_flip_on_a_flip_curve():
+    # -(1 + r) x + s x^3 + x^5: the fixed point 0 flips on r = 0 with cubic coefficient
+    # c = (third derivative)/6 = s (the second derivative is 0), which vanishes at s = 0
+    m = bifurc.Map.from_expressions({"x": "-(1 + r)*x + s*x**3 + x**5"}, {"r": -0.5, "s": 1.0}, name="gpd")
+    flip = continuation(m, "r", 0.0, -0.5, 0.5).special("flip")[0]
+    assert abs(flip.coefficient - 1) < 1e-12
+    c = bifurcation_curve(m, flip, "s", -1.0)
+    (gpd,) = c.points
+    assert gpd.kind == "generalized-flip" and abs(gpd.value) < 1e-10 and abs(gpd.params["s"]) < 1e-10
+
+
 def test_curve_arguments(henon):
     flip = continuation(henon, "a", henon_fixed_point(0.1, 0.3, 1), 0.1, 2.0, params={"b": 0.3}).points[0]
     with pytest.raises(bifurc.InputError, match="other must be"):

@@ -4,11 +4,13 @@ A special point found on a one-parameter branch is followed as a second paramete
 the unknowns are z = (x, a, b) and the equations (F^k(x; a, b) - x, g(z)) = 0, with g the
 bordered test function of :mod:`bifurc.continuation.location` (whose gradient comes from
 the map's derived second derivatives), solved by the same pseudo-arclength continuation
-as a branch. The borders are renewed from the null vectors at each accepted point.
+as a branch. The borders are renewed from the null vectors at each accepted point, and the
+codimension-2 points on the curve are located (:mod:`bifurc.continuation.codim2`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,7 @@ from ..analysis.orbits import DEFAULT_ESCAPE
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .branch import make_settings, march, multipliers, unit_tangent
+from .codim2 import locate_on_curve, test_values
 from .location import augmented, borders
 from .results import SpecialPoint
 from .system import CycleSystem
@@ -43,6 +46,10 @@ class Curve:
         The cycles' period.
     multipliers : numpy.ndarray
         The monodromy matrix's eigenvalues, by decreasing modulus, shape (N, dim).
+    points : tuple of SpecialPoint
+        The codimension-2 points located on the curve (kinds in
+        :data:`bifurc.continuation.codim2.TESTS`), each with ``value`` the first parameter
+        and the second in ``params``.
     status, message : str
         Why the continuation stopped (as for a :class:`~bifurc.continuation.results.Branch`,
         the bound being on the second parameter).
@@ -59,6 +66,7 @@ class Curve:
     states: np.ndarray
     period: int
     multipliers: np.ndarray
+    points: tuple
     status: str
     message: str
     fixed: dict
@@ -126,8 +134,24 @@ def bifurcation_curve(
     def equations(z: np.ndarray):
         return augmented(system, point.kind, z, *edges)
 
-    def renew(z: np.ndarray, t: np.ndarray, z_new: np.ndarray, t_new: np.ndarray) -> None:
-        out = equations(z_new)
+    found: list[SpecialPoint] = []
+    notes: list[str] = []
+    tests = [test_values(system, point.kind, z0)]
+
+    def visit(z: np.ndarray, t: np.ndarray, z_new: np.ndarray, t_new: np.ndarray) -> None:
+        tests.append(test_values(system, point.kind, z_new))
+        for name, before in tests[-2].items():
+            if before * tests[-1][name] < 0:
+                def test(y: np.ndarray, name: str = name) -> float:
+                    return test_values(system, point.kind, y)[name]
+
+                located = locate_on_curve(equations, test, z, t, z_new, settings.tol)
+                if located is not None:
+                    found.append(_codim2_point(system, name, located, point.params))
+                else:
+                    notes.append(f"a {name} point between {other}={float(z[n + 1])!r} and "
+                                 f"{float(z_new[n + 1])!r} could not be located")
+        out = equations(z_new)  # new borders: the null vectors at the last point
         if out is not None:
             edges[:] = [out[2] / np.linalg.norm(out[2]), out[3] / np.linalg.norm(out[3])]
 
@@ -137,11 +161,23 @@ def bifurcation_curve(
     t0 = unit_tangent(start[1], np.append(np.zeros(n + 1), np.sign(stop - first)))
     if t0 is None:
         raise InputError(f"the {point.kind} curve is singular at the point (a codimension-2 point?)")
-    zs, _, status, message = march(equations, z0, t0, settings, n + 1, other, renew)
+    zs, _, status, message = march(equations, z0, t0, settings, n + 1, other, visit)
+    if notes:
+        message += "; " + "; ".join(notes)
     Z = np.array(zs)
     mu = np.array([multipliers(system.residual(z)[2]) for z in zs])
     fixed = {k: v for k, v in point.params.items() if k != other}
     return Curve(m.name, point.kind, (point.param, other), Z[:, n:].copy(), Z[:, :n].copy(), system.period,
-                 mu, status, message, fixed, settings.start, settings.stop, settings.step, settings.min_step,
-                 settings.max_step, settings.max_points, settings.tol, settings.bounds)
+                 mu, tuple(found), status, message, fixed, settings.start, settings.stop, settings.step,
+                 settings.min_step, settings.max_step, settings.max_points, settings.tol, settings.bounds)
+
+
+def _codim2_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -> SpecialPoint:
+    """A codimension-2 point at ``z`` = (x, a, b): ``value`` is a, ``params`` holds b."""
+    n = system.dim
+    first, second = system.free
+    mu = multipliers(system.residual(z)[2])
+    others = {**{k: v for k, v in params.items() if k != first}, second: float(z[n + 1])}
+    return SpecialPoint(kind, first, float(z[n]), z[:n].copy(), system.period, mu, math.nan, "",
+                        np.zeros(n), math.nan, others)
 
