@@ -191,10 +191,11 @@ def fixed_points_resolution(settings: Settings, relative: float) -> Outcome:
 # ---------------------------------------------------------------------------------------------
 # kalra/eos
 
-#: A 2-cycle reached to rounding: L ≤ 4 over a few operations, ~1e-15 (measured 4e-15); 1e-13 leaves 25.
+#: A 2-cycle reached to rounding: L ≤ 4 over a few operations, ~1e-15 (measured: up to 4e-15, and
+#: 1.3e-14 at Y = 1.23 with --full); 1e-13 leaves a margin of 7 or more.
 CYCLE_TOLERANCE = 1e-13
 #: Below it a swing of ηλ is rounding about a converged minimum (~1e-15); the smallest derived
-#: swing checked (Y = 1.01) is 0.28.
+#: swing scanned (Y = 1.01) is 0.40.
 NO_SWING = 1e-8
 
 
@@ -225,7 +226,8 @@ def _judge_cycle(records: list[dict], geometric: float = 2.0, mean: object = Non
     for r in records:
         Y = r["Y"]
         predicted_mean = float(edge.mean.subs(Ysym, Y)) if mean is None else mean
-        swing = 2 * np.sqrt(max(0.0, (Y - 1) * (Y + 3)))  # |L1 - L2| of the derived cycle
+        # |L1 - L2| of the derived cycle; below Y* its square root is imaginary: no swing
+        swing = abs(complex(sp.N((edge.sharpness[1] - edge.sharpness[0]).subs(Ysym, Y))).real)
         sustained = (r["swing at T"] > NO_SWING
                      and abs(r["swing at T"] / r["swing at t1"] - 1) < CYCLE_TOLERANCE)
         ok = (sustained and abs(r["geometric mean"] - geometric) < CYCLE_TOLERANCE
