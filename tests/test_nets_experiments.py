@@ -1,5 +1,6 @@
 """The mathematics under the network experiments: the Hessian split, the alignment ratio, the
-power-law fit, PCA of a planar trajectory, the parabola fit, the phase criteria, the spread."""
+power-law fit, PCA of a planar trajectory, the parabola fit, the phase criteria, the spread and
+the shared curve of several runs."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from bifurc.errors import InputError
 from bifurc.nets.kalra import sharpening_phases
 from bifurc.nets.layerwise import fit_power_law, layer_alignment, product_alignment
 from bifurc.nets.lowell_kastner import hessian_split
-from bifurc.nets.song_yun import curve_spread
+from bifurc.nets.song_yun import curve_spread, shared_curve
 from bifurc.nets.zhu import fit_parabola, oscillation_first, principal_plane
 
 
@@ -139,3 +140,20 @@ def test_curve_spread_is_zero_on_one_curve_and_the_gap_otherwise():
     q = 1 / (1 + p**2)
     assert curve_spread([(p, q), (p[::3], q[::3])]) < 1e-2  # medians of different samples: bin width
     assert curve_spread([(p, q), (p, 1.2 * q)]) == pytest.approx(0.2 / 1.1, rel=1e-12)
+
+
+def test_shared_curve_is_one_on_one_curve_and_falls_for_separate_curves_or_no_curve():
+    p = np.linspace(0.01, 2, 2000)
+    q = 1 / (1 + p**2)
+    # one curve sampled by two runs: the binned median misses the curve by at most its variation over a
+    # bin; with 200 points per bin the residual is that of a step fit, (bin range)^2/12 per bin
+    one = shared_curve([(p, q), (-p[::3], q[::3])], bins=200)
+    assert one > 0.999
+    # two runs on parallel curves q and q + d: half the points miss the shared median by d/2 each
+    d = 0.5
+    two = shared_curve([(p, q), (p, q + d)], bins=200)
+    total = np.var(np.concatenate([q, q + d]))
+    assert two == pytest.approx(1 - (d / 2) ** 2 / total, abs=1e-3)
+    # q independent of |p|: about 0 (10 bins of 400 points: the medians fit noise of order 1/400 each)
+    rng = np.random.default_rng(0)
+    assert abs(shared_curve([(rng.uniform(-1, 1, 4000), rng.standard_normal(4000))])) < 0.01

@@ -19,13 +19,18 @@ and from :func:`~bifurc.nets.sharpness_dynamics.sharpness_spectrum` (ηλ_t at e
 window after a transient): at the first step size of the ladder the largest peak of the
 power spectrum in [1/10, 1/2] is at 1/2 and holds more than 90% of that power (period 2).
 
-Measured and not required (``details["findings"]``; the ladder's spectra under ``--full``):
-at this size μP sharpens to just below the edge in the CNN (s ≈ 0.93, no oscillation) and to
-the edge in the ResNet; the ResNet shows no early reduction (its sharpness rises from the
-first steps). The paper's broadening towards chaos at the edge is not seen: every run that
-stays at the edge oscillates with a clean period 2 (CNN up to c = 1.9); at larger steps the
-CNN diverges (c = 2.5) and the ResNet's runs leave the edge (ηλ ≫ 2, bounded only by the
-saturation of tanh, or settled below it) with broad spectra.
+Measured and not required (``details["findings"]``, from the run that prints them; μP and the
+ladder's spectra under ``--full`` only). Seen when this was written: μP sharpens to just below
+the edge in the CNN and to the edge in the ResNet; the ResNet shows no early reduction (its
+sharpness rises from the first steps). The paper's broadening towards chaos at the edge is not
+seen: every run that stays at the edge oscillates with a clean period 2; at larger steps the
+CNN diverges and the ResNet's runs leave the edge (ηλ ≫ 2, bounded only by the saturation of
+tanh, or settled below it) with broad spectra.
+
+Controls: the SP run replaced by one from ηλ₀ = ``SMALL_C`` (far below the edge, which it does
+not reach in the run's steps) must fail the criteria, and so must the spectrum of the same
+ηλ_t values in a shuffled order; the resolution of the edge 2/η is the smallest relative move of
+it that the criteria reject (judging the cached runs again).
 """
 
 from __future__ import annotations

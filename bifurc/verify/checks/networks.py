@@ -71,8 +71,9 @@ _WIDTH_START = 100
 #: Largest width-256 distance median |q/r(p) - 1| counted as aligned: the runs reach 0.015 (quick)
 #: and 0.011 (full); the curve's own range over the counted steps is 5-25%.
 _WIDTH_DISTANCE = 0.02
-#: Smallest share of q's variation over the counted steps that the curve must explain: the runs
-#: reach 0.62-0.97 (quick); a path whose q is unrelated to p gives 1 - (var q + var r)/var q ≈ -1.
+#: Smallest share of q's variation over the counted steps that the curve must explain: the width-256
+#: runs reach 0.62 or more (quick) and 0.67 (full); a path whose q is unrelated to p gives about
+#: 1 - (var q + var r)/var q ≈ -1, and the flat line q = 1 at most 0 (a constant explains nothing).
 _WIDTH_EXPLAINED = 0.5
 
 Path = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
