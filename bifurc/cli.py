@@ -85,7 +85,13 @@ def resolve_map(spec: str, settings: dict[str, float]) -> tuple[Map, dict[str, f
     """
     if "=" not in spec:
         return maps.get(spec.strip()), settings
-    updates = dict(_assignment(part) for part in spec.replace("\n", ";").split(";") if part.strip())
+    updates: dict[str, str] = {}
+    for part in spec.replace("\n", ";").split(";"):
+        if part.strip():
+            name, formula = _assignment(part)
+            if name in updates:  # the last would win silently
+                raise UserError(f"state variable {name!r} is assigned twice; give each variable one update")
+            updates[name] = formula
     return Map.from_expressions(updates, settings, name=spec.strip()), {}
 
 

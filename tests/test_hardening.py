@@ -3,6 +3,7 @@ a hang or a wrong number."""
 
 import itertools
 import math
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -238,3 +239,38 @@ def test_a_tower_of_powers_is_refused_at_once_by_the_console_script():
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == ["bifurc: error: update of 'x': formula '2**2**2**2**2**2*x': "
                                         "the power 2**65536 is beyond float64's range"]
+
+
+# --- names: formulas read names as Python does (NFKC), so names must be what formulas read
+@pytest.mark.parametrize("updates, params, words", [
+    ({"x": "y", "𝑥": "x"}, {}, "state variable name '𝑥' reads as 'x' in a formula (Unicode NFKC); write 'x'"),
+    ({"x": "µ*x"}, {"µ": 2.0}, "parameter name 'µ' reads as 'μ'"),  # the micro sign is Greek mu
+    ({"x": "ﬁ*x"}, {"ﬁ": 2.0}, "parameter name 'ﬁ' reads as 'fi'"),
+    ({"lambda": "1"}, {}, "state variable name 'lambda' is a Python keyword"),
+    ({"x": "x"}, {"None": 1.0}, "parameter name 'None' is a Python keyword"),
+    ({"if": "1"}, {}, "'if' is a Python keyword"),
+])
+def test_names_a_formula_cannot_mean_are_refused(updates, params, words):
+    with pytest.raises(bifurc.InputError, match=re.escape(words)):
+        bifurc.Map.from_expressions(updates, params)
+
+
+def test_the_swap_map_with_look_alike_names_is_refused_not_miscomputed():
+    # x and 𝑥 were two state variables whose formulas both read x: (x, 𝑥) -> (x, x), not the swap
+    with pytest.raises(bifurc.InputError, match="reads as 'x'"):
+        bifurc.Map.from_expressions({"x": "𝑥", "𝑥": "x"})
+    swap = bifurc.Map.from_expressions({"x": "y", "y": "x"})
+    assert swap([1.0, 2.0]).tolist() == [2.0, 1.0]
+
+
+def test_names_in_normal_form_work_whatever_their_script():
+    m = bifurc.Map.from_expressions({"η": "μ*η"}, {"μ": 0.5})
+    assert m(3.0)[0] == 1.5 and m.state == ("η",)
+
+
+def test_a_state_variable_assigned_twice_on_the_command_line_is_refused(capsys):
+    # x=r*x; x=x used to keep the last update silently
+    line = one_line_error(capsys, ["period", "x=r*x; x=x", "--set", "r=0.5"])
+    assert line == "bifurc: error: state variable 'x' is assigned twice; give each variable one update"
+    line = one_line_error(capsys, ["period", "x=y; 𝑥=x"])
+    assert "reads as 'x'" in line

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import keyword
 import math
+import unicodedata
 from collections.abc import Mapping
 from functools import cached_property
 from types import MappingProxyType, ModuleType
@@ -34,6 +36,12 @@ def _check_name(name: object, role: str) -> str:
 
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"{role} name {name!r} is not a valid identifier")
+    if keyword.iskeyword(name):
+        raise InputError(f"{role} name {name!r} is a Python keyword, which a formula cannot use as a name")
+    normal = unicodedata.normalize("NFKC", name)
+    if normal != name:  # formulas are read as Python reads them, which normalises names: x and 𝑥 are one
+        raise InputError(f"{role} name {name!r} reads as {normal!r} in a formula (Unicode NFKC); "
+                         f"write {normal!r}")
     if name in CONSTANTS or name in FUNCTIONS:
         raise InputError(f"{role} name {name!r} is reserved for a constant or function")
     return name
