@@ -290,9 +290,15 @@ def predictions(kwargs: dict, counts: list[int], costs: dict | None, folder: str
     out: dict[str, dict] = {f"threads ({schedule})": {}}
     tilings: dict[str, dict] = {}
     rates: dict[str, float] = {}
-    for w in (w for w in counts if w <= MAX_THREADS):
+    threads = [w for w in counts if w <= MAX_THREADS]
+    runs: dict[tuple[int, int], int] = {}  # one profile per tiling, in runs enough for its most threads
+    for w in threads:
         tile = auto_tile(shape, w, distributed=False)
-        parts = profile(kwargs, tile, 4 * w, folder)
+        runs[tile] = max(runs.get(tile, 0), 4 * w)
+    profiled = {tile: profile(kwargs, tile, count, folder) for tile, count in runs.items()}
+    for w in threads:
+        tile = auto_tile(shape, w, distributed=False)
+        parts = profiled[tile]
         rates = {key: sum(parts[key]) / sum(parts["size"]) for key in ("cells", "assemble", "write")}
         tilings[f"threads {w}: {tile[0]}x{tile[1]}"] = {"tiles": len(parts["kernel"]),
                                                        "serial s": serial_work(parts)}
@@ -378,7 +384,7 @@ def main() -> None:
                                   "load average before": os.getloadavg()}
     with tempfile.TemporaryDirectory() as folder:
         cluster = client = None
-        if any(mode.startswith("dask") for mode in modes):
+        if any(mode.startswith("dask") for mode in modes) or simulated:  # the latter for per-task costs
             from distributed import Client, LocalCluster
 
             start = time.perf_counter()
