@@ -81,10 +81,3 @@ def test_progressive_sharpening_is_skipped_where_the_orbit_sharpness_falls():
     with pytest.raises(Skip, match="Assumption 4.3"):
         load_all()["song-yun/progressive-sharpening"].run(Settings(), loss)
 
-
-def test_a_loss_given_twice_or_equal_to_a_built_in_one_is_checked_once():
-    from bifurc.verify.checks.common import checked_losses
-
-    text = next(iter(NEW_LOSSES))
-    names = [loss.name for loss in checked_losses(Settings(losses=("log(cosh(p))", text, text)))]
-    assert names == ["logcosh", "pseudo_huber", "p*atan(p) - log(1 + p**2)/2", text]

@@ -33,14 +33,9 @@ def eta_ladder(settings: Settings) -> np.ndarray:
 
 
 def checked_losses(settings: Settings) -> list[Loss]:
-    """log-cosh, pseudo-Huber, the arctan loss and any loss given on the command line (a loss
-    given twice, or equal to a built-in one as a formula, is checked once)."""
-    checked = [losses.logcosh, losses.pseudo_huber, losses.get(ARCTAN_LOSS)]
-    for text in settings.losses:
-        loss = losses.get(text)
-        if loss not in checked:
-            checked.append(loss)
-    return checked
+    """log-cosh, pseudo-Huber, the arctan loss and any loss given on the command line."""
+    extra = [losses.get(text) for text in settings.losses]
+    return [losses.logcosh, losses.pseudo_huber, losses.get(ARCTAN_LOSS), *extra]
 
 
 def numeric(expr: sp.Expr, *symbols: sp.Symbol) -> Callable[..., np.ndarray]:
