@@ -10,7 +10,9 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_properties import formulas
 
+from bifurc.analysis.arguments import MAX_STEPS
 from bifurc.cli import main
 
 LOG = ["logistic", "--x0", "0.3"]
@@ -108,6 +110,30 @@ BAD = {
     "formula lambda": ["period", "x=(lambda y: y)(x)"],
     "formula string": ["period", "x='a'"],
     "formula reserved parameter": ["period", "x=pi*x", "--set", "pi=3"],
+    "formula is": ["period", "x=x is x"],
+    "formula not in": ["period", "x=x not in x"],
+    "formula tower of powers": ["period", "x=2**2**2**2**2**2*x"],
+    "formula huge power": ["period", "x=9**9999*x"],
+    "formula many signs": ["period", "x=" + "-" * 10**5 + "x"],
+    "formula nested signs": ["period", "x=" + "-" * 500 + "x"],
+    "formula complex constant": ["period", "x=sqrt(-1)*x"],
+    "formula complex log": ["period", "x=log(-1)+x"],
+    "formula overflowing constant": ["period", "x=x*1e300*1e300"],
+    "formula division by zero": ["period", "x=x/0"],
+    "formula modulo zero": ["period", "x=x % 0"],
+    "formula condition as number": ["period", "x=(x<1)+x"],
+    "formula keyword name": ["period", "lambda=1"],
+    "formula look-alike names": ["period", "x=y; 𝑥=x"],
+    "formula state assigned twice": ["period", "x=r*x; x=x", "--set", "r=1"],
+    # counts beyond the limits
+    "n 2**63": ["lyapunov", "henon", "--x0", "0.1,0.1", "--n", str(2**63)],
+    "n 2**64": ["lyapunov", "henon", "--x0", "0.1,0.1", "--n", str(2**64)],
+    "transient 2**63": ["lyapunov", *LOG, "--transient", str(2**63)],
+    "max-period 2**64": ["period", *LOG, "--max-period", str(2**64)],
+    "digits 10000": [*CASCADE, "--digits", "10000"],
+    "count 2**63": [*CASCADE[:-1], str(2**63)],
+    "sweep count 2**63": ["period", *LOG, "--sweep", f"r=3:4:{2**63}"],
+    "period sweep of 10**9 values": ["period", *LOG, "--sweep", "r=3:4:1000000000"],
     "loss malformed": ["derive", "canonical", "--loss", "log(cosh(p)"],
     "loss unknown function": ["derive", "canonical", "--loss", "frob(p)"],
     "verify loss malformed": ["verify", "--only", "song-yun/period-doubling", "--loss", "p**"],
@@ -156,6 +182,42 @@ def test_valid_edge_cases_succeed(capsys, argv):
     status, out, err = outcome(capsys, argv)
     assert status == 0 and out, (status, err)
     assert "Traceback" not in err
+
+
+INTEGER_OPTIONS = [
+    lambda v: ["lyapunov", *LOG, "--n", v, "--transient", "0"],
+    lambda v: ["lyapunov", *LOG, "--n", "10", "--transient", v],
+    lambda v: ["period", *LOG, "--transient", "10", "--max-period", v],
+    lambda v: ["diagram", *LOG, "--sweep", "r=3:4:3", "--transient", "5", "--keep", v],
+    lambda v: [*CASCADE[:-1], v],
+    lambda v: [*CASCADE, "--digits", v],
+    lambda v: ["period", *LOG, "--transient", "10", "--max-period", "4", "--sweep", f"r=3:4:{v}"],
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(range(len(INTEGER_OPTIONS))),
+       value=st.one_of(st.integers(-2**70, 2), st.integers(MAX_STEPS + 1, 2**80)).map(str))
+def test_any_integer_in_an_integer_option_is_handled(capsys, field, value):
+    # small values run (quickly); values beyond the limits are one-line errors, never a wrong number
+    argv = INTEGER_OPTIONS[field](value)
+    status, out, err = outcome(capsys, argv)
+    if int(value) > MAX_STEPS:
+        assert status == 2, (argv, status, out)
+    if status != 0:
+        assert status == 2 and len(err.splitlines()) == 1 and err.startswith("bifurc: error: "), (argv, err)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(formula=formulas)
+def test_any_formula_on_the_command_line_is_handled(capsys, formula):
+    # each accepted formula is compiled: what the parser lets through must compile and run
+    argv = ["period", f"x={formula}", "--set", "r=0.5", "--x0", "0.25", "--transient", "10",
+            "--max-period", "4"]
+    status, _, err = outcome(capsys, argv)
+    assert "Traceback" not in err
+    if status != 0:
+        assert status == 2 and len(err.splitlines()) == 1 and err.startswith("bifurc: error: "), (argv, err)
 
 
 NUMBER_FIELDS = [

@@ -4,11 +4,13 @@ import math
 import warnings
 
 import numpy as np
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bifurc
 from bifurc import eos, losses
+from bifurc.definition.formulas import FUNCTIONS, parse_formula
 
 SETTINGS = settings(max_examples=25, deadline=None)
 unit = st.floats(0.05, 0.95)
@@ -52,3 +54,62 @@ def test_canonical_map_is_odd_in_p(p, q):
     for loss in (losses.logcosh, losses.pseudo_huber):
         m = eos.canonical_map(loss).map
         assert m(-p, {"q": q})[0] == -m(p, {"q": q})[0]  # l' odd and r even: f_q(-p) = -f_q(p)
+
+
+# --- formulas: whatever the text, a sympy expression with real float64 constants, or an InputError
+LEAVES = ["x", "r", "pi", "E", "0", "1", "2", "0.5", "-3", "9999", "1e300", "1e-320", "1e999", "2**1024", "x"]
+FUNCTION_NAMES = sorted(FUNCTIONS) + ["eval", "__import__", "x.real"]
+OPERATORS = ["+", "-", "*", "/", "**", "^", "%", "<", "==", " is ", " in ", " not in ", " and ", " or ",
+             "//", "@"]
+
+
+def _combine(children):
+    unary = st.tuples(st.sampled_from(["-", "+", "not ", "~"]), children).map("".join)
+    binary = st.tuples(children, st.sampled_from(OPERATORS), children).map(lambda t: f"({t[0]}{t[1]}{t[2]})")
+    call = st.tuples(st.sampled_from(FUNCTION_NAMES), st.lists(children, min_size=0, max_size=3)).map(
+        lambda t: f"{t[0]}({', '.join(t[1])})")
+    chain = st.lists(children, min_size=2, max_size=40).map("+".join)
+    return st.one_of(unary, binary, call, chain)
+
+
+formulas = st.one_of(
+    st.recursive(st.sampled_from(LEAVES), _combine, max_leaves=60),
+    st.text(alphabet="xr0123456789+-*/^().,e ", max_size=40),
+    st.integers(1, 300).map(lambda n: "-" * n + "x"),
+    st.integers(1, 80).map(lambda n: "sin(" * n + "x" + ")" * n),
+    st.integers(1, 8).map(lambda n: "**".join(["2"] * n) + "*x"),
+)
+
+
+def _constants_are_real_floats(expr):
+    numbers = [a for a in sp.preorder_traversal(expr) if isinstance(a, sp.Expr) and a.is_number]
+    return not expr.has(sp.I, sp.zoo, sp.nan, sp.oo) and all(
+        a.is_real is not False and all(math.isfinite(float(v)) for v in ((a.p, a.q) if a.is_Rational else
+                                                                          (a,) if a.is_Float else ()))
+        for a in numbers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=formulas)
+def test_any_formula_is_an_expression_or_an_input_error(text):
+    symbols = {"x": sp.Symbol("x", real=True), "r": sp.Symbol("r", real=True)}
+    try:
+        expr = parse_formula(text, symbols)
+    except bifurc.InputError:
+        return
+    assert isinstance(expr, sp.Basic)
+    assert _constants_are_real_floats(expr), (text, expr)
+
+
+@settings(max_examples=6, deadline=None)
+@given(text=formulas)
+def test_an_accepted_formula_compiles(text):
+    # what the parser lets through reaches numba and computes (or escapes); nothing fails to type
+    try:
+        m = bifurc.Map.from_expressions({"x": text}, {"r": 0.5})
+    except bifurc.InputError:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        y = m(0.25)
+    assert y.shape == (1,) and y.dtype == np.float64

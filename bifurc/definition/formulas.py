@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 
 import sympy as sp
+from sympy.logic.boolalg import Boolean
 
 from ..errors import InputError
 
@@ -94,6 +95,20 @@ class _Translator:
     def visit_Expression(self, node: ast.Expression) -> sp.Basic:
         return self.visit(node.body)
 
+    def number(self, node: ast.AST) -> sp.Expr:
+        """``node`` translated, refused unless it is a number (not a condition or a tuple)."""
+        value = self.visit(node)
+        if not isinstance(value, sp.Expr):
+            raise self.fail(f"{_excerpt(node)!r} is not a number (a condition or a tuple)")
+        return value
+
+    def condition(self, node: ast.AST) -> sp.Basic:
+        """``node`` translated, refused unless it is a condition."""
+        value = self.visit(node)
+        if not isinstance(value, Boolean) or isinstance(value, sp.Expr):  # a sympy Symbol is both
+            raise self.fail(f"{_excerpt(node)!r} is not a condition (use a comparison)")
+        return value
+
     def visit_Constant(self, node: ast.Constant) -> sp.Basic:
         if isinstance(node.value, bool):
             return sp.true if node.value else sp.false
@@ -122,13 +137,13 @@ class _Translator:
         while isinstance(node, ast.BinOp):
             chain.append(node)
             node = node.left
-        value = self.visit(node)
+        value = self.number(node)
         terms: list[sp.Basic] = []  # a run of + and -, added at once (pairwise is quadratic)
         for link in reversed(chain):
             op = _BINARY.get(type(link.op))
             if op is None:
                 raise self.fail(f"operator {type(link.op).__name__} is not allowed")
-            right = self.visit(link.right)
+            right = self.number(link.right)
             if isinstance(link.op, (ast.Add, ast.Sub)):
                 terms += [value] if not terms else []
                 terms.append(right if isinstance(link.op, ast.Add) else -right)
@@ -137,7 +152,11 @@ class _Translator:
                 value, terms = sp.Add(*terms), []
             if op is _power:
                 self.check_power(value, right)
-            value = op(value, right)
+            try:
+                value = op(value, right)
+            except (TypeError, ValueError, ZeroDivisionError) as error:
+                what = f"{type(link.op).__name__} with {_excerpt(link.right)!r}"
+                raise self.fail(f"{what}: {error}") from None
         return sp.Add(*terms) if terms else value
 
     def check_power(self, base: sp.Basic, exponent: sp.Basic) -> None:
@@ -153,13 +172,12 @@ class _Translator:
             raise self.fail(f"the power {base}**{exponent} is beyond float64's range")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> sp.Basic:
-        operand = self.visit(node.operand)
         if isinstance(node.op, ast.USub):
-            return -operand
+            return -self.number(node.operand)
         if isinstance(node.op, ast.UAdd):
-            return operand
+            return self.number(node.operand)
         if isinstance(node.op, ast.Not):
-            return sp.Not(operand)
+            return sp.Not(self.condition(node.operand))
         raise self.fail(f"operator {type(node.op).__name__} is not allowed")
 
     def visit_Compare(self, node: ast.Compare) -> sp.Basic:
@@ -167,12 +185,12 @@ class _Translator:
             if type(op) not in _COMPARE:
                 words = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
                 raise self.fail(f"comparison {words.get(type(op), type(op).__name__)!r} is not allowed")
-        terms = [self.visit(node.left)] + [self.visit(c) for c in node.comparators]
+        terms = [self.number(node.left)] + [self.number(c) for c in node.comparators]
         relations = [_COMPARE[type(op)](a, b) for op, a, b in zip(node.ops, terms, terms[1:])]
         return sp.And(*relations)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> sp.Basic:
-        values = [self.visit(v) for v in node.values]
+        values = [self.condition(v) for v in node.values]
         return sp.And(*values) if isinstance(node.op, ast.And) else sp.Or(*values)
 
     def visit_Tuple(self, node: ast.Tuple) -> sp.Basic:
@@ -184,10 +202,15 @@ class _Translator:
             raise self.fail(f"unknown function {name!r} (known: {', '.join(sorted(FUNCTIONS))})")
         if node.keywords:
             raise self.fail(f"keyword arguments to {node.func.id!r} are not allowed")
-        args = [self.visit(a) for a in node.args]
+        if node.func.id == "Piecewise":  # (value, condition) pairs
+            args = [self.visit(a) for a in node.args]
+        elif node.func.id == "where":
+            args = [self.condition(a) if i == 0 else self.number(a) for i, a in enumerate(node.args)]
+        else:
+            args = [self.number(a) for a in node.args]
         try:
             return FUNCTIONS[node.func.id](*args)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, ZeroDivisionError) as error:
             raise self.fail(f"{node.func.id}(...): {error}") from None
 
 
@@ -230,6 +253,12 @@ def parse_formula(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     expr = _Translator(text, symbols).visit(tree)
     _check_constants(expr, text)
     return expr
+
+
+def _excerpt(node: ast.AST) -> str:
+    """The source of ``node``, shortened to 40 characters."""
+    source = ast.unparse(node)
+    return source if len(source) <= 40 else source[:37] + "..."
 
 
 def _failure(text: str, what: str) -> InputError:
