@@ -86,6 +86,7 @@ def _concentration(settings: Settings, gap_constant: float) -> Outcome:
 
 
 def _derived_gap() -> float:
+    """The derived gap constant 1/2 (end_point's leading order)."""
     return float(end_point(eos.minimalist()).gap)
 
 
