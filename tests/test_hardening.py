@@ -274,3 +274,14 @@ def test_a_state_variable_assigned_twice_on_the_command_line_is_refused(capsys):
     assert line == "bifurc: error: state variable 'x' is assigned twice; give each variable one update"
     line = one_line_error(capsys, ["period", "x=y; 𝑥=x"])
     assert "reads as 'x'" in line
+
+
+def test_symbolic_iterates_and_precise_orbits_are_bounded(logistic):
+    r, x = logistic.param_symbols[0], logistic.state_symbols[0]
+    f = r * x * (1 - x)
+    assert sp.expand(logistic.iterate_expressions(2)[0] - f.subs(x, f)) == 0
+    for k in (0, 51, 2.0, float("inf"), float("nan"), True):  # inf and nan were OverflowError, ValueError
+        with pytest.raises(bifurc.InputError, match="k must be an integer from 1 to 50"):
+            logistic.iterate_expressions(k)
+    with pytest.raises(bifurc.InputError, match="n must be at most 100,000,000"):
+        bifurc.orbit_mp(logistic, "0.3", 10**9)

@@ -31,6 +31,8 @@ __all__ = [
 
 #: Digits carried beyond those asked for, to absorb rounding along long orbits.
 GUARD_DIGITS = 10
+#: The most steps :func:`orbit_mp` takes: at 10-20 microseconds a step, half an hour.
+MAX_MP_STEPS = 10**8
 _MAX_NEWTON = 60
 _MAX_SECANT = 40
 _compiled: dict[tuple, object] = {}
@@ -317,7 +319,8 @@ def orbit_mp(
 ) -> list[mpmath.mpf]:
     """The state after ``n`` steps from ``x0``, iterated in mpmath at ``digits`` digits.
 
-    About 10-20 microseconds per step (for a small map), so for runs of up to ~10^6 steps:
+    About 10-20 microseconds per step (for a small map), so for runs of up to ~10^6 steps
+    (at most :data:`MAX_MP_STEPS`):
     e.g. the limit q* of Song & Yun's two-layer map at eta = 0.05, whose float64 value
     carries the rounding of every step. Parameters may be decimal strings.
 
@@ -331,7 +334,7 @@ def orbit_mp(
     ValueError
         For bad arguments, or if the orbit becomes non-finite.
     """
-    n = positive_int(n, "n")
+    n = positive_int(n, "n", MAX_MP_STEPS)
     digits = precision_digits(digits)
     with mpmath.workdps(digits + GUARD_DIGITS):
         p = _parameters(m, params)

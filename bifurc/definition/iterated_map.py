@@ -199,9 +199,12 @@ class Map:
         return jacobian_matrix(self.updates, self.state_symbols)
 
     def iterate_expressions(self, k: int) -> tuple[sp.Expr, ...]:
-        """The formulas of the k-th iterate F^k, by symbolic composition."""
-        if int(k) != k or k < 1:
-            raise InputError(f"k must be a positive integer, got {k!r}")
+        """The formulas of the k-th iterate F^k, by symbolic composition (k up to
+        :data:`~bifurc.definition.formulas.MAX_DEPTH`: F^k nests F k times)."""
+        from .formulas import MAX_DEPTH
+
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DEPTH:
+            raise InputError(f"k must be an integer from 1 to {MAX_DEPTH} (F^k nests F k times), got {k!r}")
         current = self.state_symbols
         for _ in range(int(k)):
             current = tuple(
