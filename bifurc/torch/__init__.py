@@ -1,0 +1,48 @@
+"""Bring your own PyTorch model: sharpness, the NTK, Song & Yun's (p, q), the Gauss-Newton split,
+the preconditioned sharpness and the gradient of the sharpness, for any ``nn.Module``.
+
+Needs the ``torch`` extra (``pip install 'bifurc[torch]'``); ``import bifurc`` never imports
+torch. Layers, one way: :mod:`~bifurc.torch.losses` (named losses) ->
+:mod:`~bifurc.torch.problem` (model, loss and data as L(θ) of a flat θ) ->
+:mod:`~bifurc.torch.operators` (LinearOperators) -> :mod:`~bifurc.torch.curvature` (the
+quantities, by bifurc's Lanczos) -> :mod:`~bifurc.torch.recorder` (the user's training loop).
+
+>>> import torch
+>>> from bifurc import torch as bt
+>>> model = torch.nn.Linear(3, 1, bias=False).double()
+>>> x = torch.eye(3, dtype=torch.float64)
+>>> round(bt.sharpness(model, "mse", (x, torch.zeros(3, 1))), 12)  # H = xᵀx/N = I/3
+0.333333333333
+"""
+
+from __future__ import annotations
+
+from bifurc.torch.curvature import (
+    GaussNewtonSplit,
+    SharpnessGradient,
+    adam_preconditioner,
+    canonical,
+    gauss_newton_split,
+    hessian_eigenpairs,
+    ntk_eigenpairs,
+    ntk_top,
+    preconditioned_sharpness,
+    sharpness,
+    sharpness_gradient,
+)
+from bifurc.torch.operators import (
+    gauss_newton_operator,
+    hessian_operator,
+    ntk_operator,
+    preconditioned_operator,
+    rest_operator,
+)
+from bifurc.torch.problem import Problem, problem
+from bifurc.torch.recorder import Recorder, Recording
+
+__all__ = [
+    "sharpness", "hessian_eigenpairs", "ntk_top", "ntk_eigenpairs", "canonical", "gauss_newton_split",
+    "GaussNewtonSplit", "adam_preconditioner", "preconditioned_sharpness", "sharpness_gradient",
+    "SharpnessGradient", "Recorder", "Recording", "problem", "Problem", "hessian_operator",
+    "gauss_newton_operator", "rest_operator", "preconditioned_operator", "ntk_operator",
+]
