@@ -3,7 +3,8 @@
 Each model function returns a :class:`ReducedModel`: the reduced map as a
 :class:`~bifurc.Map` (built from the derived expressions), the derivation, and named side
 results. :mod:`bifurc.eos.symbolic` analyses them (fixed points, multipliers, period-2
-orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment curve.
+orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment curve;
+:func:`reduce` derives the reduced map of a model of your own (:mod:`bifurc.eos.reduction`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .alignment import Alignment, alignment
 from .kalra import balanced_lines, cubic_map, uv_fixed_point_labels, uv_model
 from .model import ReducedModel
 from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
+from .reduction import NotClosed, gram, ntk, reduce, residual, sharpness, sharpness_at_minimum
 from .report import derive, to_json, to_latex
 from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
@@ -25,5 +27,6 @@ __all__ = [
     "alignment_correction", "end_point", "EndPoint",
     "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
     "uv_fixed_point_labels", "balanced_lines", "NumericSolutions", "numeric_fixed_points",
-    "numeric_period_two",
+    "numeric_period_two", "reduce", "NotClosed", "ntk", "residual", "sharpness", "sharpness_at_minimum",
+    "gram",
 ]

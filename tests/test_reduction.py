@@ -1,0 +1,256 @@
+"""bifurc.eos.reduce: reduced maps agree with brute-force GD; non-closure is refused and named.
+
+Agreement is asserted to 1e-12 (relative) over 200 steps: the reduced map and GD in the
+parameters compute the same numbers in different orders, so they differ by rounding, a few
+ulps a step; the step sizes and starts are chosen where GD converges (no chaos to amplify it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from bifurc import InputError
+from bifurc.eos import NotClosed, gram, ntk, reduce, residual, sharpness, sharpness_at_minimum
+
+STEPS = 200
+TOL = 1e-12  # rounding of 200 steps of a contracting map, each a few ulps
+
+
+def iterate(model, start: dict, params: dict, steps: int = STEPS) -> np.ndarray:
+    """The reduced map's orbit, evaluated from its derived expressions (lambdified)."""
+    symbols = [*model.map.state_symbols, *model.map.param_symbols]
+    step = sp.lambdify(symbols, list(model.map.updates), modules="numpy")
+    values = dict(model.map.params) | params
+    x = [float(start[s]) for s in model.map.state]
+    orbit = [x]
+    for _ in range(steps):
+        x = [float(v) for v in step(*x, *(values[p] for p in model.map.params))]
+        orbit.append(x)
+    return np.array(orbit)
+
+
+def close(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all(np.abs(a - b) <= TOL * (1 + np.abs(b))))
+
+
+# --- scalar parameters ---------------------------------------------------------------------
+
+
+def gd_uv(u: float, v: float, eta: float, y: float, slope, steps: int = STEPS) -> list:
+    """GD on f = uv by hand: ∂f/∂u = v, ∂f/∂v = u."""
+    out = [(u, v)]
+    for _ in range(steps):
+        g = slope(u * v - y)
+        u, v = u - eta * g * v, v - eta * g * u
+        out.append((u, v))
+    return out
+
+
+def test_uv_closes_in_output_and_kernel_and_agrees_with_gd():
+    model = reduce("u*v", "u, v", {"f": "u*v", "lam": "u**2 + v**2"})
+    f, lam = model.map.state_symbols
+    eta, y = sp.symbols("eta y", real=True)
+    # f' = f - η λ Δ + η² Δ² f, λ' = λ + η Δ (η λ Δ - 4 f), Δ = f - y (Kalra et al.'s UV map, c = 1)
+    delta = f - y
+    assert sp.expand(model.updates["f"] - (f - eta * lam * delta + eta**2 * delta**2 * f)) == 0
+    assert sp.expand(model.updates["lam"] - (lam + eta * delta * (eta * lam * delta - 4 * f))) == 0
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        u, v = rng.uniform(0.5, 1.5, 2)
+        gd = np.array([(a * b, a * a + b * b) for a, b in gd_uv(u, v, 0.05, 1.0, lambda p: p)])
+        assert close(iterate(model, {"f": u * v, "lam": u * u + v * v}, {"eta": 0.05}), gd)
+
+
+def test_logcosh_canonical_coordinates_close_and_agree_with_gd():
+    model = reduce("u*v", "u, v", {"p": "u*v - y", "q": "2/(eta*(u**2 + v**2))"}, loss="logcosh")
+    rng = np.random.default_rng(1)
+    eta, y = 0.1, 0.5
+    for _ in range(5):
+        u, v = rng.uniform(0.3, 1.5, 2)
+        gd = np.array([(a * b - y, 2 / (eta * (a * a + b * b))) for a, b in gd_uv(u, v, eta, y, np.tanh)])
+        start = {"p": gd[0, 0], "q": gd[0, 1]}
+        assert close(iterate(model, start, {"eta": eta, "y": y}), gd)
+
+
+def test_parameters_as_coordinates_any_activation():
+    model = reduce("v*tanh(u*x)", "u, v", {"u": "u", "v": "v"}, constants="x", loss="logcosh")
+    rng = np.random.default_rng(2)
+    eta, x, y = 0.1, 0.7, 0.2
+    for _ in range(3):
+        u, v = rng.uniform(-1, 1, 2)
+        orbit = [(u, v)]
+        for _ in range(STEPS):
+            s = np.tanh(u * x)
+            g = np.tanh(v * s - y)
+            u, v = u - eta * g * v * (1 - s * s) * x, v - eta * g * s
+            orbit.append((u, v))
+        assert close(iterate(model, {"u": orbit[0][0], "v": orbit[0][1]}, {"eta": eta, "x": x, "y": y}),
+                     np.array(orbit))
+
+
+def test_zhu_minimalist_closes_in_product_and_square_sum():
+    # Zhu et al.'s ¼(1 - a²b²)²: output a²b², loss p²/4, target 1; their two-step map's invariants
+    model = reduce("a**2*b**2", "a, b", {"P": "a*b", "S": "a**2 + b**2"}, loss="p**2/4")
+    rng = np.random.default_rng(3)
+    eta = 0.05
+    for _ in range(3):
+        a, b = rng.uniform(0.5, 1.2, 2)
+        orbit = [(a * b, a * a + b * b)]
+        for _ in range(STEPS):
+            e = a * a * b * b - 1  # ∂L/∂a = e a b², ∂L/∂b = e a² b
+            a, b = a - eta * e * a * b * b, b - eta * e * a * a * b
+            orbit.append((a * b, a * a + b * b))
+        assert close(iterate(model, {"P": orbit[0][0], "S": orbit[0][1]}, {"eta": eta}), np.array(orbit))
+
+
+def test_per_parameter_steps():
+    # u trained with step η n, v with η: the kernel is n v² + u²
+    model = reduce("u*v", "u, v", {"f": "u*v", "lam": "n*v**2 + u**2"}, steps={"u": "n"}, constants="n")
+    rng = np.random.default_rng(4)
+    eta, n = 0.02, 3.0
+    u, v = rng.uniform(0.5, 1.5, 2)
+    orbit = [(u * v, n * v * v + u * u)]
+    for _ in range(STEPS):
+        d = u * v - 1.0
+        u, v = u - eta * n * d * v, v - eta * d * u
+        orbit.append((u * v, n * v * v + u * u))
+    start = {"f": orbit[0][0], "lam": orbit[0][1]}
+    assert close(iterate(model, start, {"eta": eta, "n": n}), np.array(orbit))
+
+
+# --- matrix parameters of symbolic size ----------------------------------------------------
+
+m, d = sp.symbols("m d", integer=True, positive=True)
+U, v, x = sp.MatrixSymbol("U", m, d), sp.MatrixSymbol("v", m, 1), sp.MatrixSymbol("x", d, 1)
+
+
+@pytest.fixture(scope="module")
+def two_layer():
+    f = v.T * U * x
+    return reduce(f, [U, v], {"f": f, "lam": ntk(f, [U, v], constants=[x])}, constants=[x],
+                  constraints={x.T * x: 1})
+
+
+@pytest.mark.parametrize("width", [1, 3, 7])
+def test_two_layer_linear_any_width_agrees_with_gd(two_layer, width):
+    rng = np.random.default_rng(width)
+    eta, y = 0.05, 1.0
+    dim = 4
+    xv = rng.normal(size=dim)
+    xv /= np.linalg.norm(xv)
+    Uv, vv = rng.normal(size=(width, dim)) / np.sqrt(width), rng.normal(size=width) / np.sqrt(width)
+    orbit = []
+    for _ in range(STEPS + 1):
+        h = Uv @ xv
+        f = vv @ h
+        orbit.append((f, h @ h + vv @ vv))
+        gU, gv = np.outer(vv, xv), h  # ∂f/∂U = v xᵀ, ∂f/∂v = U x
+        Uv, vv = Uv - eta * (f - y) * gU, vv - eta * (f - y) * gv
+    orbit = np.array(orbit)
+    assert close(iterate(two_layer, {"f": orbit[0, 0], "lam": orbit[0, 1]}, {"eta": eta, "y": y}), orbit)
+
+
+@pytest.mark.parametrize("width", [1, 3, 7])
+def test_uv_model_mup_any_width_agrees_with_gd(width):
+    n = sp.Symbol("n", integer=True, positive=True)
+    a, b = sp.MatrixSymbol("a", n, 1), sp.MatrixSymbol("b", n, 1)
+    scale = sp.Symbol("c", real=True)
+    out = scale * b.T * a
+    steps = {"a": "n", "b": "n"}
+    model = reduce(out, [a, b], {"f": out, "lam": ntk(out, [a, b], steps, constants=["c", "n"])},
+                   steps=steps, constants=["c", "n"])
+    rng = np.random.default_rng(10 + width)
+    eta, y, c = 0.05, 1.0, 1.0 / width
+    av, bv = rng.normal(size=width), rng.normal(size=width)
+    orbit = []
+    for _ in range(STEPS + 1):
+        f = c * bv @ av
+        orbit.append((f, width * c * c * (av @ av + bv @ bv)))
+        av, bv = av - eta * width * (f - y) * c * bv, bv - eta * width * (f - y) * c * av
+    orbit = np.array(orbit)
+    params = {"eta": eta, "y": y, "c": c, "n": float(width)}
+    assert close(iterate(model, {"f": orbit[0, 0], "lam": orbit[0, 1]}, params), orbit)
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+
+def test_not_closed_names_the_missing_quantity():
+    with pytest.raises(NotClosed, match=r"depends on u\*\*2 \+ v\*\*2") as info:
+        reduce("u*v", "u, v", {"f": "u*v"})
+    u_, v_ = sp.symbols("u v", real=True)
+    assert info.value.leftover == (u_**2 + v_**2,)
+
+
+def test_not_closed_matrix_names_the_inner_products():
+    f = v.T * U * x
+    with pytest.raises(NotClosed) as info:
+        reduce(f, [U, v], {"f": f}, constants=[x], constraints={x.T * x: 1})
+    (quantity,) = info.value.leftover
+    assert {str(s) for s in quantity.free_symbols} == {"v.T*v", "x.T*U.T*U*x"}
+
+
+def test_the_wrong_kernel_is_refused():
+    # the wrong variant of the two-layer kernel, 2‖Ux‖² + ‖v‖², does not close (the words are independent)
+    f = v.T * U * x
+    wrong = 2 * sp.Trace(x.T * U.T * U * x) + sp.Trace(v.T * v)
+    with pytest.raises(NotClosed):
+        reduce(f, [U, v], {"f": f, "lam": wrong}, constants=[x], constraints={x.T * x: 1})
+
+
+def test_a_local_but_irrational_closure_is_not_called_not_closed():
+    # (uv, 2u² + v²) determine (u, v) up to roots: f' is locally a function of them but not a rational one
+    with pytest.raises(InputError, match="not a rational one") as info:
+        reduce("u*v", "u, v", {"f": "u*v", "lam": "2*u**2 + v**2"})
+    assert not isinstance(info.value, NotClosed)
+
+
+def test_closing_finds_the_kernel():
+    model = reduce("u*v", "u, v", {"f": "u*v"}, closing=True)
+    (added,) = model.results["added"]
+    u_, v_ = sp.symbols("u v", real=True)
+    assert added.lhs == sp.Symbol("z1") and sp.expand(added.rhs - (u_**2 + v_**2)) == 0
+    rng = np.random.default_rng(5)
+    a, b = rng.uniform(0.5, 1.5, 2)
+    gd = np.array([(p * q, p * p + q * q) for p, q in gd_uv(a, b, 0.05, 1.0, lambda p: p)])
+    assert close(iterate(model, {"f": gd[0, 0], "z1": gd[0, 1]}, {"eta": 0.05}), gd)
+
+
+def test_closing_gives_up_at_the_limit():
+    with pytest.raises(NotClosed, match="after adding 0 coordinates"):
+        reduce("u*v", "u, v", {"f": "u*v"}, closing=True, max_added=0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"output": "u*w"}, "output: .*unknown symbol .w."),
+    ({"coordinates": {"f": "u*k"}}, "coordinate .f.: .*unknown symbol .k."),
+    ({"coordinates": {"f": "y + 1"}}, "does not depend on the parameters"),
+    ({"loss": "q**2"}, "loss"),
+    ({"loss": "3"}, "not a function of the residual"),
+    ({"coordinates": {"eta": "u"}}, "already a parameter"),
+    ({"steps": {"w": 2}}, "not parameters"),
+    ({"coordinates": "f u*v"}, "NAME=FORMULA"),
+])
+def test_bad_input_is_one_line(kwargs, message):
+    args = {"output": "u*v", "params": "u, v", "coordinates": {"f": "u*v", "lam": "u**2 + v**2"}} | kwargs
+    with pytest.raises(InputError, match=message) as info:
+        reduce(**args)
+    assert "\n" not in str(info.value)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def test_helpers():
+    u_, v_, y_ = sp.symbols("u v y", real=True)
+    assert sp.expand(ntk("u*v", "u, v") - (u_**2 + v_**2)) == 0
+    assert residual("u*v", "u, v") == u_ * v_ - y_
+    # logcosh: ℓ''(0) = 1, so at a minimum the sharpness is λ
+    at_min = sharpness_at_minimum("u*v", "u, v", "logcosh")
+    assert sp.simplify(at_min.subs({y_: u_ * v_}) - (u_**2 + v_**2)) == 0
+    # at a minimum u = v = 1 (y = 1) the Hessian of ½(uv - 1)² is [[1, 1], [1, 1]]: eigenvalue 2
+    assert sharpness("u*v", "u, v", {"u": 1, "v": 1, "y": 1}) == pytest.approx(2.0, abs=1e-14)
+    a, b = sp.MatrixSymbol("a", m, 1), sp.MatrixSymbol("b", m, 1)
+    assert set(gram(a=a, b=b)) == {"a_a", "a_b", "b_b"}
