@@ -339,8 +339,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_derive(args: argparse.Namespace) -> None:
     from .eos import report
 
+    if (args.model is None) == (args.output is None):
+        raise UserError("derive: give a MODEL name, or --output with --params and --coords (not both)")
+    if args.output is not None and not (args.params and args.coords):
+        raise UserError("derive --output: give --params and --coords too")
     try:
-        data = report.derive(args.model, args.loss)
+        if args.output is not None:
+            data = report.derive_reduced(args.output, args.params, args.coords, args.loss, args.constants,
+                                         args.steps, args.close)
+        else:
+            data = report.derive(args.model, args.loss)
     except ValueError as error:  # an unknown model or a loss that breaks an assumption
         raise UserError(str(error)) from None
     if args.latex:
@@ -477,9 +485,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_period)
 
     p = sub.add_parser("derive", help="derive a model's reduced map, fixed points, multipliers and series")
-    p.add_argument("model", help="canonical, two_layer_linear, single_neuron_tanh, single_neuron_elu, "
-                                 "minimalist, degree2, uv_sp, uv_mup or cubic")
-    p.add_argument("--loss", help="loss of p for the models that take one (default log(cosh(p)))")
+    p.add_argument("model", nargs="?", help="canonical, two_layer_linear, single_neuron_tanh, "
+                                            "single_neuron_elu, minimalist, degree2, uv_sp, uv_mup or cubic")
+    p.add_argument("--loss", help="loss of p for the models that take one (default log(cosh(p)); "
+                                  "squared with --output)")
+    p.add_argument("--output", help="your model's output, e.g. 'u*v' (reduce it instead of a MODEL)")
+    p.add_argument("--params", help="its parameters, e.g. 'u,v'")
+    p.add_argument("--coords", help="the coordinates, e.g. 'f=u*v,lam=u**2+v**2'")
+    p.add_argument("--constants", help="other names in the output (inputs, scales), e.g. 'x,n'")
+    p.add_argument("--steps", metavar="NAME=FORMULA,...", help="per-parameter step multipliers, e.g. 'u=n'")
+    p.add_argument("--close", action="store_true",
+                   help="add leftover quantities as coordinates until the update closes")
     form = p.add_mutually_exclusive_group()
     form.add_argument("--latex", action="store_true", help="print LaTeX")
     form.add_argument("--json", action="store_true", help="print JSON")

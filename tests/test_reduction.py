@@ -254,3 +254,38 @@ def test_helpers():
     assert sharpness("u*v", "u, v", {"u": 1, "v": 1, "y": 1}) == pytest.approx(2.0, abs=1e-14)
     a, b = sp.MatrixSymbol("a", m, 1), sp.MatrixSymbol("b", m, 1)
     assert set(gram(a=a, b=b)) == {"a_a", "a_b", "b_b"}
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def test_cli_derives_a_closing_model(capsys):
+    import json
+
+    from bifurc.cli import main
+
+    assert main(["derive", "--output", "u*v", "--params", "u,v", "--coords", "f=u*v,lam=u**2+v**2",
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    f, lam, eta, y = sp.symbols("f lam eta y")
+    delta = f - y
+    assert sp.expand(sp.sympify(data["map"]["f"]) - (f - eta * lam * delta + eta**2 * delta**2 * f)) == 0
+    assert main(["derive", "--output", "u*v", "--params", "u,v", "--coords", "f=u*v", "--close",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"]["added"] == "(Eq(z1, u**2 + v**2),)"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--coords", "f=u*v"], "still depends on u**2 + v**2"),
+    (["--coords", "f=u*k"], "unknown symbol 'k'"),
+    (["--coords", "f=y"], "does not depend on the parameters"),
+    (["--coords", "f=u*v", "--loss", "f**2"], "loss"),
+    ([], "give --params and --coords"),
+])
+def test_cli_refusals_are_one_line_exit_2(capsys, argv, message):
+    from bifurc.cli import main
+
+    params = ["--params", "u,v"] if argv else []
+    assert main(["derive", "--output", "u*v", *params, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

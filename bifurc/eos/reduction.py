@@ -388,17 +388,35 @@ def _leftover(value: sp.Expr, relations: list, X: list) -> list[sp.Expr]:
     return parts
 
 
+def assignments(text: str, what: str) -> dict[str, str]:
+    """``"f=u*v, lam=max(u, v)"`` -> ``{"f": "u*v", "lam": "max(u, v)"}`` (commas inside brackets kept).
+
+    Raises
+    ------
+    InputError
+        If a part is not NAME=FORMULA or a name is given twice; the message begins with ``what``.
+    """
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    pairs: dict[str, str] = {}
+    for part in parts:
+        name, sep, formula = part.partition("=")
+        if not sep or formula.startswith("="):
+            raise InputError(f"{what}: expected NAME=FORMULA, got {part.strip()!r}")
+        if name.strip() in pairs:
+            raise InputError(f"{what}: {name.strip()!r} is given twice")
+        pairs[name.strip()] = formula.strip()
+    return pairs
+
+
 def _coordinate_names(coordinates: object) -> dict[str, object]:
     if isinstance(coordinates, str):
-        pairs = {}
-        for part in coordinates.split(","):
-            name, sep, formula = part.partition("=")
-            if not sep:
-                raise InputError(f"coords: expected NAME=FORMULA, got {part.strip()!r}")
-            if name.strip() in pairs:
-                raise InputError(f"coords: {name.strip()!r} is given twice")
-            pairs[name.strip()] = formula.strip()
-        coordinates = pairs
+        coordinates = assignments(coordinates, "coordinates")
     if not isinstance(coordinates, Mapping) or not coordinates:
         raise InputError("coordinates: give a mapping of names to expressions in the parameters")
     return dict(coordinates)

@@ -17,7 +17,7 @@ from .song_yun import canonical_map, single_neuron, two_layer_linear
 from .symbolic import fixed_points, period_two
 from .zhu import degree2, minimalist, two_step
 
-__all__ = ["MODELS", "SEARCH_BOXES", "derive", "to_latex", "to_json", "build"]
+__all__ = ["MODELS", "SEARCH_BOXES", "derive", "derive_reduced", "to_latex", "to_json", "build"]
 
 #: Model names accepted by :func:`derive`; those taking a loss are marked.
 MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
@@ -144,6 +144,40 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
         t = two_step(model)
         out["two_step"] = {"a (sigma e)": t.a, "b (e^2 drift)": t.b, "c (e^3)": t.c, "curve": t.curve}
     return out
+
+
+def derive_reduced(output: str, params: str, coordinates: str, loss: str | None = None,
+                   constants: str | None = None, steps: str | None = None,
+                   closing: bool = False) -> dict[str, object]:
+    """The derivation of a user's model by :func:`~bifurc.eos.reduce`, as data like :func:`derive`'s.
+
+    Parameters
+    ----------
+    output, params, coordinates, constants
+        As for :func:`~bifurc.eos.reduce`, as text (``"u*v"``, ``"u,v"``, ``"f=u*v,lam=u**2+v**2"``).
+    loss
+        A catalogued loss or a formula in ``p`` (default squared).
+    steps
+        Step multipliers as ``"u=n,v=n"``.
+    closing
+        Add the leftover quantities as coordinates until the update closes.
+
+    Returns
+    -------
+    dict
+        ``"model"``, ``"state"``, ``"parameters"``, ``"derivation"``, ``"map"`` and ``"results"``.
+
+    Raises
+    ------
+    InputError
+        If the input is bad, or the update does not close (:class:`~bifurc.eos.NotClosed`).
+    """
+    from .reduction import assignments, reduce
+
+    model = reduce(output, params, coordinates, loss=loss or "squared", constants=constants,
+                   steps=assignments(steps, "--steps") if steps else None, closing=closing)
+    return {"model": model.name, "state": list(model.map.state), "parameters": dict(model.map.params),
+            "derivation": list(model.derivation), "map": model.updates, "results": dict(model.results)}
 
 
 def _expression_as_text(value: object) -> object:
