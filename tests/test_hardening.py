@@ -285,3 +285,18 @@ def test_symbolic_iterates_and_precise_orbits_are_bounded(logistic):
             logistic.iterate_expressions(k)
     with pytest.raises(bifurc.InputError, match="n must be at most 100,000,000"):
         bifurc.orbit_mp(logistic, "0.3", 10**9)
+
+
+# --- time: what fits in memory but could not finish (years of steps) is refused too
+def test_work_beyond_the_limit_is_refused(capsys, henon, memory_of):
+    memory_of(64 * GiB)
+    line = one_line_error(capsys, ["period", "logistic", "--x0", "0.3", "--sweep", "r=3:4:1000000",
+                                   "--transient", str(10**9)])
+    # 10^6 orbits x (10^9 + 2 x 1024 steps each)
+    assert "finding the periods would take 1,000,000 orbits x 1,000,002,048 steps = 1.0e+15 steps" in line
+    assert "more than the 1e+14 one call may take" in line
+    with pytest.raises(bifurc.InputError, match="the Lyapunov exponents would take 1,000 orbits"):
+        bifurc.lyapunov_sweep(henon, "a", np.linspace(1, 1.4, 1000), [0.1, 0.1], n=10**12)
+    with pytest.raises(bifurc.InputError, match="the orbit diagram would take"):
+        bifurc.orbit_diagram(henon, "a", np.linspace(1, 1.4, 10**5), [0.1, 0.1], transient=10**10, keep=1)
+    assert arguments.finishable(10**7, 10**7, "at the limit") is None

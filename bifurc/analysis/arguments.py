@@ -13,8 +13,8 @@ from ..errors import InputError
 
 __all__ = [
     "EscapeWarning", "PrecisionWarning", "positive_int", "nonnegative_int", "grid", "positive_float",
-    "escape_radius", "paired", "warn_escape", "warn_precision", "affordable", "MAX_STEPS", "MAX_DIGITS",
-    "MAX_DOUBLINGS",
+    "escape_radius", "paired", "warn_escape", "warn_precision", "affordable", "finishable", "MAX_STEPS",
+    "MAX_DIGITS", "MAX_DOUBLINGS", "MAX_WORK",
 ]
 
 #: The most steps (n, transient, keep, periods, grid points) an argument may ask for. Far below
@@ -29,6 +29,9 @@ MAX_DIGITS = 4000
 #: The most period doublings a cascade may look for: 2**39 steps is within :data:`MAX_STEPS`, and a
 #: period 2**40 would not be.
 MAX_DOUBLINGS = 39
+#: The most steps one call may take in all (orbits times steps each): a day or more at the fastest
+#: ~1 ns a step on one core.
+MAX_WORK = 10**14
 
 
 class EscapeWarning(RuntimeWarning):
@@ -142,6 +145,15 @@ def affordable(shape: tuple[int, ...], what: str, itemsize: int = 8) -> tuple[in
             f"more than half of this machine's {total / 2**30:.1f} GiB; reduce the sizes"
         )
     return shape
+
+
+def finishable(orbits: int, steps: int, what: str) -> None:
+    """Refuse, before any work, ``orbits`` orbits of ``steps`` steps each beyond :data:`MAX_WORK`."""
+    if orbits * steps > MAX_WORK:
+        raise InputError(
+            f"{what} would take {orbits:,} orbits x {steps:,} steps = {orbits * steps:.1e} steps, more than "
+            f"the {MAX_WORK:.0e} one call may take; reduce the sizes"
+        )
 
 
 def warn_escape(count: int, total: int, what: str) -> None:

@@ -9,7 +9,15 @@ import numpy as np
 
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .arguments import affordable, escape_radius, grid, nonnegative_int, positive_float, positive_int
+from .arguments import (
+    affordable,
+    escape_radius,
+    finishable,
+    grid,
+    nonnegative_int,
+    positive_float,
+    positive_int,
+)
 from .orbits import DEFAULT_ESCAPE
 
 __all__ = [
@@ -78,6 +86,7 @@ def settle_cells(
     m: Map, X0: np.ndarray, rows: np.ndarray, transient: int, max_period: int, tol: float, escape: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Period (-1 escaped, 0 none) and final cycle point of each (state, parameter) cell."""
+    finishable(X0.shape[0], transient + 2 * max_period, "finding the periods")
     periods = np.empty(X0.shape[0], dtype=np.int64)
     finals = np.empty_like(X0)
     m.kernels.settle_many(

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
-from .arguments import affordable, escape_radius, grid, nonnegative_int, positive_int, warn_escape
+from .arguments import (
+    affordable,
+    escape_radius,
+    finishable,
+    grid,
+    nonnegative_int,
+    positive_int,
+    warn_escape,
+)
 from .orbits import DEFAULT_ESCAPE, parameter_rows
 from .precision import COLLAPSE_HORIZON, warn_if_collapsed
 
@@ -103,6 +111,7 @@ def spectra(
     side (logarithms batched over 8 steps, which changes only the rounding, by about
     n machine epsilons); larger maps use Benettin's method cell by cell.
     """
+    finishable(rows.shape[0], n + transient, "the Lyapunov exponents")
     if m.dim == 1:
         out = np.empty(rows.shape[0])
         escaped = np.zeros(rows.shape[0], dtype=np.bool_)

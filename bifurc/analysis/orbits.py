@@ -11,6 +11,7 @@ from ..definition.iterated_map import Map
 from .arguments import (
     affordable,
     escape_radius,
+    finishable,
     grid,
     nonnegative_int,
     positive_int,
@@ -182,6 +183,7 @@ def orbit_diagram(
     radius = escape_radius(escape)
     x = m.state_vector(x0)
     affordable((values.size,), "the orbit diagram", itemsize=diagram_bytes(m, keep))
+    finishable(values.size, transient + keep, "the orbit diagram")
     rows = parameter_rows(m, param, values, params)
     X, P = lanes(x, rows)
     out = np.empty((values.size, keep, m.dim))
