@@ -382,6 +382,7 @@ def w1(sizes: Sizes, c: bench_c.CReference | None) -> WorkloadReport:
     report.rows += bifurc_rows(
         lambda: orbit_diagram(m, "r", values, x0, transient=transient, keep=keep), evals, reps
     )
+    report.notes.append(chunk_cost_w1(m, values, x0, transient, keep, reps))
 
     few = subset(values, max(4, values.size // 100)).tolist()
     report.rows.append(timed_row(
@@ -511,6 +512,7 @@ def w3(sizes: Sizes, c: bench_c.CReference | None) -> WorkloadReport:
     m = maps.henon
     report.rows += bifurc_rows(lambda: lyapunov(m, x0, n, transient=0), n, reps)
     report.notes.append("one orbit is sequential: bifurc runs it on one thread either way")
+    report.notes.append(chunk_cost_w3(m, x0, reps))
 
     few = max(1000, n // 20)
     report.rows.append(timed_row(
@@ -553,6 +555,28 @@ def w3(sizes: Sizes, c: bench_c.CReference | None) -> WorkloadReport:
             "64 different orbits: a throughput bound one orbit cannot reach",
         ))
     return report
+
+
+def chunk_cost_w1(m: object, values: np.ndarray, x0: float, transient: int, keep: int, reps: int) -> str:
+    """W1 serial through the chunked entry (Ctrl-C between chunks) against one kernel call."""
+    k = m.kernels
+    X, P = np.full((1, values.size), x0), np.ascontiguousarray(values[None, :])
+    out, bad = np.empty((values.size, keep, 1)), np.zeros(values.size, dtype=np.bool_)
+    blocks = (values.size + k.LANES - 1) // k.LANES
+    with numba_threads(1):
+        chunked = best_time(lambda: k.diagram(X, P, transient, keep, ESCAPE, out, bad), reps)
+        whole = best_time(lambda: k.diagram_range(0, blocks, X, P, transient, keep, ESCAPE, out, bad), reps)
+    return f"interrupt chunks: serial diagram in chunks / one kernel call = {chunked / whole:.3f}"
+
+
+def chunk_cost_w3(m: object, x0: Sequence[float], reps: int) -> str:
+    """One orbit's spectrum in chunks of ``CHUNK`` steps (Ctrl-C between them) against one call."""
+    k = m.kernels
+    n = 4 * k.CHUNK + 1  # five chunks
+    x, p, out = np.array(x0, dtype=np.float64), m.parameter_vector(), np.empty(2)
+    chunked = best_time(lambda: k.lyapunov_spectrum(x, p, n, 0, ESCAPE, out), min(reps, 2))
+    whole = best_time(lambda: k.lyapunov_cell(x, p, n, 0, ESCAPE, out), min(reps, 2))
+    return f"interrupt chunks: {n} steps in chunks of {k.CHUNK} / one kernel call = {chunked / whole:.3f}"
 
 
 WORKLOADS: dict[str, Callable[[Sizes, bench_c.CReference | None], WorkloadReport]] = {
@@ -689,6 +713,10 @@ def startup(runs: int = 3) -> dict:
 
         floor = _seconds([python, "-c", "import numpy, numba"], warm, runs=runs)
         rows.append(["python -c 'import numpy, numba' (floor)", floor, ""])
+        ready = ("import numpy, numba; from numba.core.registry import cpu_target; "
+                 "cpu_target.target_context.refresh()")
+        rows.append(["numba ready to load compiled code", _seconds([python, "-c", ready], warm, runs=runs),
+                     "the floor of any cached numba call (numba's registries)"])
         rows.append(["import bifurc", _seconds([python, "-c", "import bifurc"], warm, runs=runs), ""])
         rows.append(["bifurc --help", _seconds([*cli, "--help"], warm, runs=runs), ""])
         rows.append(["bifurc maps", _seconds([*cli, "maps"], warm, runs=runs), ""])

@@ -124,10 +124,16 @@ def _algorithms_text() -> str:
 
 @functools.cache
 def _fingerprint() -> str:
-    """Hash of the kernel generator's source and of the Python and numba versions."""
+    """Hash of the kernel generator's source and of the Python, numba and sympy versions.
+
+    sympy's version is read from its ``release.py`` without importing sympy: a cached map
+    must load without it.
+    """
     import numba
 
     digest = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
+    sympy = importlib.util.find_spec("sympy")
+    digest.update((Path(sympy.origin).parent / "release.py").read_bytes())
     for name in _GENERATORS:
         digest.update((_PACKAGE / name).read_bytes())
     return digest.hexdigest()
