@@ -105,6 +105,16 @@ def test_zhu_minimalist_closes_in_product_and_square_sum():
         assert close(iterate(model, {"P": orbit[0][0], "S": orbit[0][1]}, {"eta": eta}), np.array(orbit))
 
 
+def test_fixed_target_frees_y_for_a_parameter():
+    # Zhu et al.'s degree-2 model ½(1 - xy)²: the parameters are named x and y, the target is 1
+    model = reduce("x*y", "x, y", {"x": "x", "y": "y"}, target=1)
+    assert model.map.params == {"eta": 0.1}
+    rng = np.random.default_rng(6)
+    a, b = rng.uniform(0.5, 1.5, 2)
+    gd = np.array(gd_uv(a, b, 0.05, 1.0, lambda p: p))
+    assert close(iterate(model, {"x": a, "y": b}, {"eta": 0.05}), gd)
+
+
 def test_per_parameter_steps():
     # u trained with step η n, v with η: the kernel is n v² + u²
     model = reduce("u*v", "u, v", {"f": "u*v", "lam": "n*v**2 + u**2"}, steps={"u": "n"}, constants="n")

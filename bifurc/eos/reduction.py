@@ -38,11 +38,13 @@ from .invariants import _split, _terms, _transposed, gd_step
 from .invariants import tangent_kernel as _matrix_kernel
 from .model import ReducedModel
 
-__all__ = ["reduce", "NotClosed", "ntk", "residual", "sharpness", "sharpness_at_minimum", "gram",
-           "ETA", "TARGET"]
+__all__ = ["reduce", "derive_updates", "Reduction", "NotClosed", "ntk", "residual", "sharpness",
+           "sharpness_at_minimum", "gram", "assignments", "ETA", "TARGET", "SLOPE"]
 
 #: The step size and the target, parameters of every reduced map.
 ETA, TARGET = sp.Symbol("eta", real=True), sp.Symbol("y", real=True)
+#: ℓ'(f - y) where the loss is left unspecified (``loss=None`` in :func:`derive_updates`).
+SLOPE = sp.Symbol("g", real=True)
 #: The residual p in which a loss is written.
 _P = sp.Symbol("p", real=True)
 #: The most coordinates ``closing=True`` may add, unless told otherwise.
@@ -76,6 +78,12 @@ class _Model:
     steps: dict
     constants: dict  # name -> real Symbol (scalar constants: map parameters)
     matrix: bool
+    target: sp.Expr  # the symbol y, or a fixed number
+
+    @property
+    def reserved(self) -> dict[str, sp.Symbol]:
+        """The map's own parameters: eta, and y unless the target is fixed."""
+        return {"eta": ETA, **({"y": TARGET} if self.target == TARGET else {})}
 
 
 def _names(value: object, what: str) -> list[str]:
@@ -94,20 +102,28 @@ def _names(value: object, what: str) -> list[str]:
     return out
 
 
-def _read_model(output: object, params: object, constants: object, steps: object) -> _Model:
+def _read_model(output: object, params: object, constants: object, steps: object,
+                target: object = None) -> _Model:
     """Parse and check the model; every error names the argument."""
+    if target is None:
+        fixed = TARGET
+    else:
+        fixed = _parsed(target, {}, "target")
+        if not fixed.is_number:
+            raise InputError(f"target: {target!r} is not a number")
     matrix = isinstance(output, MatrixExpr) or any(isinstance(p, sp.MatrixSymbol) for p in
                                                    (params if isinstance(params, (list, tuple)) else ()))
     if matrix:
-        return _read_matrix_model(output, params, constants, steps)
+        return _read_matrix_model(output, params, constants, steps, fixed)
     names = _names(params, "params")
     if not names:
         raise InputError("params: give at least one parameter")
     const_names = _names(constants, "constants")
-    reserved = {"eta", "y"}
+    reserved = {"eta", "y"} if fixed == TARGET else {"eta"}
     for name in (*names, *const_names):
         if name in reserved:
-            raise InputError(f"params/constants: {name!r} is reserved for the step size or the target")
+            raise InputError(f"params/constants: {name!r} is reserved for the step size or the target "
+                             f"(a fixed target=... frees y)")
     if set(names) & set(const_names):
         raise InputError(f"constants: {sorted(set(names) & set(const_names))} are also parameters")
     symbols = {n: sp.Symbol(n, real=True) for n in (*names, *const_names)}
@@ -116,10 +132,11 @@ def _read_model(output: object, params: object, constants: object, steps: object
         raise InputError(f"output {output!r} does not depend on the parameters {', '.join(names)}")
     thetas = tuple(symbols[n] for n in names)
     consts = {n: symbols[n] for n in const_names}
-    return _Model(f, thetas, _read_steps(steps, thetas, consts), consts, False)
+    return _Model(f, thetas, _read_steps(steps, thetas, consts), consts, False, fixed)
 
 
-def _read_matrix_model(output: object, params: object, constants: object, steps: object) -> _Model:
+def _read_matrix_model(output: object, params: object, constants: object, steps: object,
+                       fixed: sp.Expr) -> _Model:
     if not isinstance(output, MatrixExpr) or output.shape != (1, 1):
         raise InputError("output: with matrix parameters give the output as a 1x1 sympy matrix expression")
     if not isinstance(params, (list, tuple)) or not all(isinstance(p, sp.MatrixSymbol) for p in params):
@@ -139,7 +156,10 @@ def _read_matrix_model(output: object, params: object, constants: object, steps:
     consts = {n: sp.Symbol(n, real=True) for n in const_names}
     real = {s: consts[s.name] for s in scalars}
     steps = _read_steps(steps, tuple(params), consts)
-    return _Model(output.xreplace(real), tuple(params), steps, consts, True)
+    for name in consts:
+        if name == "eta" or (name == "y" and fixed == TARGET):
+            raise InputError(f"constants: {name!r} is reserved for the step size or the target")
+    return _Model(output.xreplace(real), tuple(params), steps, consts, True, fixed)
 
 
 def _parsed(value: object, symbols: Mapping[str, sp.Symbol], what: str) -> sp.Expr:
@@ -228,13 +248,15 @@ class _Words:
 class _Reducer:
     """Derives the update of coordinates given at the level of base variables."""
 
-    def __init__(self, model: _Model, loss: sp.Expr, constraints: Mapping | None) -> None:
+    def __init__(self, model: _Model, loss: sp.Expr | None, constraints: Mapping | None) -> None:
         self.model = model
         self.words = _Words(constraints) if model.matrix else None
-        slope = sp.simplify(sp.diff(loss, _P))
         self.f = self.base(model.output)
-        if slope.is_polynomial(_P):  # substitute ℓ'(f - y) at once: the elimination stays complete
-            self.slope_symbol, g = None, sp.expand(slope.xreplace({_P: self.f - TARGET}))
+        slope = SLOPE if loss is None else sp.simplify(sp.diff(loss, _P))
+        if loss is None:  # ℓ' left unspecified: the updates keep the symbol g
+            self.slope_symbol, g = None, SLOPE
+        elif slope.is_polynomial(_P):  # substitute ℓ'(f - y) at once: the elimination stays complete
+            self.slope_symbol, g = None, sp.expand(slope.xreplace({_P: self.f - model.target}))
         else:  # ℓ'(f - y) as a symbol, replaced by ℓ'(F - y) once f is written as F(c)
             self.slope_symbol = g = sp.Dummy("g", real=True)
         self.slope = slope
@@ -422,6 +444,100 @@ def _coordinate_names(coordinates: object) -> dict[str, object]:
     return dict(coordinates)
 
 
+@dataclass(frozen=True)
+class Reduction:
+    """The derived update of a set of coordinates (what :func:`reduce` builds its map from).
+
+    Attributes
+    ----------
+    updates : dict
+        Coordinate name -> its update, in the coordinates (real symbols of those names), ``eta``,
+        the target and the constants (and ``g`` = ℓ'(f - y) where the loss was left unspecified).
+    coordinates : dict
+        Coordinate name -> its expression in the parameters (for matrix parameters, in their
+        inner products), those added by ``closing`` included.
+    added : dict
+        The coordinates ``closing`` added.
+    derivation : tuple of (str, sympy object)
+        The output, the GD step, the coordinates and each update.
+    parameters : tuple of str
+        The map's parameters: ``eta``, ``y`` (unless the target is fixed) and the constants.
+    """
+
+    updates: dict
+    coordinates: dict
+    added: dict
+    derivation: tuple
+    parameters: tuple
+
+
+def derive_updates(
+    output: object,
+    params: object,
+    coordinates: object,
+    loss: object = "squared",
+    steps: Mapping[str, object] | None = None,
+    constants: object = None,
+    constraints: Mapping | None = None,
+    target: object = None,
+    closing: bool = False,
+    max_added: int = MAX_ADDED,
+) -> Reduction:
+    """The update of the coordinates under one GD step, without building the map.
+
+    Arguments are those of :func:`reduce`; ``loss=None`` leaves ℓ'(f - y) unspecified as the
+    symbol :data:`SLOPE` (``g``), so that one derivation serves every loss.
+
+    Raises
+    ------
+    NotClosed, InputError
+        As :func:`reduce`.
+    """
+    model = _read_model(output, params, constants, steps, target)
+    if loss is None and "g" in {*model.constants, *(t.name for t in model.params)}:
+        raise InputError("loss=None writes l'(f - y) as g, which is also a parameter or constant here")
+    reducer = _Reducer(model, None if loss is None else _read_loss(loss), constraints)
+    given = _coordinate_names(coordinates)
+    table = {**{t.name: t for t in model.params if not model.matrix}, **model.constants, **model.reserved}
+    coords: dict[str, sp.Expr] = {}
+    for key, value in given.items():
+        _check_coordinate_name(key, model)
+        if model.matrix and not isinstance(value, str):
+            expr = reducer.base(value)
+            if not any(sp.sympify(value).has(t) for t in model.params):
+                raise InputError(f"coordinate {key!r} = {value} does not depend on the parameters")
+        else:
+            expr = _parsed(value, table, f"coordinate {key!r}")
+            if not reducer.depends(expr):
+                raise InputError(f"coordinate {key!r} = {value} does not depend on the parameters")
+        coords[key] = sp.expand(expr) if expr.is_polynomial() else expr
+    added: dict[str, sp.Expr] = {}
+    max_added = int(max_added)
+    while True:
+        try:
+            updates = _updates(reducer, coords)
+            break
+        except NotClosed as error:
+            if not closing or len(added) >= max_added:
+                if closing:
+                    raise NotClosed(f"{error} (after adding {len(added)} coordinates, the most allowed)",
+                                    error.leftover) from None
+                raise
+            for quantity in error.leftover:
+                if len(added) < max_added:
+                    label = _fresh(coords, model, len(added) + 1)
+                    coords[label] = added[label] = quantity
+    slope = str(reducer.slope.xreplace({_P: sp.Symbol("f") - model.target}))
+    steps_taken = (reducer.new if model.matrix else reducer.step).items()
+    derivation = (
+        ("output", model.output),
+        (f"GD step, l'(f - y) = {slope}", sp.Tuple(*(sp.Eq(sp.Symbol(f"{t}'"), e) for t, e in steps_taken))),
+        ("coordinates", sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in coords.items()))),
+        *((f"update of {k}", sp.Eq(sp.Symbol(f"{k}'"), e)) for k, e in updates.items()),
+    )
+    return Reduction(updates, coords, added, derivation, (*model.reserved, *model.constants))
+
+
 def reduce(
     output: object,
     params: object,
@@ -430,6 +546,7 @@ def reduce(
     steps: Mapping[str, object] | None = None,
     constants: object = None,
     constraints: Mapping | None = None,
+    target: object = None,
     defaults: Mapping[str, float] | None = None,
     closing: bool = False,
     max_added: int = MAX_ADDED,
@@ -460,6 +577,9 @@ def reduce(
         of the map. With matrix parameters, also the data ``MatrixSymbol`` objects (e.g. ``x``).
     constraints
         Known values of data words, e.g. ``{x.T*x: 1}``.
+    target
+        A number to fix the target y at (then ``y`` is free to name a parameter); by default the
+        target is the map's parameter ``y``.
     defaults
         Default values of the map's parameters (``eta`` 0.1, ``y`` 1, constants 1).
     closing
@@ -490,53 +610,24 @@ def reduce(
     --------
     >>> m = reduce("u*v", "u, v", {"f": "u*v", "lam": "u**2 + v**2"})
     >>> m.updates["f"]
-    -eta**2*f**3 + 2*eta**2*f**2*y - eta**2*f*y**2 + eta*f*lam - eta*lam*y + f
+    eta**2*f**3 - 2*eta**2*f**2*y + eta**2*f*y**2 - eta*f*lam + eta*lam*y + f
     """
-    model = _read_model(output, params, constants, steps)
-    reducer = _Reducer(model, _read_loss(loss), constraints)
-    given = _coordinate_names(coordinates)
-    table = {**{t.name: t for t in model.params if not model.matrix}, **model.constants,
-             "eta": ETA, "y": TARGET}
-    coords: dict[str, sp.Expr] = {}
-    for key, value in given.items():
-        _check_coordinate_name(key, model)
-        if model.matrix and not isinstance(value, str):
-            expr = reducer.base(value)
-            if not any(sp.sympify(value).has(t) for t in model.params):
-                raise InputError(f"coordinate {key!r} = {value} does not depend on the parameters")
-        else:
-            expr = _parsed(value, table, f"coordinate {key!r}")
-            if not reducer.depends(expr):
-                raise InputError(f"coordinate {key!r} = {value} does not depend on the parameters")
-        coords[key] = sp.expand(expr) if expr.is_polynomial() else expr
-    added: dict[str, sp.Expr] = {}
-    max_added = int(max_added)
-    while True:
-        try:
-            updates = _updates(reducer, coords)
-            break
-        except NotClosed as error:
-            if not closing or len(added) >= max_added:
-                if closing:
-                    raise NotClosed(f"{error} (after adding {len(added)} coordinates, the most allowed)",
-                                    error.leftover) from None
-                raise
-            for quantity in error.leftover:
-                if len(added) < max_added:
-                    label = _fresh(coords, model, len(added) + 1)
-                    coords[label] = added[label] = quantity
-    return _build(model, reducer, coords, updates, added, defaults, name)
+    if loss is None:
+        raise InputError("loss: give a loss (a catalogued name or a formula in p)")
+    reduction = derive_updates(output, params, coordinates, loss, steps, constants, constraints, target,
+                               closing, max_added)
+    return _build(reduction, defaults, name)
 
 
 def _check_coordinate_name(key: str, model: _Model) -> None:
     if not isinstance(key, str) or not key.isidentifier():
         raise InputError(f"coordinates: {key!r} is not a valid name")
-    if key in ("eta", "y") or key in model.constants:
+    if key in model.reserved or key in model.constants:
         raise InputError(f"coordinates: {key!r} is already a parameter of the map")
 
 
 def _fresh(coords: Mapping, model: _Model, start: int) -> str:
-    taken = {*coords, *model.constants, "eta", "y"}
+    taken = {*coords, *model.constants, *model.reserved}
     k = start
     while f"z{k}" in taken:
         k += 1
@@ -553,31 +644,24 @@ def _updates(reducer: _Reducer, coords: Mapping[str, sp.Expr]) -> dict[str, sp.E
         out[key] = _express(value, basis, reducer.base_variables, f"the update of {key!r}")
     if reducer.slope_symbol is not None:  # ℓ'(f - y) needs f in the coordinates
         F = _express(reducer.f, basis, reducer.base_variables, "the output f")
-        slope = reducer.slope.xreplace({_P: F - TARGET})
+        slope = reducer.slope.xreplace({_P: F - reducer.model.target})
         out = {k: v.xreplace({reducer.slope_symbol: slope}) for k, v in out.items()}
     return out
 
 
-def _build(model: _Model, reducer: _Reducer, coords: dict, updates: dict, added: dict,
-           defaults: Mapping[str, float] | None, name: str | None) -> ReducedModel:
-    params = {"eta": 0.1, "y": 1.0, **{n: 1.0 for n in model.constants}}
+def _build(reduction: Reduction, defaults: Mapping[str, float] | None, name: str | None) -> ReducedModel:
+    params = {p: {"eta": 0.1, "y": 1.0}.get(p, 1.0) for p in reduction.parameters}
     unknown = sorted(set(defaults or {}) - set(params))
     if unknown:
         raise InputError(f"defaults: {', '.join(unknown)} are not parameters of the map")
     params.update({k: float(v) for k, v in (defaults or {}).items()})
-    simplified = {k: _tidy(v) for k, v in updates.items()}
-    label = name or f"reduced[{', '.join(coords)}]"
+    simplified = {k: _tidy(v) for k, v in reduction.updates.items()}
+    label = name or f"reduced[{', '.join(reduction.coordinates)}]"
     m = Map.from_expressions(simplified, params, name=label)
-    slope = "l'(f - y) = " + str(reducer.slope.xreplace({_P: sp.Symbol("f") - TARGET}))
-    steps = (reducer.new if model.matrix else reducer.step).items()
-    derivation = (
-        ("output", model.output),
-        (f"GD step, {slope}", sp.Tuple(*(sp.Eq(sp.Symbol(f"{t}'"), e) for t, e in steps))),
-        ("coordinates", sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in coords.items()))),
-        *((f"update of {k}", sp.Eq(sp.Symbol(f"{k}'"), e)) for k, e in simplified.items()),
-    )
-    results = {"coordinates": sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in coords.items())),
-               "added": sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in added.items()))}
+    derivation = (*reduction.derivation[:3],
+                  *((f"update of {k}", sp.Eq(sp.Symbol(f"{k}'"), e)) for k, e in simplified.items()))
+    results = {"coordinates": sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in reduction.coordinates.items())),
+               "added": sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in reduction.added.items()))}
     return ReducedModel(label, m, derivation, results, positive=("eta",))
 
 
