@@ -278,6 +278,10 @@ def simulate_dask(parts: dict, workers: int, costs: dict[str, float], shared: bo
 
 #: Most threads simulated on one machine (beyond, a node is a cluster of workers).
 MAX_THREADS = 256
+#: Threads of a cluster node, for the cluster grid's node-level schedule (a worker per node
+#: computing one tile at a time on all its threads, taken as perfectly shared out: the
+#: threads' own schedule is the ``threads`` prediction).
+NODE_THREADS = 32
 
 
 def predictions(kwargs: dict, counts: list[int], costs: dict | None, folder: str,
@@ -331,6 +335,17 @@ def predictions(kwargs: dict, counts: list[int], costs: dict | None, folder: str
                     seconds = simulate_dask(parts, w, costs, mode == "dask-shared")
                     out[f"{mode} {grid}"][w] = serial_work(parts) / (w * seconds)
                     out.setdefault(f"{mode} {grid} wall s", {})[w] = seconds
+                if w % NODE_THREADS == 0:  # w cores as w / 32 workers (nodes), each a tile on 32 threads
+                    nodes = w // NODE_THREADS
+                    tile = auto_tile((side, side), nodes, distributed=True)
+                    parts = extrapolate(fine_parts, fine, shape, side, tile, rates)
+                    fast = dict(parts, kernel=[k / NODE_THREADS for k in parts["kernel"]])
+                    tilings[f"dask {nodes} nodes on {grid}: {tile[0]}x{tile[1]}"] = {
+                        "tiles": len(parts["kernel"]), "serial s": serial_work(parts)}
+                    key = f"dask-shared {grid}, nodes of {NODE_THREADS} threads"
+                    seconds = simulate_dask(fast, nodes, costs, shared=True)
+                    out.setdefault(key, {})[w] = serial_work(parts) / (w * seconds)
+                    out.setdefault(f"{key} wall s", {})[w] = seconds
     out["tiles"] = tilings
     return out
 

@@ -177,8 +177,10 @@ def _tile(tile: object) -> tuple[int, int]:
 
 
 #: Fewest and most cells of a tile chosen for a cluster: a task's fixed cost (about 10 ms on
-#: Dask, with the tile's store writes) stays a few per cent of a tile of 2**12 cells or more.
-CLUSTER_TILE = (2**12, 2**18)
+#: Dask, with the tile's store writes) stays a few per cent of a tile of 2**12 cells or more;
+#: up to 2**22 (2048 x 2048, about 0.5 GB while computed) so that a few workers of many
+#: threads each (one per node) get tiles long enough for the scheduler to keep up.
+CLUSTER_TILE = (2**12, 2**22)
 #: Tiles per cluster worker: a worker's share ends within one tile of the others', so eight
 #: or more tiles each keep the idle tail below a few per cent.
 TILES_PER_WORKER = 8
