@@ -269,3 +269,23 @@ def test_a_float32_model_warns_and_is_computed_in_float64():
         value = bt.sharpness(single, "mse", (x.float(), y.float()))
     # float32 parameters round at 6e-8: the float64 sharpness of the rounded model is that close
     assert value == pytest.approx(bt.sharpness(model, "mse", (x, y)), rel=1e-5)
+
+
+def test_torch_and_bifurcs_numpy_networks_agree_on_the_same_mlp():
+    """A standard-parameterised numpy MLP with biases is nn.Linear/Tanh with the same entries."""
+    net = nets.MLP(input_dim=4, width=6, depth=3, activation="tanh", bias=True)
+    data = nets.synthetic(8, 4, seed=1)
+    theta = net.initial(seed=2) + 0.1 * np.random.default_rng(3).standard_normal(net.n_params)  # biases ≠ 0
+    ev = nets.evaluate(nets.Objective(net, data, logcosh), theta)
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    torch.nn.utils.vector_to_parameters(torch.as_tensor(theta), model.parameters())
+    xy = (torch.as_tensor(data.X), torch.as_tensor(data.y))
+    # two exact methods (dual numbers, torch.func) to machine-precision Lanczos: rounding apart
+    assert bt.sharpness(model, "logcosh", xy) == pytest.approx(nets.sharpness(ev).values[0], rel=1e-10)
+    assert bt.ntk_top(model, xy) == pytest.approx(nets.ntk_max(ev), rel=1e-10)
+    G = nets.top_eigenpairs(nets.gauss_newton_operator(ev)).values[0]
+    assert bt.gauss_newton_split(model, "logcosh", xy).gauss_newton_max == pytest.approx(G, rel=1e-10)
+    v = np.random.default_rng(4).standard_normal(net.n_params)
+    np.testing.assert_allclose(bt.hessian_operator(bt.problem(model, "logcosh", xy)).matvec(v),
+                               nets.hessian_vector_product(ev, v), rtol=1e-10, atol=1e-13)
