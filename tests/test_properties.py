@@ -78,6 +78,9 @@ formulas = st.one_of(
     st.integers(1, 300).map(lambda n: "-" * n + "x"),
     st.integers(1, 80).map(lambda n: "sin(" * n + "x" + ")" * n),
     st.integers(1, 8).map(lambda n: "**".join(["2"] * n) + "*x"),
+    st.tuples(st.integers(1, 2500), st.sampled_from("+-*"),
+              st.sampled_from(["", " and (x<1)", "+(x<1)", "**2"])).map(
+        lambda t: "x" + f"{t[1]}x" * t[0] + t[2]),  # long chains, read without recursion
 )
 
 

@@ -92,6 +92,11 @@ class _Translator:
             raise self.fail(f"{type(node).__name__.lower()} syntax is not allowed")
         return method(node)
 
+    def excerpt(self, node: ast.AST) -> str:
+        """The text of ``node``, shortened to 40 characters (read from the formula: no recursion)."""
+        source = ast.get_source_segment(self.text.strip(), node) or type(node).__name__
+        return source if len(source) <= 40 else source[:37] + "..."
+
     def visit_Expression(self, node: ast.Expression) -> sp.Basic:
         return self.visit(node.body)
 
@@ -99,14 +104,14 @@ class _Translator:
         """``node`` translated, refused unless it is a number (not a condition or a tuple)."""
         value = self.visit(node)
         if not isinstance(value, sp.Expr):
-            raise self.fail(f"{_excerpt(node)!r} is not a number (a condition or a tuple)")
+            raise self.fail(f"{self.excerpt(node)!r} is not a number (a condition or a tuple)")
         return value
 
     def condition(self, node: ast.AST) -> sp.Basic:
         """``node`` translated, refused unless it is a condition."""
         value = self.visit(node)
         if not isinstance(value, Boolean) or isinstance(value, sp.Expr):  # a sympy Symbol is both
-            raise self.fail(f"{_excerpt(node)!r} is not a condition (use a comparison)")
+            raise self.fail(f"{self.excerpt(node)!r} is not a condition (use a comparison)")
         return value
 
     def visit_Constant(self, node: ast.Constant) -> sp.Basic:
@@ -155,7 +160,7 @@ class _Translator:
             try:
                 value = op(value, right)
             except (TypeError, ValueError, ZeroDivisionError) as error:
-                what = f"{type(link.op).__name__} with {_excerpt(link.right)!r}"
+                what = f"{type(link.op).__name__} with {self.excerpt(link.right)!r}"
                 raise self.fail(f"{what}: {error}") from None
         return sp.Add(*terms) if terms else value
 
@@ -253,12 +258,6 @@ def parse_formula(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     expr = _Translator(text, symbols).visit(tree)
     _check_constants(expr, text)
     return expr
-
-
-def _excerpt(node: ast.AST) -> str:
-    """The source of ``node``, shortened to 40 characters."""
-    source = ast.unparse(node)
-    return source if len(source) <= 40 else source[:37] + "..."
 
 
 def _failure(text: str, what: str) -> InputError:
