@@ -29,6 +29,8 @@ _LEVELS = (1.2, 0.8)
 #: t_a, independent of η: the first step after which |q/r(p) - 1| stays below this level
 #: (the deviation after alignment is ~0.1 at η = 0.2 and smaller below).
 _ALIGNED = 0.25
+#: A crossing of a level counts only when it lands within this fraction below the level.
+_CROSSING = 0.05
 _U, _V, _ETA, _XS, _Y = (sp.Symbol(n, real=True) for n in ("u", "v", "eta", "x", "y"))
 
 
@@ -74,7 +76,7 @@ def _runs(activation: str, settings: Settings, steps: float = 40.0) -> dict:
 
 def _at_levels(P: np.ndarray, ratio: np.ndarray) -> dict:
     """t_a and, per level, (ratio - 1, |p|) where |p| first falls below the level after t_a (None
-    if the run was already below it at t_a or never falls below)."""
+    if the run was already below it at t_a, never falls below, or jumps below it)."""
     off = np.flatnonzero(~(np.abs(ratio - 1) < _ALIGNED))  # NaN at p = 0 counts as aligned below
     off = off[np.abs(P[off]) > 1e-8]
     t_a = int(off[-1]) + 1 if off.size else 0
@@ -82,7 +84,10 @@ def _at_levels(P: np.ndarray, ratio: np.ndarray) -> dict:
     for level in _LEVELS:
         below = np.flatnonzero(np.abs(P[t_a:]) < level)
         at = t_a + below[0] if below.size and below[0] > 0 else None
-        out[level] = None if at is None else (float(ratio[at] - 1), float(abs(P[at])))
+        # a run drifting along the branch crosses the level by a small step (within 3% at
+        # eta = 0.2, 1% below); one that lands further below jumped there on its approach
+        crossed = at is not None and abs(P[at]) > (1 - _CROSSING) * level
+        out[level] = (float(ratio[at] - 1), float(abs(P[at]))) if crossed else None
     return out
 
 
