@@ -3,9 +3,9 @@ the preconditioned sharpness and the gradient of the sharpness, for any ``nn.Mod
 
 Needs the ``torch`` extra (``pip install 'bifurc[torch]'``); ``import bifurc`` never imports
 torch. Layers, one way: :mod:`~bifurc.torch.losses` (named losses) ->
-:mod:`~bifurc.torch.problem` (model, loss and data as L(θ) of a flat θ) ->
-:mod:`~bifurc.torch.operators` (LinearOperators) -> :mod:`~bifurc.torch.curvature` (the
-quantities, by bifurc's Lanczos) -> :mod:`~bifurc.torch.recorder` (the user's training loop).
+:mod:`~bifurc.torch.problem` (model, loss and data as L(θ) of a flat θ, with its products by
+:mod:`torch.func`) -> :mod:`bifurc.backends` (LinearOperators, the quantities by bifurc's
+Lanczos, the recorder: written once for every back-end) -> :mod:`~bifurc.torch.quantities`.
 
 >>> import torch
 >>> from bifurc import torch as bt
@@ -17,9 +17,18 @@ quantities, by bifurc's Lanczos) -> :mod:`~bifurc.torch.recorder` (the user's tr
 
 from __future__ import annotations
 
-from bifurc.torch.curvature import (
-    GaussNewtonSplit,
-    SharpnessGradient,
+from bifurc.backends.curvature import GaussNewtonSplit, SharpnessGradient
+from bifurc.backends.operators import (
+    gauss_newton_operator,
+    hessian_operator,
+    ntk_operator,
+    preconditioned_operator,
+    rest_operator,
+)
+from bifurc.backends.recorder import Recording
+from bifurc.torch.problem import Problem, problem
+from bifurc.torch.quantities import (
+    Recorder,
     adam_preconditioner,
     canonical,
     gauss_newton_split,
@@ -30,15 +39,6 @@ from bifurc.torch.curvature import (
     sharpness,
     sharpness_gradient,
 )
-from bifurc.torch.operators import (
-    gauss_newton_operator,
-    hessian_operator,
-    ntk_operator,
-    preconditioned_operator,
-    rest_operator,
-)
-from bifurc.torch.problem import Problem, problem
-from bifurc.torch.recorder import Recorder, Recording
 
 __all__ = [
     "sharpness", "hessian_eigenpairs", "ntk_top", "ntk_eigenpairs", "canonical", "gauss_newton_split",

@@ -14,24 +14,23 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, partial
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad, jvp
+from torch.func import functional_call, grad, jvp, vjp
 
+from bifurc.backends.problem import REDUCTIONS
 from bifurc.errors import InputError
 
 from .losses import LossFunction, resolve
 
-__all__ = ["Problem", "problem", "REDUCTIONS"]
-
-#: How per-sample losses combine: their mean over the data set, or their sum.
-REDUCTIONS = ("mean", "sum")
+__all__ = ["Problem", "problem"]
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """The objective L(θ) of a model, a loss and its data.
+    """The objective L(θ) of a model, a loss and its data (a :class:`bifurc.backends.problem.Problem`).
 
     Attributes
     ----------
@@ -109,21 +108,75 @@ class Problem:
         share = self.weighted_loss(x.shape[0])
         return lambda theta: share(self.output(theta, x), y)
 
-    def value(self, theta: torch.Tensor | None = None) -> float:
-        """L(θ) (at the model's parameters when ``theta`` is None)."""
-        theta = self.theta if theta is None else theta
+    def _tensor(self, v: np.ndarray) -> torch.Tensor:
+        v = np.asarray(v, dtype=np.float64).reshape(-1)
+        return torch.as_tensor(v, device=self.theta.device).to(self.dtype)
+
+    @staticmethod
+    def _array(t: torch.Tensor) -> np.ndarray:
+        return t.detach().cpu().to(torch.float64).numpy()
+
+    @property
+    def loss_name(self) -> str:
+        """The loss's name."""
+        return self.loss.name
+
+    @cached_property
+    def outputs(self) -> int:
+        """C, the number of outputs per sample (from the first batch)."""
+        x, _ = next(self.data())
         with torch.no_grad():
-            return float(sum(self.batch_objective(x, y)(theta) for x, y in self.data()))
+            return self.output(self.theta, x[:1]).numel()
 
-    def gradient(self, theta: torch.Tensor | None = None) -> torch.Tensor:
+    def value(self) -> float:
+        """L(θ)."""
+        with torch.no_grad():
+            return float(sum(self.batch_objective(x, y)(self.theta) for x, y in self.data()))
+
+    def gradient(self) -> np.ndarray:
         """∇L(θ), summed over the batches."""
-        theta = self.theta if theta is None else theta
-        return sum(grad(self.batch_objective(x, y))(theta) for x, y in self.data())
+        return self._array(sum(grad(self.batch_objective(x, y))(self.theta) for x, y in self.data()))
 
-    def hessian_vector(self, v: torch.Tensor, theta: torch.Tensor | None = None) -> torch.Tensor:
+    def hessian_vector(self, v: np.ndarray) -> np.ndarray:
         """∇²L(θ) v by forward-over-reverse (a JVP of the gradient), summed over the batches."""
-        theta = self.theta if theta is None else theta
-        return sum(jvp(grad(self.batch_objective(x, y)), (theta,), (v,))[1] for x, y in self.data())
+        v = self._tensor(v)
+        return self._array(sum(jvp(grad(self.batch_objective(x, y)), (self.theta,), (v,))[1]
+                               for x, y in self.data()))
+
+    def gauss_newton_vector(self, v: np.ndarray) -> np.ndarray:
+        """G v = Σ_b J_bᵀ ∇²_f ℓ (J_b v): a JVP, the loss's Hessian in the outputs, a VJP."""
+        v, total = self._tensor(v), torch.zeros_like(self.theta)
+        for x, y in self.data():
+            model = partial(self.output, x=x)
+            out, pull = vjp(model, self.theta)
+            _, Jv = jvp(model, (self.theta,), (v,))
+            _, curvature = jvp(grad(partial(self.weighted_loss(x.shape[0]), y=y)), (out,), (Jv,))
+            total = total + pull(curvature)[0]
+        return self._array(total)
+
+    def ntk_vector(self, u: np.ndarray) -> np.ndarray:
+        """J Jᵀ u / N: Jᵀu by VJPs over the batches, then J(Jᵀu) by JVPs in a second pass."""
+        u, start, pulled = self._tensor(u), 0, torch.zeros_like(self.theta)
+        for x, _ in self.data():
+            out, pull = vjp(partial(self.output, x=x), self.theta)
+            stop = start + out.numel()
+            pulled = pulled + pull(u[start:stop].reshape(out.shape))[0]
+            start = stop
+        pieces = [jvp(partial(self.output, x=x), (self.theta,), (pulled,))[1].reshape(-1)
+                  for x, _ in self.data()]
+        return self._array(torch.cat(pieces) / self.samples)
+
+    def third_derivative(self, u: np.ndarray) -> np.ndarray:
+        """∇_θ (uᵀ ∇²L(θ) u) with u held fixed, by reverse over forward over reverse."""
+        u, total = self._tensor(u), torch.zeros_like(self.theta)
+        for x, y in self.data():
+            objective = self.batch_objective(x, y)
+            total = total + grad(lambda t, f=objective: torch.dot(jvp(grad(f), (t,), (u,))[1], u))(self.theta)
+        return self._array(total)
+
+    def scalar(self) -> bool:
+        """Whether (p, q) are defined: one output per sample and numeric targets."""
+        return self.outputs == 1 and next(self.data())[1].is_floating_point()
 
     def mean_residual(self) -> float:
         """p = (1/N) Σ (f(x_i) - y_i) for a model with one output.

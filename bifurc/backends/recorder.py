@@ -1,28 +1,20 @@
-"""A recorder for the user's own PyTorch training loop: the EoS quantities every few steps.
-
->>> rec = Recorder(model, "logcosh", (x, y), every=10)        # doctest: +SKIP
->>> for t in range(steps):                                      # doctest: +SKIP
-...     optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
-...     rec.step(eta)
->>> rec.result.track()                                          # doctest: +SKIP
-"""
+"""Recording a run from the user's own training loop: the EoS quantities every few steps."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from bifurc.analysis.arguments import positive_float, positive_int
-from bifurc.errors import InputError
+from ..analysis.arguments import positive_float, positive_int
+from ..errors import InputError
+from .curvature import eigenpairs
+from .operators import hessian_operator, ntk_operator
+from .problem import Problem
 
-from .curvature import eigenpairs, third_derivative
-from .operators import hessian_operator, ntk_operator, output_dimension
-from .problem import problem
-
-__all__ = ["Recorder", "Recording"]
+__all__ = ["Recording", "Recorder"]
 
 
 @dataclass(frozen=True)
@@ -67,14 +59,14 @@ class Recording:
     every: int
 
     def track(self, start: int | None = None) -> object:
-        """The run in the (p, q) plane with the curve q = r(p): :func:`bifurc.nets.track`.
+        """The run in the (p, q) plane with the curve q = r(p): a :class:`bifurc.nets.Track`.
 
         Raises
         ------
         InputError
             If the step size varied, (p, q) were not recorded, or the loss is not catalogued.
         """
-        from bifurc import losses, nets
+        from .. import losses, nets
 
         if self.eta.size == 0 or np.any(self.eta != self.eta[0]):
             raise InputError("eta must be one constant step size over the recording to place it on the curve")
@@ -87,35 +79,33 @@ class Recording:
 
 
 class Recorder:
-    """Measure a model during the user's training loop; call :meth:`step` after each update.
+    """Measures the problem that ``current()`` returns, every ``every`` counted steps.
 
     Parameters
     ----------
-    model, loss, data
-        See :func:`bifurc.torch.problem.problem`.
+    current
+        Returns the :class:`~bifurc.backends.problem.Problem` at the model's present parameters.
     every
         Measure after every this many updates.
     gradient
         Also record −η ∇S·∇L (one third-order product per record).
     tol
         Relative accuracy of each Lanczos estimate.
-    options
-        ``reduction``, ``dtype``, ``device`` (see :func:`~bifurc.torch.problem.problem`).
     """
 
-    def __init__(self, model: torch.nn.Module, loss: object, data: object, every: int = 10, *,
-                 gradient: bool = False, tol: float = 1e-10, **options: object) -> None:
-        self.model, self.loss, self.data, self.options = model, loss, data, options
+    def __init__(self, current: Callable[[], Problem], every: int = 10, *, gradient: bool = False,
+                 tol: float = 1e-10) -> None:
+        self.current = current
         self.every = positive_int(every, "every")
         self.gradient, self.tol = bool(gradient), float(tol)
         self.t = 0
         self._rows: list[tuple[float, ...]] = []
-        self._hessian_start: np.ndarray | None = None
-        self._ntk_start: np.ndarray | None = None
-        self._loss_name = problem(model, loss, data, **options).loss.name
+        self._starts: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
+        self._loss_name = current().loss_name
 
     def step(self, eta: float) -> None:
         """Count one update of step size ``eta``; measure if the count is a multiple of ``every``."""
+        positive_float(eta, "eta")
         self.t += 1
         if self.t % self.every == 0:
             self.record(eta)
@@ -129,20 +119,18 @@ class Recorder:
             If the loss is not finite (the run diverged): the message names the step.
         """
         eta = positive_float(eta, "eta")
-        prob = problem(self.model, self.loss, self.data, **self.options)
-        value = prob.value()
+        problem = self.current()
+        value = problem.value()
         if not math.isfinite(value):
             raise InputError(f"the loss is {value} at step {self.t}: the run diverged")
-        hessian = eigenpairs(hessian_operator(prob), 1, self._hessian_start, self.tol)
-        ntk = eigenpairs(ntk_operator(prob), 1, self._ntk_start, self.tol)
-        self._hessian_start, self._ntk_start = hessian.vectors, ntk.vectors
+        hessian = eigenpairs(hessian_operator(problem), 1, self._starts[0], self.tol)
+        ntk = eigenpairs(ntk_operator(problem), 1, self._starts[1], self.tol)
+        self._starts = (hessian.vectors, ntk.vectors)
         lam = float(ntk.values[0])
-        scalar = output_dimension(prob) == 1 and next(prob.data())[1].is_floating_point()
-        p, q = (prob.mean_residual(), 2 / (eta * lam)) if scalar else (math.nan, math.nan)
+        p, q = (problem.mean_residual(), 2 / (eta * lam)) if problem.scalar() else (math.nan, math.nan)
         change = math.nan
         if self.gradient:
-            u = torch.as_tensor(hessian.vectors[:, 0], device=prob.theta.device).to(prob.dtype)
-            change = -eta * float(torch.dot(third_derivative(prob, u), prob.gradient()))
+            change = -eta * float(problem.third_derivative(hessian.vectors[:, 0]) @ problem.gradient())
         self._rows.append((self.t, eta, value, float(hessian.values[0]), lam, p, q, change, hessian.matvecs))
 
     @property
