@@ -148,8 +148,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Dask: a LocalCluster, or the scheduler at ADDRESS (tcp://host:8786)")
     p.add_argument("--workers", type=_positive_int, default=2, help="LocalCluster processes (default 2)")
-    p.add_argument("--shared", action="store_true",
-                   help="with --dask: workers write their tiles to STORE themselves (a path they all see)")
+    p.add_argument("--shared", action="store_true", default=None,
+                   help="with --dask ADDRESS: workers write their tiles to STORE themselves (a path they all "
+                        "see); always so on a LocalCluster")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_cmd_sweep, out=None)

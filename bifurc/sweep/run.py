@@ -24,10 +24,11 @@ from .store import SweepStore, interrupt_safe
 __all__ = ["sweep"]
 
 
-#: Compute threads per writer thread: compressing and writing a tile takes about a thirtieth
-#: of its computation on one core (165 ns against 8 µs or more per cell), so one writer keeps
-#: up with 16 threads, and more threads need more writers.
-THREADS_PER_WRITER = 16
+#: Compute threads per writer thread: laying out, compressing and writing a tile take about a
+#: twentieth of its computation on one core (some 400 ns against 8 µs or more per cell, on a
+#: loaded machine), so one writer keeps up with about 16 threads with nothing to spare, and
+#: two share the work of 16 (the benchmark's simulation: 0.84 with one writer on Zhu's map).
+THREADS_PER_WRITER = 8
 
 
 class _Writer:
@@ -96,7 +97,7 @@ def sweep(
     tile: int | tuple[int, int] | None = None,
     cluster: object = None,
     workers: int = 2,
-    shared: bool = False,
+    shared: bool | None = None,
     progress: bool = True,
 ) -> SweepResult:
     """Compute a quantity over a 2D grid, tile by tile, streaming to a zarr store; resumable.
@@ -158,7 +159,9 @@ def sweep(
         Processes of the LocalCluster.
     shared
         On a cluster: the workers write their tiles to ``path`` themselves (which they must
-        all see, e.g. on a shared file system) instead of sending them here to be written.
+        all see, e.g. on a shared file system) instead of sending them here to be written
+        (where this one process's writes bound the speed of 16 workers or more). By default
+        True on a LocalCluster (its workers share this machine's files), else False.
     progress
         Print progress to standard error on sweeps that last more than a second.
 
@@ -182,6 +185,8 @@ def sweep(
                      escape, max_attractors, tile)
     workers = positive_int(workers, "workers")
     check_cluster(cluster)
+    if shared is None:
+        shared = cluster == "local"
     with interrupt_safe(), ExitStack() as stack:
         client = None if cluster is None else stack.enter_context(client_for(cluster, workers))
         if plan.tile is None:
