@@ -6,7 +6,9 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Problem", "REDUCTIONS"]
+from ..errors import InputError
+
+__all__ = ["Problem", "REDUCTIONS", "LOSS_NAMES", "loss_name"]
 
 #: How per-sample losses combine: their mean over the data set, or their sum.
 REDUCTIONS = ("mean", "sum")
@@ -57,3 +59,25 @@ class Problem(Protocol):
 
     def scalar(self) -> bool:
         """Whether (p, q) are defined: one output per sample and numeric targets."""
+
+
+#: The losses every back-end knows by name: p²/2 (``"mse"`` and ``"squared"``), log cosh p,
+#: √(1 + p²) - 1 of the residual p = f(x) - y summed over outputs, and cross-entropy of logits.
+LOSS_NAMES = ("mse", "squared", "logcosh", "pseudo_huber", "cross_entropy")
+
+
+def loss_name(loss: object) -> str | None:
+    """The catalogue name of a loss given by name or as a :class:`bifurc.losses.Loss`; None for a callable.
+
+    Raises
+    ------
+    InputError
+        If ``loss`` is an unknown name or neither a name, a catalogued loss nor a callable.
+    """
+    if callable(loss) and not isinstance(loss, str):
+        return None
+    name = loss if isinstance(loss, str) else getattr(loss, "name", None)
+    if name not in LOSS_NAMES:
+        shown = repr(name) if isinstance(name, str) else type(loss).__name__
+        raise InputError(f"loss must be one of {', '.join(LOSS_NAMES)} or a callable, got {shown}")
+    return "squared" if name == "mse" else name

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import torch
 
-from bifurc.errors import InputError
+from bifurc.backends.problem import loss_name
 
-__all__ = ["LossFunction", "resolve", "NAMES"]
+__all__ = ["LossFunction", "resolve"]
 
 
 def _squared(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -43,11 +43,8 @@ def _cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 _BUILT_IN: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "mse": _squared, "squared": _squared, "logcosh": _logcosh, "pseudo_huber": _pseudo_huber,
-    "cross_entropy": _cross_entropy,
+    "squared": _squared, "logcosh": _logcosh, "pseudo_huber": _pseudo_huber, "cross_entropy": _cross_entropy,
 }
-#: The loss names understood (``"mse"`` and ``"squared"`` are one loss, p²/2).
-NAMES = tuple(_BUILT_IN)
 
 
 @dataclass(frozen=True)
@@ -77,13 +74,10 @@ def resolve(loss: object) -> LossFunction:
     Raises
     ------
     InputError
-        If ``loss`` is an unknown name or neither a name nor a callable.
+        If ``loss`` is an unknown name or neither a name nor a callable
+        (:func:`bifurc.backends.problem.loss_name`).
     """
-    name = getattr(loss, "name", None) if not isinstance(loss, str) and not callable(loss) else loss
-    if isinstance(name, str):
-        if name not in _BUILT_IN:
-            raise InputError(f"loss must be one of {', '.join(NAMES)} or a callable, got {name!r}")
-        return LossFunction("squared" if name == "mse" else name, _BUILT_IN[name], True)
-    if callable(loss):
+    name = loss_name(loss)
+    if name is None:
         return LossFunction(getattr(loss, "__name__", type(loss).__name__), loss, False)
-    raise InputError(f"loss must be a name ({', '.join(NAMES)}) or a callable, got {type(loss).__name__}")
+    return LossFunction(name, _BUILT_IN[name], True)
