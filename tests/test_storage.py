@@ -131,6 +131,8 @@ def test_tampered_metadata_and_fields(tmp_path, saved):
         (lambda m: m["fields"].update(colour="red"), r"unknown \(colour\)"),
         (lambda m: m["fields"].update(keep="4"), "'keep' of a OrbitDiagram should be int, got str"),
         (lambda m: m["fields"].update(keep=True), "'keep' of a OrbitDiagram should be int, got bool"),
+        (lambda m: m["fields"].update(keep=-4), "the field 'keep' must be a non-negative integer, got -4"),
+        (lambda m: m["fields"].update(transient=2**63), "the field 'transient' must be at most"),
         (lambda m: m["fields"].update(escape=[1]), "'escape' of a OrbitDiagram should be float"),
         (lambda m: m["fields"].update(params=[]), "'params' of a OrbitDiagram should be dict"),
         (lambda m: m["fields"].update(values=[3.2, 3.5]), "fields stored twice: values"),

@@ -21,7 +21,7 @@ import numpy as np
 from ..atomic import replacing
 from ..errors import InputError
 from ..jsonready import plain
-from .arguments import affordable
+from .arguments import affordable, nonnegative_int
 from .basins import Basins
 from .cascade import Cascade
 from .lyapunov import LyapunovSweep
@@ -199,5 +199,7 @@ def _checked_fields(cls: type, values: dict[str, object], source: Path) -> dict[
         if wrong:
             raise InputError(f"{source}: the field {name!r} of a {cls.__name__} should be {annotation}, "
                              f"got {type(value).__name__}")
+        if annotation == "int":  # steps, periods, digits: never negative, within the limits on counts
+            nonnegative_int(value, f"{source}: the field {name!r}")
         checked[name] = tuple(value) if annotation == "tuple" else value
     return checked
