@@ -1,7 +1,7 @@
 """Kalra, He & Barkeshli's UV model in function space, and the cubic map of the EoS manifold.
 
 The UV model f = c vᵀu (u, v ∈ Rⁿ, one example, squared loss) is derived for a symbolic
-width with :mod:`bifurc.eos.invariants`: GD reduced to A = ‖u‖², B = ‖v‖², C = vᵀu closes in
+width by :func:`~bifurc.eos.reduce`: GD written in A = ‖u‖², B = ‖v‖², C = vᵀu closes in
 the output f = cC and the tangent kernel λ (B drops out).
 """
 
@@ -13,8 +13,9 @@ import sympy as sp
 
 from ..definition.iterated_map import Map
 from .cache import derived
-from .invariants import gd_step, reduce_words, tangent_kernel
+from .invariants import tangent_kernel
 from .model import ReducedModel, real_symbols
+from .reduction import derive_updates
 from .symbolic import Cycle, FixedPoint, fixed_points, period_two, stability
 
 __all__ = ["uv_model", "cubic_map", "PARAMETERIZATIONS", "uv_fixed_point_labels", "balanced_lines",
@@ -59,30 +60,19 @@ def uv_model(parameterization: str = "sp") -> ReducedModel:
     c, mult = scale(n_pos, x_pos), multiplier(n_pos)
     width = sp.Symbol("n", integer=True, positive=True)
     u, v = sp.MatrixSymbol("u", width, 1), sp.MatrixSymbol("v", width, 1)
-    f_sym, lam_sym, eta, y = real_symbols("f lam eta y")
-    A, B, C = real_symbols("A B C")
     out = c * v.T * u
-    delta = f_sym - y  # l'(f - y) for the squared loss
-    new = gd_step(out, [u, v], {u: eta * mult, v: eta * mult}, delta)
-    invariants = {u.T * u: A, v.T * v: B, v.T * u: C}
     kernel = tangent_kernel(out, [u, v], {u: mult, v: mult})
-    lam = reduce_words(kernel, invariants)
-    to_f = {C: f_sym / c, A: lam_sym / (mult * c**2) - B}
-    f_next = sp.expand(reduce_words(out.xreplace(new), invariants).xreplace(to_f))
-    lam_next = sp.expand(reduce_words(kernel.xreplace(new), invariants).xreplace(to_f))
-    leftover = (f_next.free_symbols | lam_next.free_symbols) - {f_sym, lam_sym, eta, y, n_pos, x_pos}
-    if leftover:
-        raise ValueError(f"the (f, lam) update depends on {sorted(map(str, leftover))}: it does not close")
+    reduction = derive_updates(out, [u, v], {"f": out, "lam": kernel}, steps={"u": mult, "v": mult},
+                               constants="n, x")
+    updates = {k: sp.expand(e) for k, e in reduction.updates.items()}
     real = {n_pos: sp.Symbol("n", real=True), x_pos: sp.Symbol("x", real=True)}
-    updates = {"f": f_next.xreplace(real), "lam": lam_next.xreplace(real)}
     kappa = sp.simplify(mult**2 * c**2).xreplace(real)
     m = Map.from_expressions(updates, {"eta": 0.1, "y": 1.0, "n": 100.0, "x": 1.0},
                              name=f"uv_model[{parameterization}]")
     derivation = (
         ("output f = c v^T u, c and the step multiplier set by the parameterisation", out),
-        ("GD steps of u and v (squared loss: l' = f - y)", sp.Tuple(new[u], new[v])),
-        ("tangent kernel of the step", sp.Eq(sp.Symbol("lambda"), lam)),
-        ("update in function space; B drops out", sp.Tuple(*updates.values())),
+        *reduction.derivation[1:3],
+        ("update in function space (by eos.reduce; ||v||^2 drops out)", sp.Tuple(*updates.values())),
     )
     return ReducedModel(m.name, m, derivation, {"c2_eff": kappa}, positive=("eta", "n", "x"))
 

@@ -141,8 +141,9 @@ def _read_matrix_model(output: object, params: object, constants: object, steps:
         raise InputError("output: with matrix parameters give the output as a 1x1 sympy matrix expression")
     if not isinstance(params, (list, tuple)) or not all(isinstance(p, sp.MatrixSymbol) for p in params):
         raise InputError("params: with matrix parameters give a list of sympy MatrixSymbols")
-    data = [c for c in (constants or ()) if isinstance(c, sp.MatrixSymbol)]
-    const_names = _names([c for c in (constants or ()) if not isinstance(c, sp.MatrixSymbol)], "constants")
+    items = constants.split(",") if isinstance(constants, str) else list(constants or ())
+    data = [c for c in items if isinstance(c, sp.MatrixSymbol)]
+    const_names = _names([c for c in items if not isinstance(c, sp.MatrixSymbol)], "constants")
     shapes = {s for m in (*params, *data) for d in m.shape for s in sp.sympify(d).free_symbols}
     mats = {s for s in output.atoms(sp.MatrixSymbol)}
     unknown = sorted(str(s) for s in mats - set(params) - set(data))
@@ -265,7 +266,7 @@ class _Reducer:
                                {t: ETA * model.steps[t] for t in model.params}, g)
             self.step = {}
         else:
-            self.step = {t: sp.expand(t - ETA * model.steps[t] * g * sp.diff(model.output, t))
+            self.step = {t: _tidy_step(t - ETA * model.steps[t] * g * sp.diff(model.output, t))
                          for t in model.params}
 
     @property
@@ -291,6 +292,22 @@ class _Reducer:
             return bool(expr.free_symbols & set(self.model.params))
         return any(self.words.matrices[s].has(t) for s in expr.free_symbols & set(self.words.matrices)
                    for t in self.model.params)
+
+
+def _by_name(value: sp.Basic, table: Mapping[str, sp.Symbol], model: _Model, what: str) -> sp.Basic:
+    """A matrix-model coordinate with its scalar symbols replaced by the map's, matched by name."""
+    shapes = {s for t in model.params for dim in t.shape for s in sp.sympify(dim).free_symbols}
+    scalars = {s for s in sp.sympify(value).free_symbols
+               if not isinstance(s, sp.MatrixSymbol) and s not in shapes}
+    unknown = sorted(s.name for s in scalars if s.name not in table)
+    if unknown:
+        raise InputError(f"{what}: unknown symbols {', '.join(unknown)}")
+    return value.xreplace({s: table[s.name] for s in scalars})
+
+
+def _tidy_step(expr: sp.Expr) -> sp.Expr:
+    """A polynomial step expanded (for the elimination), any other as derived."""
+    return sp.expand(expr) if expr.is_polynomial() else expr
 
 
 def _express(value: sp.Expr, basis: list[tuple[sp.Symbol, sp.Expr]], X: list[sp.Symbol],
@@ -339,6 +356,37 @@ def _polys(relations: list, z: sp.Symbol | None, value: sp.Expr | None) -> tuple
     return polys, dens
 
 
+def _atomize(exprs: list[sp.Expr], gens: list[sp.Symbol]) -> tuple[list[sp.Expr], dict]:
+    """Replace the coefficients' roots and functions (√n, tanh(g), ...) by symbols, for sympy's polys.
+
+    A root b^(p/q) becomes d^p for one symbol d = b^(1/q), so that √n and n^(3/2) stay related.
+    Returns the new expressions and the substitution back.
+    """
+    back: dict[sp.Symbol, sp.Expr] = {}
+    names: dict[sp.Expr, sp.Symbol] = {}
+
+    def atom(expr: sp.Expr) -> sp.Symbol:
+        if expr not in names:
+            names[expr] = sp.Dummy("a")
+            back[names[expr]] = expr
+        return names[expr]
+
+    def replace(expr: sp.Expr) -> sp.Expr:
+        subs = {}
+        for sub in expr.atoms(sp.Pow, sp.Function):
+            if sub.free_symbols & set(gens):
+                continue
+            if isinstance(sub, sp.Pow) and sub.exp.is_Integer:
+                continue
+            if isinstance(sub, sp.Pow) and sub.exp.is_Rational:
+                subs[sub] = atom(sub.base ** sp.Rational(1, sub.exp.q)) ** sub.exp.p
+            else:
+                subs[sub] = atom(sub)
+        return expr.xreplace(subs)
+
+    return [replace(e) for e in exprs], back
+
+
 def _eliminate(value: sp.Expr, relations: list, X: list) -> sp.Expr | None:
     """``value`` as a rational function of the coordinates, by elimination; None if none is found."""
     z, t = sp.Dummy("z"), sp.Dummy("t")
@@ -348,13 +396,14 @@ def _eliminate(value: sp.Expr, relations: list, X: list) -> sp.Expr | None:
     if saturate:
         polys.append(sp.expand(1 - t * sp.Mul(*saturate)))
         gens = [t, *gens]
+    polys, atoms = _atomize(polys, gens)
     others = sorted(set().union(*(p.free_symbols for p in polys)) - set(gens), key=str)
     basis = sp.groebner(polys, *gens, *others, order="lex")
     back = {s: e for s, e in relations}
     for g in basis.exprs:
         if g.free_symbols & {t, *X} or sp.degree(g, z) != 1:
             continue
-        a, b = sp.Poly(g, z).all_coeffs()
+        a, b = (c.xreplace(atoms) for c in sp.Poly(g, z).all_coeffs())
         if a.xreplace(back) == 0 or sp.cancel(sp.together(a.xreplace(back))) == 0:
             continue
         candidate = sp.factor(-b / a)
@@ -388,12 +437,13 @@ def _leftover(value: sp.Expr, relations: list, X: list) -> list[sp.Expr]:
         polys.append(sp.expand(1 - t * sp.Mul(*saturate)))
         gens = [t, *gens]
     num, den = sp.fraction(sp.together(value))
+    (num, den, *polys), atoms = _atomize([sp.expand(num), sp.expand(den), *polys], gens)
     others = sorted(set().union(num.free_symbols, den.free_symbols,
                                 *(p.free_symbols for p in polys)) - set(gens), key=str)
     parts: list[sp.Expr] = []
     for part in (num, den):
         if polys:
-            part = sp.groebner(polys, *gens, *others, order="lex").reduce(sp.expand(part))[1]
+            part = sp.groebner(polys, *gens, *others, order="lex").reduce(part)[1].xreplace(atoms)
         groups: dict[sp.Expr, sp.Expr] = {}
         for term in sp.Add.make_args(sp.expand(part)):
             coeff, dep = term.as_independent(*X, as_Add=False)
@@ -503,7 +553,7 @@ def derive_updates(
     for key, value in given.items():
         _check_coordinate_name(key, model)
         if model.matrix and not isinstance(value, str):
-            expr = reducer.base(value)
+            expr = reducer.base(_by_name(value, table, model, f"coordinate {key!r}"))
             if not any(sp.sympify(value).has(t) for t in model.params):
                 raise InputError(f"coordinate {key!r} = {value} does not depend on the parameters")
         else:
@@ -581,7 +631,8 @@ def reduce(
         A number to fix the target y at (then ``y`` is free to name a parameter); by default the
         target is the map's parameter ``y``.
     defaults
-        Default values of the map's parameters (``eta`` 0.1, ``y`` 1, constants 1).
+        Default values of the map's parameters (``eta`` 0.1, ``y`` 1, constants 1); the map lists
+        its parameters as ``eta``, then in this order, then the rest.
     closing
         If the update does not close, add the quantities it still depends on as coordinates
         ``z1, z2, ...`` until it does; ``results["added"]`` lists them.
@@ -654,7 +705,9 @@ def _build(reduction: Reduction, defaults: Mapping[str, float] | None, name: str
     unknown = sorted(set(defaults or {}) - set(params))
     if unknown:
         raise InputError(f"defaults: {', '.join(unknown)} are not parameters of the map")
-    params.update({k: float(v) for k, v in (defaults or {}).items()})
+    given = {k: float(v) for k, v in (defaults or {}).items()}
+    params = {"eta": given.pop("eta", params.pop("eta")), **given,
+              **{k: v for k, v in params.items() if k not in given}}  # eta, then the defaults' order
     simplified = {k: _tidy(v) for k, v in reduction.updates.items()}
     label = name or f"reduced[{', '.join(reduction.coordinates)}]"
     m = Map.from_expressions(simplified, params, name=label)

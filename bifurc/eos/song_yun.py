@@ -1,9 +1,9 @@
 """Song & Yun's models: the two-layer linear network, the canonical map, the single neuron.
 
 The two-layer linear network f = vᵀUx (U ∈ R^{m×d}, v ∈ R^m, ‖x‖ = 1) is derived for a
-symbolic width: GD is taken with matrix calculus and reduced to the inner products
-A = ‖Ux‖², B = ‖v‖², C = vᵀUx (see :mod:`bifurc.eos.invariants`). Its canonical coordinates
-(p, q) = (C - y, 2/(η(A + B))) then close: B drops out.
+symbolic width by :func:`~bifurc.eos.reduce`: GD is taken with matrix calculus and written in
+the inner products A = ‖Ux‖², B = ‖v‖², C = vᵀUx (see :mod:`bifurc.eos.invariants`); its
+canonical coordinates (p, q) = (C - y, 2/(η(A + B))) close: B drops out.
 """
 
 from __future__ import annotations
@@ -18,60 +18,45 @@ from ..definition.formulas import parse_formula
 from ..definition.iterated_map import Map
 from ..losses import Loss
 from .cache import derived
-from .invariants import gd_step, reduce_words, tangent_kernel
+from .invariants import tangent_kernel
 from .model import ReducedModel, real_symbols
+from .reduction import SLOPE, derive_updates, ntk, reduce, residual
 from .symbolic import period_two
 
 __all__ = ["two_layer_linear", "two_layer_invariant_map", "canonical_map", "single_neuron", "ACTIVATIONS",
            "canonical_coordinates"]
 
 p, q, eta, y = real_symbols("p q eta y")
-#: ℓ'(p) for a loss left unspecified (the map is derived once for every loss).
-SLOPE = sp.Symbol("g", real=True)
 
 
 @derived
 def two_layer_invariant_map() -> tuple[tuple[tuple[str, sp.Basic], ...], sp.Expr, sp.Expr]:
-    """GD on f = vᵀUx for any width, reduced to (p, q); ℓ'(p) is the symbol ``g``.
+    """GD on f = vᵀUx for any width, reduced to (p, q) by :func:`~bifurc.eos.reduce`; ℓ'(p) is ``g``.
 
     Returns
     -------
     derivation : tuple of (str, sympy object)
-        The steps: GD in parameter space, the invariants, their updates, the closure.
+        The steps: GD in parameter space, the coordinates in the inner products, their updates.
     p_next, q_next : sympy.Expr
         The exact update of (p, q) in terms of p, q, η, y and g = ℓ'(p).
 
     Raises
     ------
-    ValueError
+    NotClosed
         If the reduced update does not close in (p, q) (it does; this is the proof).
     """
     m, d = sp.symbols("m d", integer=True, positive=True)
     U, v, x = sp.MatrixSymbol("U", m, d), sp.MatrixSymbol("v", m, 1), sp.MatrixSymbol("x", d, 1)
-    A, B, C = real_symbols("A B C")
     f = v.T * U * x
-    new = gd_step(f, [U, v], {U: eta, v: eta}, SLOPE)
-    invariants = {x.T * x: sp.Integer(1), x.T * U.T * U * x: A, v.T * v: B, v.T * U * x: C}
     kernel = tangent_kernel(f, [U, v], {U: 1, v: 1})
-    lam = reduce_words(kernel, invariants)
-    C_next = reduce_words(f.xreplace(new), invariants)
-    lam_next = reduce_words(kernel.xreplace(new), invariants)
-    to_pq = {C: p + y, A: 2 / (eta * q) - B}
-    p_next = sp.expand(C_next.xreplace(to_pq) - y)
-    q_next = sp.factor(sp.cancel(2 / (eta * lam_next.xreplace(to_pq))))
-    leftover = (p_next.free_symbols | q_next.free_symbols) - {p, q, eta, y, SLOPE}
-    if leftover:
-        raise ValueError(f"the (p, q) update depends on {sorted(map(str, leftover))}: it does not close")
+    reduction = derive_updates(f, [U, v], {"p": sp.Trace(f) - y, "q": 2 / (eta * kernel)}, loss=None,
+                               constants=[x], constraints={x.T * x: 1})
+    p_next = sp.expand(reduction.updates["p"])
+    q_next = sp.factor(sp.cancel(reduction.updates["q"]))
     derivation = (
-        ("network output f = v^T U x, width m and input dimension d symbolic", f),
-        ("GD step of U", new[U]),
-        ("GD step of v", new[v]),
-        ("invariants (x^T x = 1)",
-         sp.Tuple(*[sp.Eq(sp.Symbol(str(k)), val) for k, val in invariants.items()])),
-        ("tangent kernel lambda = ||df/dU||^2 + ||df/dv||^2", sp.Eq(sp.Symbol("lambda"), lam)),
-        ("update of C = v^T U x", sp.Eq(sp.Symbol("C'"), C_next)),
-        ("update of lambda", sp.Eq(sp.Symbol("lambda'"), sp.factor(lam_next))),
-        ("canonical coordinates p = C - y, q = 2/(eta lambda); B drops out", sp.Tuple(p_next, q_next)),
+        ("network output f = v^T U x, width m and input dimension d symbolic (x^T x = 1)", f),
+        *reduction.derivation[1:3],
+        ("canonical coordinates p = C - y, q = 2/(eta lambda): the update closes", sp.Tuple(p_next, q_next)),
     )
     return derivation, p_next, q_next
 
@@ -179,15 +164,13 @@ def single_neuron(loss: Loss, activation: str = "tanh") -> ReducedModel:
     z = sp.Symbol("z", real=True)
     sigma = ACTIVATIONS[activation](z) if activation in ACTIVATIONS else parse_formula(activation, {"z": z})
     f = v * sigma.subs(z, u * x)
-    residual = f - y
-    L = loss.expression.xreplace({sp.Symbol("p", real=True): residual})
-    updates = {"u": u - eta * sp.diff(L, u), "v": v - eta * sp.diff(L, v)}
-    kernel = sp.diff(f, u) ** 2 + sp.diff(f, v) ** 2
-    m = Map.from_expressions(updates, {"eta": 0.1, "x": 1.0, "y": 0.0},
-                             name=f"single_neuron[{loss.name}, {activation}]")
-    derivation = (("output f = v sigma(u x)", f), ("loss L = l(f - y)", L),
-                  ("GD step", sp.Tuple(*updates.values())), ("tangent kernel ||grad f||^2", kernel))
-    return ReducedModel(m.name, m, derivation, {"p": residual, "q": 2 / (eta * kernel)}, positive=("eta",))
+    model = reduce(f, "u, v", {"u": u, "v": v}, loss=loss, constants="x", defaults={"x": 1.0, "y": 0.0},
+                   name=f"single_neuron[{loss.name}, {activation}]")
+    kernel = ntk(f, "u, v", constants="x")
+    derivation = (("output f = v sigma(u x)", f), *model.derivation[1:2],
+                  ("tangent kernel ||grad f||^2", kernel))
+    results = {"p": residual(f, "u, v", "x"), "q": 2 / (eta * kernel)}
+    return ReducedModel(model.name, model.map, derivation, results, positive=("eta",))
 
 
 def canonical_coordinates(

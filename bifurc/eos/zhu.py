@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.polys.polyfuncs import symmetrize
 
-from ..definition.iterated_map import Map
 from .cache import derived
 from .model import ReducedModel, real_symbols
+from .reduction import reduce
 
 __all__ = ["minimalist", "degree2", "TwoStep", "two_step"]
 
@@ -54,15 +54,19 @@ def minimalist() -> ReducedModel:
     eqs = [sp.expand(sp.diff(kappa * restricted, c) - sp.diff(L4, c).xreplace(coupling)) for c in (x, y)]
     (solution,) = sp.solve(eqs, kappa, dict=True)
     L2 = sp.factor(solution[kappa] * restricted)
-    updates = {"x": on[x], "y": on[y]}
-    if any(sp.expand(updates[c.name] - (c - eta * sp.diff(L2, c))) != 0 for c in (x, y)):
+    # GD on κ·½(f - 1)² of f = x²y², by the one derivation path of :func:`~bifurc.eos.reduce`
+    residual = sp.Symbol("p", real=True)
+    reduced = reduce(x**2 * y**2, "x, y", {"x": x, "y": y}, loss=solution[kappa] * residual**2 / 2, target=1,
+                     name="zhu_minimalist")
+    updates = reduced.updates
+    if any(sp.expand(updates[c.name] - on[c]) != 0 for c in (x, y)):
         raise ValueError("GD on the coupling is not GD on the reduced loss")
     hessian = sp.hessian(L4, coords).xreplace(coupling)
     at_min = hessian.xreplace({y: 1 / x}).applyfunc(sp.simplify)  # x y = 1 (x y = -1 is alike)
     if at_min.rank() != 1:
         raise ValueError("the Hessian at a minimum is not of rank one")
     sharpness = sp.reduced(sp.expand(hessian.trace()), [x**2 * y**2 - 1], x, y)[1]
-    m = Map.from_expressions(updates, {"eta": 0.1}, name="zhu_minimalist")
+    m = reduced.map
     derivation = (
         ("4-variable loss", L4),
         ("GD step on the coupling x = z, y = w (z' = x', w' = y': invariant)", sp.Tuple(on[x], on[y])),
@@ -84,11 +88,10 @@ def degree2() -> ReducedModel:
         State (x, y), parameter ``eta`` (0.1). ``results`` as for :func:`minimalist`.
     """
     L2 = (1 - x * y) ** 2 / 2
-    updates = {"x": x - eta * sp.diff(L2, x), "y": y - eta * sp.diff(L2, y)}
+    m = reduce(x * y, "x, y", {"x": x, "y": y}, target=1, name="zhu_degree2").map
     hessian = sp.hessian(L2, (x, y))
     sharpness = sp.reduced(sp.expand(hessian.trace()), [x * y - 1], x, y)[1]
-    m = Map.from_expressions(updates, {"eta": 0.1}, name="zhu_degree2")
-    derivation = (("loss", L2), ("GD step", sp.Tuple(*updates.values())),
+    derivation = (("loss", L2), ("GD step", sp.Tuple(*m.updates)),
                   ("sharpness at a minimum: trace of the rank-one Hessian, mod x y = 1", sharpness))
     return ReducedModel(m.name, m, derivation,
                         {"loss": L2, "sharpness at a minimum": sharpness, "minimum": sp.Eq(x * y, 1)},
