@@ -163,24 +163,29 @@ def test_two_layer_linear_any_width_agrees_with_gd(two_layer, width):
 
 
 @pytest.mark.parametrize("width", [1, 3, 7])
-def test_uv_model_mup_any_width_agrees_with_gd(width):
+@pytest.mark.parametrize("parameterization", ["sp", "mup"])
+def test_uv_model_any_width_agrees_with_gd(width, parameterization):
+    # Kalra et al.'s UV model f = c bᵀa: SP (c = 1/√n, step η) and μP (c = 1/n, step η n)
     n = sp.Symbol("n", integer=True, positive=True)
     a, b = sp.MatrixSymbol("a", n, 1), sp.MatrixSymbol("b", n, 1)
-    scale = sp.Symbol("c", real=True)
+    width_symbol = sp.Symbol("n", positive=True)
+    scale = 1 / sp.sqrt(width_symbol) if parameterization == "sp" else 1 / width_symbol
+    multiplier = "1" if parameterization == "sp" else "n"
     out = scale * b.T * a
-    steps = {"a": "n", "b": "n"}
-    model = reduce(out, [a, b], {"f": out, "lam": ntk(out, [a, b], steps, constants=["c", "n"])},
-                   steps=steps, constants=["c", "n"])
+    steps = {"a": multiplier, "b": multiplier}
+    model = reduce(out, [a, b], {"f": out, "lam": ntk(out, [a, b], steps, constants="n")},
+                   steps=steps, constants="n")
     rng = np.random.default_rng(10 + width)
-    eta, y, c = 0.05, 1.0, 1.0 / width
+    eta, y = 0.05, 1.0
+    c, m_ = (width**-0.5, 1.0) if parameterization == "sp" else (1.0 / width, float(width))
     av, bv = rng.normal(size=width), rng.normal(size=width)
     orbit = []
     for _ in range(STEPS + 1):
         f = c * bv @ av
-        orbit.append((f, width * c * c * (av @ av + bv @ bv)))
-        av, bv = av - eta * width * (f - y) * c * bv, bv - eta * width * (f - y) * c * av
+        orbit.append((f, m_ * c * c * (av @ av + bv @ bv)))
+        av, bv = av - eta * m_ * (f - y) * c * bv, bv - eta * m_ * (f - y) * c * av
     orbit = np.array(orbit)
-    params = {"eta": eta, "y": y, "c": c, "n": float(width)}
+    params = {"eta": eta, "y": y, "n": float(width)}
     assert close(iterate(model, {"f": orbit[0, 0], "lam": orbit[0, 1]}, params), orbit)
 
 
@@ -226,6 +231,24 @@ def test_closing_finds_the_kernel():
     a, b = rng.uniform(0.5, 1.5, 2)
     gd = np.array([(p * q, p * p + q * q) for p, q in gd_uv(a, b, 0.05, 1.0, lambda p: p)])
     assert close(iterate(model, {"f": gd[0, 0], "z1": gd[0, 1]}, {"eta": 0.05}), gd)
+
+
+def test_closing_finds_two_invariants_of_a_deep_scalar_network():
+    # f = uvw: the update needs Σu² and Σu²v² (symmetric in the three weights); both are found
+    model = reduce("u*v*w", "u, v, w", {"f": "u*v*w"}, closing=True)
+    u_, v_, w_ = sp.symbols("u v w", real=True)
+    found = [sp.expand(eq.rhs) for eq in model.results["added"]]
+    assert found == [u_**2 + v_**2 + w_**2, sp.expand(u_**2 * v_**2 + u_**2 * w_**2 + v_**2 * w_**2)]
+    rng = np.random.default_rng(7)
+    u, v, w = rng.uniform(0.6, 1.3, 3)
+    eta, orbit = 0.05, []
+    for _ in range(STEPS + 1):
+        orbit.append((u * v * w, u * u + v * v + w * w, (u * v) ** 2 + (u * w) ** 2 + (v * w) ** 2))
+        d = u * v * w - 1.0
+        u, v, w = u - eta * d * v * w, v - eta * d * u * w, w - eta * d * u * v
+    orbit = np.array(orbit)
+    start = dict(zip(("f", "z1", "z2"), orbit[0]))
+    assert close(iterate(model, start, {"eta": eta}), orbit)
 
 
 def test_closing_gives_up_at_the_limit():
