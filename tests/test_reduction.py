@@ -273,6 +273,22 @@ def test_bad_input_is_one_line(kwargs, message):
     assert "\n" not in str(info.value)
 
 
+def test_bad_matrix_input_is_one_line():
+    f = v.T * U * x
+    cases = [
+        (lambda: reduce(f, [U, v], {"f": f}), "unknown symbols x"),
+        (lambda: reduce(f, [U, v], {"f": f, "c": sp.Trace(x.T * x)}, constants=[x]),
+         "coordinate 'c' .* does not depend on the parameters"),
+        (lambda: reduce(f, [U, v], {"f": f, "lam": sp.Symbol("k") * sp.Trace(v.T * v)}, constants=[x]),
+         "coordinate 'lam': unknown symbols k"),
+        (lambda: reduce(U * x, [U, v], {"f": f}, constants=[x]), "1x1"),
+    ]
+    for call, message in cases:
+        with pytest.raises(InputError, match=message) as info:
+            call()
+        assert "\n" not in str(info.value)
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
