@@ -338,3 +338,14 @@ def test_cli_refusals_are_one_line_exit_2(capsys, argv, message):
     assert main(["derive", "--output", "u*v", *params, *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_matrix_derivation_shows_the_steps():
+    f = v.T * U * x
+    coords = {"f": f, "lam": ntk(f, [U, v], constants=[x])}
+    with pytest.raises(NotClosed, match=r"still depends on x\.T\*x$"):  # the data's norm, unless given
+        reduce(f, [U, v], coords, constants=[x])
+    model = reduce(f, [U, v], coords, constants=[x], constraints={x.T * x: 1})
+    (_, steps) = model.derivation[1]
+    assert [str(eq.lhs) for eq in steps] == ["U'", "v'"]  # equations, not sympy's False for U' = matrix
+    assert steps[0].rhs.has(v * x.T) and steps[1].rhs.has(U * x)  # ∂f/∂U = v xᵀ, ∂f/∂v = U x

@@ -578,10 +578,14 @@ def derive_updates(
                     label = _fresh(coords, model, len(added) + 1)
                     coords[label] = added[label] = quantity
     slope = str(reducer.slope.xreplace({_P: sp.Symbol("f") - model.target}))
-    steps_taken = (reducer.new if model.matrix else reducer.step).items()
+    if model.matrix:
+        steps_taken = [sp.Eq(sp.MatrixSymbol(f"{t}'", *t.shape), e, evaluate=False)
+                       for t, e in reducer.new.items()]
+    else:
+        steps_taken = [sp.Eq(sp.Symbol(f"{t}'"), e) for t, e in reducer.step.items()]
     derivation = (
         ("output", model.output),
-        (f"GD step, l'(f - y) = {slope}", sp.Tuple(*(sp.Eq(sp.Symbol(f"{t}'"), e) for t, e in steps_taken))),
+        (f"GD step, l'(f - y) = {slope}", sp.Tuple(*steps_taken)),
         ("coordinates", sp.Tuple(*(sp.Eq(sp.Symbol(k), e) for k, e in coords.items()))),
         *((f"update of {k}", sp.Eq(sp.Symbol(f"{k}'"), e)) for k, e in updates.items()),
     )
