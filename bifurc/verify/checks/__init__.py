@@ -1,3 +1,3 @@
 """The checks, one module per paper; importing this package registers them all."""
 
-from . import architectures, fractal, kalra, lowell_kastner, networks, single_neuron, song_yun, zhu  # noqa: F401
+from . import architectures, damian, fractal, kalra, lowell_kastner, networks, single_neuron, song_yun, zhu  # noqa: F401, E501
