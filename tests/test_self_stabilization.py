@@ -1,0 +1,101 @@
+"""Damian, Nichani & Lee's self-stabilization map against brute-force GD in parameter space."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import bifurc
+from bifurc.eos.self_stabilization import reference_point, self_stabilization
+
+TH = sp.symbols("th1 th2 th3", real=True)
+#: Two orthonormal frames (u, n, m) with no vector on a coordinate axis.
+FRAMES = {"thirds": ((1, 2, 2), (2, 1, -2), (2, -2, 1), 3), "sevenths": ((2, 3, 6), (3, -6, 2), (6, 2, -3), 7)}
+
+
+def frame(name):
+    *vectors, scale = FRAMES[name]
+    return [sp.Matrix(v) / scale for v in vectors]
+
+
+def cubic_loss(name, kappa, tau, eta=sp.Rational(1, 10), lam=5):
+    """½(2/η + κ n·θ)(u·θ)² - τ n·θ + ½λ(m·θ)²: S changes linearly along n, top eigenvector u."""
+    u, n, m = (v.dot(sp.Matrix(TH)) for v in frame(name))
+    return (2 / eta + kappa * n) * u**2 / 2 - tau * n + lam * m**2 / 2
+
+
+def gd(loss, theta0, steps, eta):
+    """Brute-force GD on the loss's sympy gradient."""
+    grad = sp.lambdify(TH, [sp.diff(loss, t) for t in TH], modules="numpy")
+    thetas = [np.asarray(theta0, dtype=float)]
+    for _ in range(steps):
+        thetas.append(thetas[-1] - eta * np.array(grad(*thetas[-1]), dtype=float))
+    return np.array(thetas)
+
+
+def test_the_derived_map_is_the_papers():
+    x, y, eta, alpha, beta = (sp.Symbol(s, real=True) for s in "x y eta alpha beta".split())
+    x1, y1 = self_stabilization().map.updates
+    assert sp.expand(x1 - (-(1 + eta * y) * x)) == 0
+    assert sp.expand(y1 - (y + eta * (alpha - beta * x**2 / 2))) == 0
+
+
+@pytest.mark.parametrize("name, kappa, tau", [("thirds", 1, sp.Rational(1, 100)),
+                                              ("sevenths", sp.Rational(3, 2), sp.Rational(1, 50))])
+def test_reference_point_derives_the_constants(name, kappa, tau):
+    u, n, _ = frame(name)
+    ref = reference_point(cubic_loss(name, kappa, tau), "th1, th2, th3", [0, 0, 0])
+    # by hand: S = 2/eta + kappa n.theta on u.theta = 0, so grad S = kappa n, alpha = tau kappa
+    assert ref.eta == sp.Rational(1, 10) and sp.Matrix(ref.u) == u
+    assert sp.Matrix(ref.grad_s) == kappa * n
+    assert ref.alpha == tau * kappa and ref.beta == kappa**2
+    assert all(v == 0 for v in ref.conditions.values())
+
+
+@pytest.mark.parametrize("name, kappa, tau", [("thirds", 1, 0.01), ("sevenths", 1.5, 0.02)])
+def test_map_equals_parameter_space_gd_on_a_cubic_loss(name, kappa, tau):
+    """Exact reduction: GD's (u.θ, κ n.θ) is the map's orbit to rounding over 200 steps. The two
+    are one polynomial recurrence in different coordinates; rounding (1e-17 on states of 0.1)
+    grows by the map's neutral cycles, not beyond 1e-14 in 200 steps: 1e-12 is the issue's bound."""
+    u, n, _ = (np.array(v, dtype=float).ravel() for v in frame(name))
+    x0, y0 = 0.05, -0.05
+    thetas = gd(cubic_loss(name, kappa, sp.nsimplify(tau)), x0 * u + y0 / kappa * n, 200, 0.1)
+    xy = np.column_stack([thetas @ u, kappa * thetas @ n])
+    orbit = bifurc.orbit(self_stabilization().map, [x0, y0], 201,
+                         params={"eta": 0.1, "alpha": tau * kappa, "beta": kappa**2})
+    assert np.abs(xy - orbit).max() < 1e-12
+    assert xy[:, 1].max() > 0.5 * abs(y0)  # the run crosses the edge (y > 0): the cubic term acts
+
+
+def test_one_step_of_gd_on_a_non_cubic_loss_is_the_map_to_third_order():
+    """The exp loss's cubic expansion is the cubic loss's; its quartic terms change one step by
+    O(ε³) at x, y = O(ε), α = O(ε²): halving ε divides the one-step error by 8 (order 3 ± 0.3)."""
+    u, n, m = (v.dot(sp.Matrix(TH)) for v in frame("thirds"))
+    uv, nv = (np.array(v, dtype=float).ravel() for v in frame("thirds")[:2])
+    errors = []
+    for eps in (0.02, 0.01, 0.005):
+        tau = sp.nsimplify(eps) ** 2
+        loss = 10 * sp.exp(n / 20) * u**2 + u**4 / 24 - tau * n + 5 * m**2 / 2
+        x0, y0 = eps, 0.7 * eps
+        thetas = gd(loss, x0 * uv + y0 * nv, 1, 0.1)
+        one = bifurc.orbit(self_stabilization().map, [x0, y0], 2,
+                           params={"eta": 0.1, "alpha": float(tau), "beta": 1.0})[1]
+        errors.append(np.abs(np.array([thetas[1] @ uv, thetas[1] @ nv]) - one).max())
+    orders = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert np.all(np.abs(orders - 3) < 0.3), orders
+
+
+def test_conditions_report_a_loss_outside_the_papers():
+    """A (u.θ)³ term makes ∇S·u = ∇³L[u, u, u] = 6 ≠ 0: reported, not hidden."""
+    u = frame("thirds")[0].dot(sp.Matrix(TH))
+    ref = reference_point(cubic_loss("thirds", 1, sp.Rational(1, 100)) + u**3, "th1, th2, th3", [0, 0, 0])
+    assert ref.conditions["grad S . u"] == 6
+
+
+@pytest.mark.parametrize("loss, point, word", [
+    ("th1**2 + th2**2*th1", [0], "point"),
+    ("th1**2 + th2**2 + th1**3", [0, 0], "point"),  # top eigenvalue 2 is double
+    ("th1**2 + th2**2/2", [0, 0], "loss"),  # quadratic: grad S = 0
+])
+def test_reference_point_input_errors(loss, point, word):
+    with pytest.raises(bifurc.InputError, match=word):
+        reference_point(loss, "th1, th2", point)
