@@ -9,7 +9,8 @@ from bifurc.eos.self_stabilization import reference_point, self_stabilization
 
 TH = sp.symbols("th1 th2 th3", real=True)
 #: Two orthonormal frames (u, n, m) with no vector on a coordinate axis.
-FRAMES = {"thirds": ((1, 2, 2), (2, 1, -2), (2, -2, 1), 3), "sevenths": ((2, 3, 6), (3, -6, 2), (6, 2, -3), 7)}
+FRAMES = {"thirds": ((1, 2, 2), (2, 1, -2), (2, -2, 1), 3),
+          "sevenths": ((2, 3, 6), (3, -6, 2), (6, 2, -3), 7)}
 
 
 def frame(name):
@@ -17,8 +18,9 @@ def frame(name):
     return [sp.Matrix(v) / scale for v in vectors]
 
 
-def cubic_loss(name, kappa, tau, eta=sp.Rational(1, 10), lam=5):
-    """½(2/η + κ n·θ)(u·θ)² - τ n·θ + ½λ(m·θ)²: S changes linearly along n, top eigenvector u."""
+def cubic_loss(name, kappa, tau, lam=5):
+    """½(2/η + κ n·θ)(u·θ)² - τ n·θ + ½λ(m·θ)² at η = 1/10: S changes linearly along n, top eigenvector u."""
+    eta = sp.Rational(1, 10)
     u, n, m = (v.dot(sp.Matrix(TH)) for v in frame(name))
     return (2 / eta + kappa * n) * u**2 / 2 - tau * n + lam * m**2 / 2
 
