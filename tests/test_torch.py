@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch")
 
 from torch.func import functional_call  # noqa: E402
 
+import bifurc  # noqa: E402
 from bifurc import InputError, nets  # noqa: E402
 from bifurc import torch as bt  # noqa: E402
 from bifurc.eos import two_layer_linear  # noqa: E402
@@ -238,6 +239,17 @@ def test_recorder_records_warm_started_sharpness_and_the_self_stabilization_term
     change = -0.05 * bt.sharpness_gradient(model, "mse", (x, y)).gradient @ bt.problem(
         model, "mse", (x, y)).gradient()
     assert run.sharpness_change[-1] == pytest.approx(change, rel=1e-8)
+
+
+def test_a_recording_saves_and_loads_with_its_settings(tmp_path):
+    model, (x, y) = _mlp(outputs=1), _data(outputs=1)
+    rec = bt.Recorder(model, "logcosh", (x, y), every=3)
+    rec.record(0.1)
+    run = rec.result
+    back = bifurc.load(bifurc.save(run, tmp_path / "run"))
+    assert type(back) is type(run) and back.loss_name == "logcosh" and back.every == 3
+    for name in ("steps", "eta", "loss", "sharpness", "ntk", "p", "q", "hvps"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(run, name))
 
 
 def test_bad_input_is_one_line_input_error():

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import replacing
+from ..backends.recording import Recording
 from ..errors import InputError
 from ..jsonready import plain
 from .arguments import affordable, nonnegative_int
@@ -34,7 +35,7 @@ __all__ = ["save", "load", "FORMAT"]
 #: Version of the file layout; files of another format are refused.
 FORMAT = 1
 _TYPES = {cls.__name__: cls for cls in (OrbitDiagram, LyapunovSweep, Cascade, Basins, ParameterPlane,
-                                        PeriodicOrbit)}
+                                        PeriodicOrbit, Recording)}
 _META = "__bifurc__"
 
 

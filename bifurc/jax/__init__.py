@@ -23,7 +23,7 @@ from bifurc.backends.operators import (
     preconditioned_operator,
     rest_operator,
 )
-from bifurc.backends.recorder import Recording
+from bifurc.backends.recording import Recording
 from bifurc.jax.problem import Problem, problem
 from bifurc.jax.quantities import (
     Recorder,

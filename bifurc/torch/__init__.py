@@ -25,7 +25,7 @@ from bifurc.backends.operators import (
     preconditioned_operator,
     rest_operator,
 )
-from bifurc.backends.recorder import Recording
+from bifurc.backends.recording import Recording
 from bifurc.torch.problem import Problem, problem
 from bifurc.torch.quantities import (
     Recorder,
