@@ -206,3 +206,12 @@ def test_numpy_torch_and_jax_agree_on_the_same_mlp():
     assert a.share == pytest.approx(b.share, rel=1e-9)
     np.testing.assert_allclose(bj.sharpness_gradient(_mlp, params, "logcosh", xy).gradient,
                                bt.sharpness_gradient(model, "logcosh", txy).gradient, rtol=1e-9, atol=1e-12)
+
+
+def test_float32_parameters_warn_and_are_computed_in_float64():
+    params, (x, y) = _params(), _data()
+    single = jax.tree_util.tree_map(lambda a: a.astype(jnp.float32), params)
+    with pytest.warns(UserWarning, match="float32"):
+        value = bj.sharpness(_mlp, single, "mse", (x, y))
+    # float32 parameters round at 6e-8: the float64 sharpness of the rounded model is that close
+    assert value == pytest.approx(bj.sharpness(_mlp, params, "mse", (x, y)), rel=1e-5)

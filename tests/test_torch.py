@@ -246,6 +246,7 @@ def test_a_recording_saves_and_loads_with_its_settings(tmp_path):
     rec = bt.Recorder(model, "logcosh", (x, y), every=3)
     rec.record(0.1)
     run = rec.result
+    assert run.track().p == pytest.approx(run.p)
     back = bifurc.load(bifurc.save(run, tmp_path / "run"))
     assert type(back) is type(run) and back.loss_name == "logcosh" and back.every == 3
     for name in ("steps", "eta", "loss", "sharpness", "ntk", "p", "q", "hvps"):
@@ -301,3 +302,13 @@ def test_torch_and_bifurcs_numpy_networks_agree_on_the_same_mlp():
     v = np.random.default_rng(4).standard_normal(net.n_params)
     np.testing.assert_allclose(bt.hessian_operator(bt.problem(model, "logcosh", xy)).matvec(v),
                                nets.hessian_vector_product(ev, v), rtol=1e-10, atol=1e-13)
+
+
+def test_a_multi_output_recording_has_no_pq_and_refuses_the_curve():
+    model, (x, y) = _mlp(), _data()
+    rec = bt.Recorder(model, "mse", (x, y), every=1)
+    rec.record(0.1)
+    assert np.isnan(rec.result.p[0]) and np.isnan(rec.result.q[0])
+    assert rec.result.ntk[0] == pytest.approx(bt.ntk_top(model, (x, y)), rel=1e-9)
+    with pytest.raises(InputError, match="one output per sample"):
+        rec.result.track()
