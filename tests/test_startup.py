@@ -72,15 +72,32 @@ def test_chunked_spectrum_is_bit_for_bit_one_call(henon, monkeypatch):
 def test_chunked_parallel_diagram_equals_the_serial_one(logistic, monkeypatch):
     import numba
 
-    values = np.linspace(2.5, 4.0, 1000)
-    monkeypatch.setattr(logistic.kernels, "CHUNK", 64 * 300)  # one block per chunk
-    parallel = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
+    values = np.linspace(2.5, 4.1, 1000)  # r > 4 escapes: the monitors carry over too
     numba.set_num_threads(1)
     try:
-        serial = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
+        with pytest.warns(bifurc.EscapeWarning):
+            serial = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    monkeypatch.setattr(logistic.kernels, "CHUNK", 64 * 24)  # one block of 24 steps per chunk
+    monkeypatch.setattr(logistic.kernels, "STEPS", 24)  # 13 pieces, one ending inside the transient
+    with pytest.warns(bifurc.EscapeWarning):
+        parallel = bifurc.orbit_diagram(logistic, "r", values, 0.5, transient=200, keep=100)
     assert np.array_equal(parallel.points, serial.points, equal_nan=True)
+    assert np.array_equal(parallel.escaped, serial.escaped) and 0 < serial.n_escaped < values.size
+
+
+def test_chunked_exponent_sweep_is_bit_for_bit_one_call(logistic, monkeypatch):
+    k = logistic.kernels
+    X = np.full((1, 300), 0.3)
+    P = np.ascontiguousarray(np.linspace(3.4, 4.0, 300)[None, :])
+    whole, chunked = np.empty(300), np.empty(300)
+    bad_whole, bad_chunked = np.zeros(300, np.bool_), np.zeros(300, np.bool_)
+    k.logdet_means(X, P, 1000, 100, 1e8, whole, bad_whole)  # one piece of each phase
+    monkeypatch.setattr(k, "STEPS", 32)  # pieces of 32 steps, a multiple of the 8-step product
+    monkeypatch.setattr(k, "CHUNK", 64 * 32)
+    k.logdet_means(X, P, 1000, 100, 1e8, chunked, bad_chunked)
+    assert np.array_equal(whole, chunked) and np.array_equal(bad_whole, bad_chunked)
 
 
 def test_ctrl_c_stops_a_long_compiled_call(tmp_path):
@@ -130,3 +147,37 @@ def test_figures_without_scikit_learn_draw_the_rest(tmp_path, monkeypatch, capsy
         line = "bifurc: not drawn, they need scikit-learn (pip install 'bifurc[data]'): nets-digits\n"
         assert err == ("" if only == ["plain"] else line)
         (tmp_path / "plain.svg").unlink(missing_ok=True)
+
+
+def test_cells_in_pieces_are_bit_for_bit_whole(henon, monkeypatch):
+    """Spectra, periods and escape times of many cells: pieces of 40 steps, states, tangent
+    bases, sums and escape steps carried over, give what one piece gives."""
+    k = henon.kernels
+    a = np.linspace(1.0, 1.5, 24)  # a > ~1.43 escapes from this start
+    P = np.ascontiguousarray(np.column_stack([a, np.full(a.size, 0.3)]))
+    X0 = np.full((a.size, 2), 0.1)
+
+    def run():
+        spectra, status = np.empty((a.size, 2)), np.empty(a.size, np.int64)
+        k.lyapunov_many(X0, P, 1000, 100, 1e8, spectra, status)
+        periods, finals = np.empty(a.size, np.int64), np.empty((a.size, 2))
+        k.settle_many(X0, P, 1000, 64, 1e-9, 1e8, periods, finals)
+        times = np.empty(a.size, np.int64)
+        k.escape_times(X0, P, 1000, 1e8, times)
+        return spectra, status, periods, finals, times
+
+    whole = run()
+    monkeypatch.setattr(k, "CHUNK", 40)  # a multiple of 8, and of no phase's length
+    pieces = run()
+    for w, p in zip(whole, pieces):
+        assert np.array_equal(w, p, equal_nan=True)
+    spectra, status, periods, _, times = whole
+    assert 0 < np.count_nonzero(status) < a.size and np.array_equal(status > 0, times > 0)
+    assert np.array_equal(periods < 0, times > 0)
+
+
+def test_one_cell_spectrum(henon):
+    """A single cell (an edge case of the per-cell arrays): its spectrum sums to log b."""
+    out, status = np.empty((1, 2)), np.empty(1, np.int64)
+    henon.kernels.lyapunov_many(np.full((1, 2), 0.1), np.array([[1.4, 0.3]]), 5000, 10, 1e8, out, status)
+    assert status[0] == 0 and abs(out.sum() - np.log(0.3)) < 1e-12  # det J = -b exactly: the sum is log b

@@ -35,6 +35,8 @@ step = jacobian = run_lanes = run_lanes_logdet = run_tangent = None
 LANES = 64  # orbits advanced side by side in one block of an orbit diagram
 #: Map evaluations per chunk of work between two chances for Ctrl-C (a multiple of 8).
 CHUNK = 1 << 22
+#: Steps per piece of a run of lanes: one block of ``LANES`` lanes in a piece is a chunk.
+STEPS = CHUNK // LANES
 
 
 def in_chunks(kernel, count, cost, *args):
@@ -114,57 +116,85 @@ def orbit(x0, p, n, transient, R, out):
 
 
 @nb.njit(cache=True, nogil=True)
-def _block(X0, P, lo, hi, X, Pb):
-    """Copy lanes lo..hi of states and parameters into the contiguous X, Pb (element by
-    element: a 2D slice assignment costs numba seconds to compile)."""
-    for j in range(hi - lo):
+def _lanes_in(X, P, big, nan, lo, Xb, Pb, bigb, nanb):
+    """Copy lanes lo.. of the states, parameters and escape monitors into the contiguous
+    block arrays (element by element: a 2D slice assignment costs numba seconds to compile)."""
+    for j in range(Xb.shape[1]):
         for i in range(DIM):
-            X[i, j] = X0[i, lo + j]
+            Xb[i, j] = X[i, lo + j]
         for i in range(P.shape[0]):
             Pb[i, j] = P[i, lo + j]
+        bigb[j] = big[lo + j]
+        nanb[j] = nan[lo + j]
 
 
 @nb.njit(cache=True, nogil=True)
-def diagram_range(b0, b1, X0, P, transient, keep, R, out, bad):
-    """Blocks b0..b1 of :func:`diagram`."""
-    L = X0.shape[1]
+def _lanes_out(Xb, bigb, nanb, X, big, nan, lo):
+    """Copy a block's states and escape monitors back to lanes lo.."""
+    for j in range(Xb.shape[1]):
+        for i in range(DIM):
+            X[i, lo + j] = Xb[i, j]
+        big[lo + j] = bigb[j]
+        nan[lo + j] = nanb[j]
+
+
+@nb.njit(cache=True, nogil=True)
+def lanes_range(b0, b1, X, P, steps, out, skip, big, nan):
+    """Advance blocks b0..b1 of the lanes of X in place ``steps`` steps (``run_lanes``:
+    the state before local step t is recorded into out[lane, t - skip] if t >= skip)."""
+    L = X.shape[1]
     for b in range(b0, b1):
         lo = b * LANES
-        hi = min(L, lo + LANES)
-        X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
-        big, nan = np.zeros(hi - lo), np.zeros(hi - lo)
-        _block(X0, P, lo, hi, X, Pb)
-        run_lanes(X, Pb, transient + keep, out, lo, transient, big, nan)
-        for j in range(hi - lo):
-            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
+        n = min(L, lo + LANES) - lo
+        Xb, Pb, bigb, nanb = np.empty((DIM, n)), np.empty((P.shape[0], n)), np.empty(n), np.empty(n)
+        _lanes_in(X, P, big, nan, lo, Xb, Pb, bigb, nanb)
+        run_lanes(Xb, Pb, steps, out, lo, skip, bigb, nanb)
+        _lanes_out(Xb, bigb, nanb, X, big, nan, lo)
+
+
+@nb.njit(cache=True, nogil=True)
+def logdet_range(b0, b1, X, P, steps, sums, big, nan):
+    """Advance blocks b0..b1 of the lanes of X in place ``steps`` steps, adding log|det J|
+    at each visited state to ``sums`` (``run_lanes_logdet``)."""
+    L = X.shape[1]
+    for b in range(b0, b1):
+        lo = b * LANES
+        n = min(L, lo + LANES) - lo
+        Xb, Pb, bigb, nanb = np.empty((DIM, n)), np.empty((P.shape[0], n)), np.empty(n), np.empty(n)
+        _lanes_in(X, P, big, nan, lo, Xb, Pb, bigb, nanb)
+        sumsb = np.empty(n)
+        for j in range(n):
+            sumsb[j] = sums[lo + j]
+        run_lanes_logdet(Xb, Pb, steps, sumsb, bigb, nanb)
+        _lanes_out(Xb, bigb, nanb, X, big, nan, lo)
+        for j in range(n):
+            sums[lo + j] = sumsb[j]
+
+
+def _in_steps(kernel, X, P, total, *args):
+    """Run ``kernel`` over all blocks of lanes for ``total`` steps, ``STEPS`` at a time
+    (a multiple of 8; see :func:`lyapunov_spectrum`), the blocks in parallel chunks.
+
+    ``args`` follow the step count; an argument given as a function of the first step
+    of the piece is called with it (the recording offset of :func:`lanes_range`).
+    """
+    nblocks = (X.shape[1] + LANES - 1) // LANES
+    for t0 in range(0, total, STEPS):
+        steps = min(STEPS, total - t0)
+        values = [a(t0) if callable(a) else a for a in args]
+        in_chunks(kernel, nblocks, steps * LANES, X, P, steps, *values)
 
 
 def diagram(X0, P, transient, keep, R, out, bad):
     """Orbits of many (state, parameter) lanes, advanced side by side in blocks.
 
     ``X0`` is (DIM, L), ``P`` is (NPAR, L), ``out`` is (L, keep, DIM) and ``bad`` (L,)
-    marks lanes that escaped at any step. Blocks of ``LANES`` lanes run in parallel.
+    marks lanes that escaped at any step. Blocks of ``LANES`` lanes run in parallel, in
+    pieces of ``STEPS`` steps; the result is bit for bit that of one piece.
     """
-    nblocks = (X0.shape[1] + LANES - 1) // LANES
-    in_chunks(diagram_range, nblocks, (transient + keep) * LANES, X0, P, transient, keep, R, out, bad)
-
-
-@nb.njit(cache=True, nogil=True)
-def logdet_range(b0, b1, X0, P, n, transient, R, out, bad):
-    """Blocks b0..b1 of :func:`logdet_means`."""
-    L = X0.shape[1]
-    unused = np.empty((1, 1, DIM))
-    for b in range(b0, b1):
-        lo = b * LANES
-        hi = min(L, lo + LANES)
-        X, Pb = np.empty((DIM, hi - lo)), np.empty((P.shape[0], hi - lo))
-        big, nan, sums = np.zeros(hi - lo), np.zeros(hi - lo), np.zeros(hi - lo)
-        _block(X0, P, lo, hi, X, Pb)
-        run_lanes(X, Pb, transient, unused, 0, transient, big, nan)
-        run_lanes_logdet(X, Pb, n, sums, big, nan)
-        for j in range(hi - lo):
-            bad[lo + j] = not (big[j] <= R and nan[j] == 0.0)
-            out[lo + j] = sums[j] / n
+    X, big, nan = X0.copy(), np.zeros(X0.shape[1]), np.zeros(X0.shape[1])
+    _in_steps(lanes_range, X, P, transient + keep, out, lambda t0: transient - t0, big, nan)
+    bad[:] = ~((big <= R) & (nan == 0.0))
 
 
 def logdet_means(X0, P, n, transient, R, out, bad):
@@ -173,8 +203,11 @@ def logdet_means(X0, P, n, transient, R, out, bad):
     For a 1D map this is the Lyapunov exponent. ``X0`` (DIM, L), ``P`` (NPAR, L); ``out``
     and ``bad`` (escaped at any step) are (L,).
     """
-    nblocks = (X0.shape[1] + LANES - 1) // LANES
-    in_chunks(logdet_range, nblocks, (transient + n) * LANES, X0, P, n, transient, R, out, bad)
+    X, big, nan, sums = X0.copy(), np.zeros(X0.shape[1]), np.zeros(X0.shape[1]), np.zeros(X0.shape[1])
+    _in_steps(lanes_range, X, P, transient, np.empty((1, 1, DIM)), STEPS, big, nan)  # records nothing
+    _in_steps(logdet_range, X, P, n, sums, big, nan)
+    out[:] = sums / n
+    bad[:] = ~((big <= R) & (nan == 0.0))
 
 
 @nb.njit(cache=True, nogil=True)
@@ -230,11 +263,31 @@ def canonical_point(x, p, k, out):
 
 
 @nb.njit(cache=True, nogil=True)
-def settle_range(c0, c1, X0, P, transient, max_period, tol, R, periods, finals):
-    """Cells c0..c1 of :func:`settle_many`."""
+def advance_range(c0, c1, X, P, steps, R, gone, t0):
+    """Advance cells c0..c1 (rows of X, in place) ``steps`` steps; a cell that escapes gets
+    ``gone[c] = t0 +`` its 1-based step and is not advanced again."""
     for c in range(c0, c1):
-        x = X0[c].copy()
-        k = settle(x, P[c], transient, max_period, tol, R)
+        if gone[c] == 0:
+            g = advance(X[c], P[c], steps, R)
+            if g > 0:
+                gone[c] = t0 + g
+
+
+def _cells_in_steps(kernel, X, P, total, *args):
+    """Run ``kernel`` over all cells (rows of X) for ``total`` steps, ``CHUNK`` at a time,
+    the cells in parallel chunks; an argument given as a function of the first step of the
+    piece is called with it."""
+    for t0 in range(0, total, CHUNK):
+        steps = min(CHUNK, total - t0)
+        in_chunks(kernel, X.shape[0], steps, X, P, steps, *[a(t0) if callable(a) else a for a in args])
+
+
+@nb.njit(cache=True, nogil=True)
+def settle_range(c0, c1, X, P, max_period, tol, R, periods, finals, gone):
+    """Cells c0..c1 of :func:`settle_many`, past their transient (``gone``: escaped in it)."""
+    for c in range(c0, c1):
+        x = X[c]
+        k = -1 if gone[c] > 0 else settle(x, P[c], 0, max_period, tol, R)
         periods[c] = k
         if k > 0:
             canonical_point(x, P[c], k, finals[c])
@@ -247,8 +300,9 @@ def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
 
     ``finals[c]`` receives the cycle's first point in sort order (its state if no period).
     """
-    in_chunks(settle_range, X0.shape[0], transient + 2 * max_period, X0, P, transient, max_period, tol, R,
-              periods, finals)
+    X, gone = X0.copy(), np.zeros(X0.shape[0], dtype=np.int64)
+    _cells_in_steps(advance_range, X, P, transient, R, gone, lambda t0: t0)
+    in_chunks(settle_range, X.shape[0], 2 * max_period, X, P, max_period, tol, R, periods, finals, gone)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -313,15 +367,29 @@ def lyapunov_spectrum(x0, p, n, transient, R, out):
 
 
 @nb.njit(cache=True, nogil=True)
-def lyapunov_range(c0, c1, X0, P, n, transient, R, out, status):
-    """Cells c0..c1 of :func:`lyapunov_many`."""
+def tangent_range(c0, c1, X, P, steps, R, sums, Q, status, t0):
+    """Advance cells c0..c1 and their tangent bases ``steps`` steps (``run_tangent``); a cell
+    that escapes gets ``status[c] = t0 +`` its 1-based step and is not advanced again."""
     for c in range(c0, c1):
-        status[c] = lyapunov_cell(X0[c], P[c], n, transient, R, out[c])
+        if status[c] == 0:
+            g = run_tangent(X[c], P[c], steps, R, sums[c], Q[c])
+            if g > 0:
+                status[c] = t0 + g
 
 
 def lyapunov_many(X0, P, n, transient, R, out, status):
-    """:func:`lyapunov_cell` for many cells in parallel; ``out`` is (N, DIM)."""
-    in_chunks(lyapunov_range, X0.shape[0], n + transient, X0, P, n, transient, R, out, status)
+    """:func:`lyapunov_cell` for many cells in parallel; ``out`` is (N, DIM).
+
+    Advanced in pieces of ``CHUNK`` steps, carrying states, tangent bases and sums, so
+    that Ctrl-C is honoured between them; bit for bit one call per cell.
+    """
+    N = X0.shape[0]
+    X, sums = X0.copy(), np.zeros((N, DIM))
+    Q = np.repeat(np.eye(DIM)[None, :, :], N, axis=0)
+    status[:] = 0
+    _cells_in_steps(advance_range, X, P, transient, R, status, lambda t0: t0)
+    _cells_in_steps(tangent_range, X, P, n, R, sums, Q, status, lambda t0: transient + t0)
+    out[:] = np.where((status == 0)[:, None], sums / n, np.nan)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -425,18 +493,12 @@ def newton_cycles_many(X0, p, k, tol, max_iter, R, status):
     in_chunks(newton_range, X0.shape[0], k * max_iter * DIM, X0, p, k, tol, max_iter, R, status)
 
 
-@nb.njit(cache=True, nogil=True)
-def escape_range(c0, c1, X0, P, n, R, out):
-    """Cells c0..c1 of :func:`escape_times`."""
-    for c in range(c0, c1):
-        x = X0[c].copy()
-        out[c] = advance(x, P[c], n, R)
-
-
 def escape_times(X0, P, n, R, out):
     """For many cells (rows of ``X0`` (N, DIM), ``P`` (N, NPAR)) in parallel: the 1-based step
-    at which the orbit escaped within ``n`` steps, or 0 if it did not."""
-    in_chunks(escape_range, X0.shape[0], n, X0, P, n, R, out)
+    at which the orbit escaped within ``n`` steps, or 0 if it did not (in pieces of ``CHUNK``
+    steps, between which Ctrl-C is honoured)."""
+    out[:] = 0
+    _cells_in_steps(advance_range, X0.copy(), P, n, R, out, lambda t0: t0)
 
 
 @nb.njit(cache=True, nogil=True)
