@@ -175,7 +175,7 @@ def _judge(settings: Settings, alpha_scale: float = 1.0, beta_scale: float = 1.0
     # 2/eta, rises above it and returns below, through stages 1-2-3-4-1 in order
     key = "sharpness - 2/eta: start, max, end"
     stages_ok = all(r["stages"] == _STAGES and r[key][0] < 0 < r[key][1] and r[key][2] < 0 for r in rungs)
-    conditions_ok = all(abs(v) < 1e-15 for v in conditions.values())
+    conditions_ok = all(v == 0 for v in ref.conditions.values())  # exact (sympy) zeros
     passed = (exact < _EXACT_TOL and conditions_ok and stages_ok
               and all(f is not None and f.at_least(2.0) for f in fits.values()))
     details = {
