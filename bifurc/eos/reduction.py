@@ -23,6 +23,7 @@ remainder of c' modulo the relations names what is missing.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ _P = sp.Symbol("p", real=True)
 MAX_ADDED = 6
 #: Seed of the random point at which non-closure is proved (the proof holds at any point).
 _SEED = 20240521
+#: The unknown update z and the saturation variable t of the elimination.
+_Z, _T = sp.Dummy("z"), sp.Dummy("t")
 
 
 class NotClosed(InputError):  # noqa: N818 (the name issue 21 asks for; it is an InputError)
@@ -366,8 +369,8 @@ def _atomize(exprs: list[sp.Expr], gens: list[sp.Symbol]) -> tuple[list[sp.Expr]
     names: dict[sp.Expr, sp.Symbol] = {}
 
     def atom(expr: sp.Expr) -> sp.Symbol:
-        if expr not in names:
-            names[expr] = sp.Dummy("a")
+        if expr not in names:  # numbered in order of appearance: equal inputs give equal outputs (cached)
+            names[expr] = sp.Dummy("a", dummy_index=len(names) + 1)
             back[names[expr]] = expr
         return names[expr]
 
@@ -387,23 +390,59 @@ def _atomize(exprs: list[sp.Expr], gens: list[sp.Symbol]) -> tuple[list[sp.Expr]
     return [replace(e) for e in exprs], back
 
 
+@functools.lru_cache(maxsize=64)
+def _basis(polys: tuple, gens: tuple) -> sp.GroebnerBasis:
+    """The lex Gröbner basis (cached: each coordinate's update reduces modulo the same one)."""
+    return sp.groebner(list(polys), *gens, order="lex")
+
+
+def _reduced(parts: list[sp.Expr], relations: list, X: list) -> list[sp.Expr]:
+    """Normal forms of the polynomials ``parts`` modulo the coordinates' relations, X eliminated first.
+
+    A polynomial is a polynomial in the coordinates exactly when its normal form is free of X
+    (the subalgebra membership test); denominators of the coordinates that depend on X are
+    saturated away.
+    """
+    polys, dens = _polys(relations, None, None)
+    gens = [*X, *(s for s, _ in relations)]
+    saturate = [d for d in dens if d.free_symbols & set(X)]
+    if saturate:
+        polys.append(sp.expand(1 - _T * sp.Mul(*saturate)))
+        gens = [_T, *gens]
+    everything, atoms = _atomize([*(sp.expand(p) for p in parts), *polys], gens)
+    parts, polys = everything[:len(parts)], everything[len(parts):]
+    others = sorted(set().union(*(p.free_symbols for p in everything)) - set(gens), key=str)
+    if not polys:
+        return [p.xreplace(atoms) for p in parts]
+    basis = _basis(tuple(polys), (*gens, *others))
+    return [basis.reduce(p)[1].xreplace(atoms) for p in parts]
+
+
 def _eliminate(value: sp.Expr, relations: list, X: list) -> sp.Expr | None:
     """``value`` as a rational function of the coordinates, by elimination; None if none is found."""
-    z, t = sp.Dummy("z"), sp.Dummy("t")
-    polys, dens = _polys(relations, z, value)
+    back = {s: e for s, e in relations}
+    num, den = sp.fraction(sp.together(value))
+    polynomial = not den.free_symbols & set(X) and not any(
+        sp.fraction(sp.together(e))[1].free_symbols & set(X) for _, e in relations)
+    if polynomial:  # the normal form of the numerator decides, with the relations' basis cached
+        (rest,) = _reduced([num], relations, X)
+        if rest.free_symbols & set(X):
+            return None
+        candidate = rest / den
+        return candidate if sp.expand(candidate.xreplace(back) - value) == 0 else None  # the proof
+    polys, dens = _polys(relations, _Z, value)
     saturate = [d for d in dens if d.free_symbols & set(X)]
-    gens = [*X, z, *(s for s, _ in relations)]
+    gens = [*X, _Z, *(s for s, _ in relations)]
     if saturate:
-        polys.append(sp.expand(1 - t * sp.Mul(*saturate)))
-        gens = [t, *gens]
+        polys.append(sp.expand(1 - _T * sp.Mul(*saturate)))
+        gens = [_T, *gens]
     polys, atoms = _atomize(polys, gens)
     others = sorted(set().union(*(p.free_symbols for p in polys)) - set(gens), key=str)
     basis = sp.groebner(polys, *gens, *others, order="lex")
-    back = {s: e for s, e in relations}
     for g in basis.exprs:
-        if g.free_symbols & {t, *X} or sp.degree(g, z) != 1:
+        if g.free_symbols & {_T, *X} or sp.degree(g, _Z) != 1:
             continue
-        a, b = (c.xreplace(atoms) for c in sp.Poly(g, z).all_coeffs())
+        a, b = (c.xreplace(atoms) for c in sp.Poly(g, _Z).all_coeffs())
         if a.xreplace(back) == 0 or sp.cancel(sp.together(a.xreplace(back))) == 0:
             continue
         candidate = sp.factor(-b / a)
@@ -429,21 +468,8 @@ def _depends_locally(value: sp.Expr, relations: list, X: list) -> bool:
 
 def _leftover(value: sp.Expr, relations: list, X: list) -> list[sp.Expr]:
     """The parameter-dependent parts of ``value`` left after reducing it modulo the coordinates."""
-    polys, dens = _polys(relations, None, None)
-    gens = [*X, *(s for s, _ in relations)]
-    t = sp.Dummy("t")
-    saturate = [d for d in dens if d.free_symbols & set(X)]
-    if saturate:
-        polys.append(sp.expand(1 - t * sp.Mul(*saturate)))
-        gens = [t, *gens]
-    num, den = sp.fraction(sp.together(value))
-    (num, den, *polys), atoms = _atomize([sp.expand(num), sp.expand(den), *polys], gens)
-    others = sorted(set().union(num.free_symbols, den.free_symbols,
-                                *(p.free_symbols for p in polys)) - set(gens), key=str)
     parts: list[sp.Expr] = []
-    for part in (num, den):
-        if polys:
-            part = sp.groebner(polys, *gens, *others, order="lex").reduce(part)[1].xreplace(atoms)
+    for part in _reduced(list(sp.fraction(sp.together(value))), relations, X):
         groups: dict[sp.Expr, sp.Expr] = {}
         for term in sp.Add.make_args(sp.expand(part)):
             coeff, dep = term.as_independent(*X, as_Add=False)
