@@ -97,6 +97,9 @@ def test_conditions_report_a_loss_outside_the_papers():
     ("th1**2 + th2**2*th1", [0], "point"),
     ("th1**2 + th2**2 + th1**3", [0, 0], "point"),  # top eigenvalue 2 is double
     ("th1**2 + th2**2/2", [0, 0], "loss"),  # quadratic: grad S = 0
+    ("th1**2 + th2**3", [0, "__import__('os')"], "point"),  # parsed, never evaluated
+    ("th1**2 + th2**3", "0, 0", "point"),
+    ("th1**2 + zz", [0, 0], "loss"),
 ])
 def test_reference_point_input_errors(loss, point, word):
     with pytest.raises(bifurc.InputError, match=word):

@@ -31,6 +31,7 @@ from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
 from .model import ReducedModel, real_symbols
+from .reduction import _names
 
 __all__ = ["self_stabilization", "ReferencePoint", "reference_point"]
 
@@ -156,6 +157,19 @@ class ReferencePoint:
         return {"eta": float(self.eta), "alpha": float(self.alpha), "beta": float(self.beta)}
 
 
+def _number(value: object) -> sp.Expr:
+    """An exact coordinate: a float as the rational it is, anything else parsed safely (no eval)."""
+    if isinstance(value, float):
+        return sp.nsimplify(value, rational=True)
+    try:
+        number = as_expression(value, {})
+    except InputError as error:
+        raise InputError(f"point: {error}") from None
+    if not number.is_real:
+        raise InputError(f"point: {value!r} is not a real number")
+    return number
+
+
 def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[object]) -> ReferencePoint:
     """The top eigenvector, ∇S, α and β of ``loss`` at ``point``, derived exactly.
 
@@ -176,19 +190,21 @@ def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[o
     Raises
     ------
     InputError
-        If the point does not match the parameters, or the Hessian's top eigenvalue there is
-        not positive and simple, or ∇S vanishes.
+        If a parameter name or a coordinate is malformed, the point does not match the
+        parameters, the Hessian's top eigenvalue there is not positive and simple, or ∇S vanishes.
     """
-    names = [n.strip() for n in params.split(",")] if isinstance(params, str) else [str(n) for n in params]
-    if not names or not all(n.isidentifier() for n in names) or len(set(names)) != len(names):
-        raise InputError(f"params: {params!r} is not a list of distinct names")
+    names = _names(params, "params")
+    if not names:
+        raise InputError("params: give at least one parameter")
     symbols = {n: sp.Symbol(n, real=True) for n in names}
-    L = as_expression(loss, symbols)
+    try:
+        L = as_expression(loss, symbols)
+    except InputError as error:
+        raise InputError(f"loss: {error}") from None
     theta = [symbols[n] for n in names]
-    if len(point) != len(theta):
-        raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {len(point)}")
-    at = {t: sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v)
-          for t, v in zip(theta, point)}
+    if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != len(theta):
+        raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {point!r}")
+    at = {t: _number(v) for t, v in zip(theta, point)}
     gradient = sp.Matrix([sp.diff(L, t) for t in theta])
     hessian = sp.hessian(L, theta)
     H = hessian.subs(at).applyfunc(sp.nsimplify)
