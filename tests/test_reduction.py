@@ -324,12 +324,30 @@ def test_cli_derives_a_closing_model(capsys):
     assert json.loads(capsys.readouterr().out)["results"]["added"] == "(Eq(z1, u**2 + v**2),)"
 
 
+def test_cli_steps_and_constants_are_those_of_the_api(capsys):
+    import json
+
+    from bifurc.cli import main
+
+    coords = "f=c*u*v,lam=c**2*(2*v**2+u**2)"
+    assert main(["derive", "--output", "c*u*v", "--params", "u,v", "--constants", "c", "--steps", "u=2",
+                 "--coords", coords, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    model = reduce("c*u*v", "u, v", {"f": "c*u*v", "lam": "c**2*(2*v**2 + u**2)"}, steps={"u": 2},
+                   constants="c")
+    assert data["parameters"] == {"eta": 0.1, "y": 1.0, "c": 1.0}
+    for key, update in model.updates.items():
+        assert sp.expand(sp.sympify(data["map"][key]) - sp.sympify(str(update))) == 0
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--coords", "f=u*v"], "still depends on u**2 + v**2"),
     (["--coords", "f=u*k"], "unknown symbol 'k'"),
     (["--coords", "f=y"], "does not depend on the parameters"),
     (["--coords", "f=u*v", "--loss", "f**2"], "loss"),
     ([], "give --params and --coords"),
+    (["--coords", "f=u*v", "--steps", "w=2"], "steps: w are not parameters"),
+    (["--coords", "f=u*v", "--steps", "u"], "--steps: expected NAME=FORMULA"),
 ])
 def test_cli_refusals_are_one_line_exit_2(capsys, argv, message):
     from bifurc.cli import main
