@@ -301,6 +301,11 @@ def test_helpers():
     assert sp.simplify(at_min.subs({y_: u_ * v_}) - (u_**2 + v_**2)) == 0
     # at a minimum u = v = 1 (y = 1) the Hessian of ½(uv - 1)² is [[1, 1], [1, 1]]: eigenvalue 2
     assert sharpness("u*v", "u, v", {"u": 1, "v": 1, "y": 1}) == pytest.approx(2.0, abs=1e-14)
+    # away from it the whole Hessian [[v², 2uv - y], [2uv - y, u²]] = [[4, 3], [3, 1]] at (1, 2), y = 1:
+    # (5 + √45)/2; its Gauss-Newton part alone would give 5
+    assert sharpness("u*v", "u, v", {"u": 1, "v": 2, "y": 1}) == pytest.approx((5 + 45**0.5) / 2, rel=1e-14)
+    # with step multipliers (u at 4η) the Hessian is preconditioned: M^½ H M^½ = [[4, 2], [2, 1]] at (1, 1)
+    assert sharpness("u*v", "u, v", {"u": 1, "v": 1, "y": 1}, steps={"u": 4}) == pytest.approx(5.0, rel=1e-14)
     a, b = sp.MatrixSymbol("a", m, 1), sp.MatrixSymbol("b", m, 1)
     assert set(gram(a=a, b=b)) == {"a_a", "a_b", "b_b"}
 
