@@ -1,3 +1,14 @@
 """The checks, one module per paper; importing this package registers them all."""
 
-from . import architectures, damian, fractal, kalra, lowell_kastner, networks, single_neuron, song_yun, zhu  # noqa: F401, E501
+from . import (  # noqa: F401
+    agarwala,
+    architectures,
+    damian,
+    fractal,
+    kalra,
+    lowell_kastner,
+    networks,
+    single_neuron,
+    song_yun,
+    zhu,
+)
