@@ -13,12 +13,15 @@ the parameters themselves when they are scalars, and the scalar inner products (
 vᵀUx) when they are vectors and matrices of symbolic size (:mod:`bifurc.eos.invariants`), which
 are algebraically independent for a generic width. A parameter that is itself a coordinate is
 substituted; the rest must be rational in X. An update is written in the coordinates by
-elimination (a lex Gröbner basis of the ideal of the relations cᵢ = cᵢ(X) and z = c(X'), with
-X eliminated first): an element linear in z gives z as a rational function of the coordinates,
-which is then checked by substituting the coordinates back (the proof of closure). When there
-is none, the Jacobian of (c, c') in X is evaluated at a random rational point in exact
+elimination with lex Gröbner bases, X eliminated first: for polynomial coordinates its normal
+form modulo the relations Cᵢ - cᵢ(X) is free of X exactly when it is a polynomial in them
+(subalgebra membership); for rational ones, an element linear in z of the ideal of the
+relations and z = c(X') gives z as a rational function of the coordinates. Either way the
+result is checked by substituting the coordinates back (the proof of closure). When there is
+none, the Jacobian of (c, c') in X is evaluated at a random rational point in exact
 arithmetic: a rank above that of c proves that c' is not a function of c even locally, and the
-remainder of c' modulo the relations names what is missing.
+remainder of c' modulo the relations names what is missing. Lex bases grow fast with the
+number of parameters and the degree: four scalar parameters of degree four take seconds.
 """
 
 from __future__ import annotations
