@@ -10,11 +10,24 @@ orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment c
 from __future__ import annotations
 
 from .alignment import Alignment, alignment
-from .kalra import balanced_lines, cubic_map, uv_fixed_point_labels, uv_model
+from .kalra import (
+    CubicReduction,
+    UVEdge,
+    balanced_lines,
+    cubic_map,
+    uv_cubic_reduction,
+    uv_edge,
+    uv_fixed_point_labels,
+    uv_model,
+    uv_scaled,
+)
 from .model import ReducedModel
+from .neuron_alignment import neuron_first_order
 from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
 from .reduction import NotClosed, gram, ntk, reduce, residual, sharpness, sharpness_at_minimum
 from .report import derive, to_json, to_latex
+from .second_order_regression import second_order_regression
+from .self_stabilization import ReferencePoint, reference_point, self_stabilization
 from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
 from .target import alignment_correction
@@ -28,5 +41,6 @@ __all__ = [
     "fixed_points", "eigenvalues", "period_two", "stability", "derive", "to_json", "to_latex",
     "uv_fixed_point_labels", "balanced_lines", "NumericSolutions", "numeric_fixed_points",
     "numeric_period_two", "reduce", "NotClosed", "ntk", "residual", "sharpness", "sharpness_at_minimum",
-    "gram",
+    "gram", "uv_scaled", "uv_edge", "UVEdge", "uv_cubic_reduction", "CubicReduction", "neuron_first_order",
+    "self_stabilization", "reference_point", "ReferencePoint", "second_order_regression",
 ]
