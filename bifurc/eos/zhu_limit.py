@@ -83,24 +83,33 @@ def end_point(model: ReducedModel, order: int = 5) -> EndPoint:
     residual = curve(landed) - q_next.xreplace(on_curve)
     order0 = sp.expand(sp.series(residual.subs(eps, 0), u, 0, order + 1).removeO())
     order2 = sp.expand(sp.series(sp.diff(residual, eps).subs(eps, 0), u, 0, order).removeO())
-    solution: dict = {}
-    for equation in [order0.coeff(u, k) for k in range(1, order + 1)] + \
-                    [order2.coeff(u, k) for k in range(0, order)]:
-        equation = sp.factor(equation.xreplace(solution))
-        unknowns = [s for s in (*a, *b) if s in equation.free_symbols]
-        if equation == 0 or not unknowns:
-            continue
-        # solve for the highest unknown; a zero root is the trivial curve (no 2-cycles), so a
-        # non-zero one is preferred
-        roots = sorted(sp.solve(equation, unknowns[-1], dict=True),
-                       key=lambda r: any(v == 0 for v in r.values()))
-        if roots:
-            solution.update({k: sp.simplify(v.xreplace(solution)) for k, v in roots[0].items()})
-            solution = {k: sp.simplify(v.xreplace(solution)) for k, v in solution.items()}
+    solution = _solve_in_order([order0.coeff(u, k) for k in range(1, order + 1)]
+                               + [order2.coeff(u, k) for k in range(0, order)], (*a, *b))
     if b[0] not in solution or solution[b[0]].free_symbols:
         raise ValueError(f"the invariant curve does not determine q* to order eta^2: {solution}")
     b0 = solution[b[0]]
     return EndPoint(pi_next, q_next, curve(u).xreplace(solution), 1 + b0 * eta**2 + sp.O(eta**4), 2 * b0)
+
+
+def _solve_in_order(equations: list, unknowns: tuple) -> dict:
+    """The curve's coefficients from its order-by-order equations, taken in turn.
+
+    Each equation, with the coefficients already found substituted, is solved for the last of
+    ``unknowns`` it holds; a zero root is the trivial curve (no 2-cycles), so a non-zero one is
+    preferred. Equations left without unknowns are skipped.
+    """
+    solution: dict = {}
+    for equation in equations:
+        equation = sp.factor(sp.expand(sp.sympify(equation).xreplace(solution)))
+        present = [s for s in unknowns if s in equation.free_symbols]
+        if equation == 0 or not present:
+            continue
+        roots = sorted(sp.solve(equation, present[-1], dict=True),
+                       key=lambda r: any(v == 0 for v in r.values()))
+        if roots:
+            solution.update({k: sp.simplify(v.xreplace(solution)) for k, v in roots[0].items()})
+            solution = {k: sp.simplify(v.xreplace(solution)) for k, v in solution.items()}
+    return solution
 
 
 @dataclass(frozen=True)
@@ -233,18 +242,7 @@ def end_point_expansion(model: ReducedModel, order: int = 7) -> EndPointExpansio
         raise ValueError("the minimum pi = 1 is not a fixed line of the map")
     residual = series.add(compose(landed), series.scale(at_curve(base.q_next), -1))
     equations = [residual.get((k, j), 0) for j in range(3) for k in range(1 if j == 0 else 0, order + 1 - j)]
-    solution: dict = {}
-    for equation in equations:
-        equation = sp.factor(sp.expand(sp.sympify(equation).xreplace(solution)))
-        unknowns = [s for s in (*a, *b, *c) if s in equation.free_symbols]
-        if equation == 0 or not unknowns:
-            continue
-        # the highest unknown; a zero root is the trivial curve (no 2-cycles), as in end_point
-        roots = sorted(sp.solve(equation, unknowns[-1], dict=True),
-                       key=lambda r: any(v == 0 for v in r.values()))
-        if roots:
-            solution.update({k: sp.simplify(v.xreplace(solution)) for k, v in roots[0].items()})
-            solution = {k: sp.simplify(v.xreplace(solution)) for k, v in solution.items()}
+    solution = _solve_in_order(equations, (*a, *b, *c))
     b0, c0 = solution.get(b[0]), solution.get(c[0])
     if b0 is None or c0 is None or b0.free_symbols or c0.free_symbols:
         raise ValueError(f"the invariant curve does not determine q* to order eta^4: {solution}")
