@@ -663,7 +663,7 @@ out = np.empty((L, 10, 1)); bad = np.zeros(L, dtype=np.bool_); big = np.zeros(L)
 timed("run_lanes (the map's lanes kernel)", lambda: k.run_lanes(X, P, 10, out, 0, 0, big, nan))
 timed("lanes_range (W1's kernel: the orbit diagram)", lambda: k.diagram(X, P, 10, 10, 1e8, out, bad))
 x = np.array([0.3]); p = np.array([3.5])
-timed("orbit (with step, advance, escaped)", lambda: k.orbit(x, p, 10, 10, 1e8, np.empty((10, 1))))
+timed("orbit_rows, advance (one orbit)", lambda: k.orbit(x, p, 10, 10, 1e8, np.empty((10, 1))))
 timed("logdet_range (W2's kernel)",
       lambda: k.logdet_means(X, P, 10, 10, 1e8, np.empty(L), np.zeros(L, dtype=np.bool_)))
 timed("run_tangent (W3's kernel)",

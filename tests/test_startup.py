@@ -150,28 +150,36 @@ def test_figures_without_scikit_learn_draw_the_rest(tmp_path, monkeypatch, capsy
 
 
 def test_cells_in_pieces_are_bit_for_bit_whole(henon, monkeypatch):
-    """Spectra, periods and escape times of many cells: pieces of 40 steps, states, tangent
-    bases, sums and escape steps carried over, give what one piece gives."""
+    """Spectra, periods and escape times of many cells, and single orbits and periods: pieces
+    of 40 steps, states, tangent bases, sums and escape steps carried over, give what one
+    piece gives."""
     k = henon.kernels
     a = np.linspace(1.0, 1.5, 24)  # a > ~1.43 escapes from this start
     P = np.ascontiguousarray(np.column_stack([a, np.full(a.size, 0.3)]))
     X0 = np.full((a.size, 2), 0.1)
 
     def run():
+        rows = np.full((300, 2), np.nan)
+        written = k.orbit(X0[0], P[0], 300, 100, 1e8, rows)  # a = 1, not escaping
+        escaping = np.full((300, 2), np.nan)
+        gone = k.orbit(X0[-1], P[-1], 300, 0, 1e8, escaping)
+        x = X0[0].copy()
+        period = k.settle(x, P[0], 1000, 64, 1e-9, 1e8)
+        assert written == 300 and 0 < gone < 300 and period > 0
         spectra, status = np.empty((a.size, 2)), np.empty(a.size, np.int64)
         k.lyapunov_many(X0, P, 1000, 100, 1e8, spectra, status)
         periods, finals = np.empty(a.size, np.int64), np.empty((a.size, 2))
         k.settle_many(X0, P, 1000, 64, 1e-9, 1e8, periods, finals)
         times = np.empty(a.size, np.int64)
         k.escape_times(X0, P, 1000, 1e8, times)
-        return spectra, status, periods, finals, times
+        return spectra, status, periods, finals, times, rows, escaping, x
 
     whole = run()
     monkeypatch.setattr(k, "CHUNK", 40)  # a multiple of 8, and of no phase's length
     pieces = run()
     for w, p in zip(whole, pieces):
         assert np.array_equal(w, p, equal_nan=True)
-    spectra, status, periods, _, times = whole
+    spectra, status, periods, _, times = whole[:5]
     assert 0 < np.count_nonzero(status) < a.size and np.array_equal(status > 0, times > 0)
     assert np.array_equal(periods < 0, times > 0)
 

@@ -95,16 +95,13 @@ def advance(x, p, n, R):
 
 
 @nb.njit(cache=True, nogil=True)
-def orbit(x0, p, n, transient, R, out):
-    """Fill ``out[:n]`` with the orbit after ``transient`` steps.
+def orbit_rows(x, p, t0, t1, n, R, out):
+    """Rows t0..t1 of :func:`orbit`: ``out[t] = x``, then a step (none after row n - 1).
 
-    Returns the number of rows written; fewer than ``n`` if the orbit escaped.
+    Returns 0, or the number of rows written in all if the orbit escaped.
     """
-    x = x0.copy()
-    if advance(x, p, transient, R) > 0:
-        return 0
     y = np.empty(DIM)
-    for t in range(n):
+    for t in range(t0, t1):
         for i in range(DIM):
             out[t, i] = x[i]
         if t + 1 < n:
@@ -112,6 +109,23 @@ def orbit(x0, p, n, transient, R, out):
             copy_into(y, x)
             if escaped(x, R):
                 return t + 1
+    return 0
+
+
+def orbit(x0, p, n, transient, R, out):
+    """Fill ``out[:n]`` with the orbit after ``transient`` steps, in pieces of ``CHUNK`` steps.
+
+    Returns the number of rows written; fewer than ``n`` if the orbit escaped (0 if it
+    escaped in the transient).
+    """
+    x = x0.copy()
+    for done in range(0, transient, CHUNK):
+        if advance(x, p, min(CHUNK, transient - done), R) > 0:
+            return 0
+    for t0 in range(0, n, CHUNK):
+        written = orbit_rows(x, p, t0, min(n, t0 + CHUNK), n, R, out)
+        if written > 0:
+            return written
     return n
 
 
@@ -219,7 +233,7 @@ def _close(a, b, tol):
 
 
 @nb.njit(cache=True, nogil=True)
-def settle(x, p, transient, max_period, tol, R):
+def settle_cell(x, p, transient, max_period, tol, R):
     """Iterate ``x`` in place past a transient, then find the orbit's period.
 
     Returns the smallest k <= max_period with |f^k(x) - x| <= tol (1 + |x|) confirmed over
@@ -243,6 +257,14 @@ def settle(x, p, transient, max_period, tol, R):
             if _close(ref, w, tol):
                 return k
     return 0
+
+
+def settle(x, p, transient, max_period, tol, R):
+    """:func:`settle_cell` with its transient advanced in pieces of ``CHUNK`` steps."""
+    for done in range(0, transient, CHUNK):
+        if advance(x, p, min(CHUNK, transient - done), R) > 0:
+            return -1
+    return settle_cell(x, p, 0, max_period, tol, R)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -287,7 +309,7 @@ def settle_range(c0, c1, X, P, max_period, tol, R, periods, finals, gone):
     """Cells c0..c1 of :func:`settle_many`, past their transient (``gone``: escaped in it)."""
     for c in range(c0, c1):
         x = X[c]
-        k = -1 if gone[c] > 0 else settle(x, P[c], 0, max_period, tol, R)
+        k = -1 if gone[c] > 0 else settle_cell(x, P[c], 0, max_period, tol, R)
         periods[c] = k
         if k > 0:
             canonical_point(x, P[c], k, finals[c])
