@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .steps import newton
 from .system import CycleSystem
 
 __all__ = ["extended_determinant", "locate_branch_point", "other_direction"]
@@ -36,9 +37,9 @@ def locate_branch_point(system: CycleSystem, z0: np.ndarray, tol: float = 1e-13,
     if out is None:
         return None
     psi0 = np.linalg.svd(out[2] - np.eye(n))[0][:, -1]
-    u = np.concatenate([z0, [0.0], psi0])
     eye = np.eye(n + 1)
-    for _ in range(max_iter):
+
+    def extended(u: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         z, mu, psi = u[: n + 1], u[n + 1], u[n + 2:]
         out = system.residual(z)
         if out is None:
@@ -55,16 +56,11 @@ def locate_branch_point(system: CycleSystem, z0: np.ndarray, tol: float = 1e-13,
             J[n: 2 * n, j] = dA.T @ psi
             J[2 * n + 1, j] = psi @ forms.second(eye[n], eye[j])[:n]
         E = np.concatenate([G + mu * psi, (A - np.eye(n)).T @ psi, [psi0 @ psi - 1, psi @ DG[:, n]]])
-        try:
-            du = np.linalg.solve(J, -E)
-        except np.linalg.LinAlgError:
-            return None
-        u = u + du
-        if not np.all(np.isfinite(u)):
-            return None
-        if np.max(np.abs(du[: n + 1])) <= tol * (1 + np.max(np.abs(u[: n + 1]))):
-            return u[: n + 1]
-    return None
+        return E, J
+
+    # only z = (x, a) must converge: mu -> 0 and psi are auxiliary
+    solved = newton(extended, np.concatenate([z0, [0.0], psi0]), tol, max_iter, watched=n + 1)
+    return None if solved is None else solved[0][: n + 1]
 
 
 def other_direction(system: CycleSystem, z: np.ndarray, known: np.ndarray) -> np.ndarray | None:

@@ -19,6 +19,7 @@ from itertools import combinations
 
 import numpy as np
 
+from .steps import newton
 from .system import CycleSystem
 
 __all__ = ["compound", "test_value", "locate", "augmented", "borders", "KINDS"]
@@ -122,19 +123,4 @@ def locate(system: CycleSystem, kind: str, z0: np.ndarray, tol: float = 1e-13,
     edges = borders(system, kind, z0)
     if edges is None:
         return None
-    z = np.array(z0, dtype=np.float64)
-    for it in range(1, max_iter + 1):
-        out = augmented(system, kind, z, *edges)
-        if out is None:
-            return None
-        H, DH, _, _ = out
-        try:
-            dz = np.linalg.solve(DH, -H)
-        except np.linalg.LinAlgError:
-            return None
-        z += dz
-        if not np.all(np.isfinite(z)):
-            return None
-        if np.max(np.abs(dz)) <= tol * (1 + np.max(np.abs(z))):
-            return z, it
-    return None
+    return newton(lambda z: augmented(system, kind, z, *edges), z0, tol, max_iter)
