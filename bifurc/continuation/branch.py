@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -42,7 +42,11 @@ _MIN_COSINE = 0.95
 
 @dataclass(frozen=True)
 class Settings:
-    """Step control of one continuation (see :class:`~bifurc.continuation.results.Branch`)."""
+    """Step control of one continuation.
+
+    Its fields end each result, under the same names (:class:`~bifurc.continuation.results.Branch`,
+    :class:`~bifurc.continuation.curves.Curve`).
+    """
 
     start: float
     stop: float
@@ -160,9 +164,7 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     mu = np.array(mults)
     return Branch(
         system.m.name, system.param, system.period, Z[:, n].copy(), Z[:, :n].copy(), mu,
-        np.all(np.abs(mu) < 1.0, axis=1), tuple(found), status, message, params,
-        settings.start, settings.stop, settings.step, settings.min_step, settings.max_step,
-        settings.max_points, settings.tol, settings.bounds,
+        np.all(np.abs(mu) < 1.0, axis=1), tuple(found), status, message, params, **asdict(settings),
     )
 
 

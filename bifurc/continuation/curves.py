@@ -11,7 +11,7 @@ codimension-2 points on the curve are located (:mod:`bifurc.continuation.codim2`
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -168,8 +168,7 @@ def bifurcation_curve(
     mu = np.array([multipliers(system.residual(z)[2]) for z in zs])
     fixed = {k: v for k, v in point.params.items() if k != other}
     return Curve(m.name, point.kind, (point.param, other), Z[:, n:].copy(), Z[:, :n].copy(), system.period,
-                 mu, tuple(found), status, message, fixed, settings.start, settings.stop, settings.step,
-                 settings.min_step, settings.max_step, settings.max_points, settings.tol, settings.bounds)
+                 mu, tuple(found), status, message, fixed, **asdict(settings))
 
 
 def _codim2_point(system: CycleSystem, kind: str, z: np.ndarray, params: dict) -> SpecialPoint:
