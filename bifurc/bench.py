@@ -793,9 +793,10 @@ def format_report(report: Report) -> str:
         f"machine: {mc['cpu']}, {mc['cpus']} CPUs; Python {mc['python']}, numpy {mc['numpy']}, "
         f"numba {mc['numba']} ({mc['numba_threads']} threads, "
         f"layer {mc['numba_threading_layer'] or '-'})",
-        f"C: {mc['c_command'] or 'no compiler found: C references skipped'}"
-        + (f"  [{mc['c_compiler']}]" if mc["c_compiler"] else ""),
     ]
+    if report.workloads:  # a start-up-only report builds no C reference
+        lines.append(f"C: {mc['c_command'] or 'no compiler found: C references skipped'}"
+                     + (f"  [{mc['c_compiler']}]" if mc["c_compiler"] else ""))
     start, end = mc.get("load_average_1min"), mc.get("load_average_1min_end")
     if start is not None and end is not None:
         # this process adds up to about 1 while it measures; more means another process

@@ -23,6 +23,7 @@ in chunks (:func:`lyapunov_spectrum`).
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from threading import Lock
 
 import numba as nb
 import numpy as np
@@ -35,6 +36,8 @@ step = jacobian = run_lanes = run_lanes_logdet = run_tangent = None
 LANES = 64  # orbits advanced side by side in one block of an orbit diagram
 #: Map evaluations per chunk of work between two chances for Ctrl-C (a multiple of 8).
 CHUNK = 1 << 22
+#: Map evaluations below which a chunk is not worth handing to another thread (~1 ms).
+MIN_CHUNK = 1 << 20
 #: Steps per piece of a run of lanes: one block of ``LANES`` lanes in a piece is a chunk.
 STEPS = CHUNK // LANES
 
@@ -43,26 +46,54 @@ def in_chunks(kernel, count, cost, *args):
     """Call ``kernel(start, stop, *args)`` over ``range(count)`` in chunks, in parallel.
 
     ``cost`` is the map evaluations of one item; a chunk holds at most ``CHUNK`` of them
-    (at least one item) and at most a quarter of one thread's share, for balance. Chunks
-    run in ``numba.get_num_threads()`` threads. On an exception in the caller's thread
-    (Ctrl-C) the chunks not started are cancelled and the running ones finish first.
+    (at least one item) and at most a quarter of one thread's share, for balance, unless
+    that would make it smaller than ``MIN_CHUNK`` evaluations. The
+    caller's thread and ``numba.get_num_threads() - 1`` pool threads take chunks in turn
+    until none is left. On an exception in the caller's thread (Ctrl-C) no new chunk is
+    started and the running ones finish first.
     """
     threads = nb.get_num_threads()
     per = max(1, min(-(-count // (4 * threads)), CHUNK // max(1, cost)))
+    # a small job is cut into fewer, larger chunks: each costs a hand-over between threads
+    per = max(per, min(-(-count // threads), -(-MIN_CHUNK // max(1, cost))))
     ranges = [(a, min(count, a + per)) for a in range(0, count, per)]
     if threads == 1 or len(ranges) == 1:
         for a, b in ranges:
             kernel(a, b, *args)
         return
-    with ThreadPoolExecutor(min(threads, len(ranges))) as pool:
-        futures = [pool.submit(kernel, a, b, *args) for a, b in ranges]
-        try:
-            for future in futures:
-                future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    todo = iter(ranges)
+    lock = Lock()
+    stop = []
+
+    def work():  # take the next chunk until none is left (or the caller was interrupted)
+        while not stop:
+            with lock:
+                chunk = next(todo, None)
+            if chunk is None:
+                return
+            kernel(chunk[0], chunk[1], *args)
+
+    helpers = [_pool(threads).submit(work) for _ in range(min(threads, len(ranges)) - 1)]
+    try:
+        work()  # the caller's thread works too
+    except BaseException:
+        stop.append(True)
+        raise
+    finally:
+        for helper in helpers:
+            helper.result()
+
+
+_POOLS = {}
+
+
+def _pool(threads):
+    """One pool of worker threads per thread count, kept for the process: starting threads
+    on every call costs more than a small orbit diagram takes."""
+    pool = _POOLS.get(threads)
+    if pool is None:
+        pool = _POOLS.setdefault(threads, ThreadPoolExecutor(threads, thread_name_prefix="bifurc"))
+    return pool
 
 
 @nb.njit(cache=True, nogil=True)

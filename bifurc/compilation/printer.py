@@ -164,6 +164,7 @@ def kernel_source(
         "",
         "import math",
         "from concurrent.futures import ThreadPoolExecutor",
+        "from threading import Lock",
         "",
         "import numba as nb",
         "import numpy as np",
