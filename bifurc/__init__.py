@@ -31,7 +31,7 @@ _LAZY = {
     "Loss": "losses",
     "track": "nets",
 }
-_SUBPACKAGES = ("losses", "eos", "nets", "verify")
+_SUBPACKAGES = ("losses", "eos", "nets", "verify", "continuation")
 
 
 def __getattr__(name: str) -> object:
@@ -58,5 +58,5 @@ __all__ = [
     "lyapunov", "lyapunov_sweep", "LyapunovSweep",
     "basins", "Basins", "parameter_plane", "ParameterPlane", "save", "load",
     "periodic_orbit_mp", "flip_point_mp", "orbit_mp", "PreciseOrbit",
-    "losses", "Loss", "eos", "nets", "track", "verify", "__version__",
+    "losses", "Loss", "eos", "nets", "track", "verify", "continuation", "__version__",
 ]
