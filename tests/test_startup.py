@@ -137,7 +137,10 @@ def test_figures_without_scikit_learn_draw_the_rest(tmp_path, monkeypatch, capsy
         digits(8)
         return Figure()
 
-    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    # as if scikit-learn were not installed: its submodules too, since an earlier test may have
+    # imported sklearn.datasets, which Python would then find without looking at its parent
+    for name in ["sklearn", *(m for m in sys.modules if m.startswith("sklearn."))]:
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setattr(figures, "FIGURES", {"plain": drawn, "nets-digits": on_digits})
     for only, status in ((None, 0), (["nets"], 1), (["plain"], 0)):
         args = type("Args", (), {"out": str(tmp_path), "format": "svg", "only": only, "quick": True})()
