@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "orbit_diagram", "lyapunov_sweep", "diagram_with_lyapunov", "cascade", "cobweb", "phase_portrait",
     "basins", "parameter_plane", "PALETTE", "panels", "reference_line", "trajectory_on_diagram",
-    "power_spectrum", "verify_results", "colour", "sweep",
+    "power_spectrum", "verify_results", "colour", "sweep", "continuation",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette (blue, vermilion, bluish green, orange, reddish purple,
@@ -454,4 +454,119 @@ def sweep(result: SweepResult, ax: Axes | None = None, max_side: int = 2048) -> 
     ax.set_xlabel(result.axes[0])
     ax.set_ylabel(result.axes[1])
     ax.set_title(f"{result.map_name}: {result.quantity} ({note})")
+    return fig
+
+
+#: Marker of each kind of special point (one-parameter branches and two-parameter curves).
+_POINT_MARKERS = {"fold": "s", "flip": "o", "neimark-sacker": "D", "branch-point": "^"}
+
+
+def _stability_runs(values: np.ndarray, ys: np.ndarray, stable: np.ndarray,
+                    joints: Sequence[tuple[float, float]]) -> list[tuple[bool, np.ndarray, np.ndarray]]:
+    """Split a branch into runs of equal stability, (stable, x, y) each.
+
+    Neighbouring runs meet at the special point (x, y) of ``joints`` located between their
+    end points (where the stability changes), or halfway between them if none was located there.
+    """
+    runs = []
+    first = 0
+    for i in range(1, values.size + 1):
+        if i < values.size and stable[i] == stable[first]:
+            continue
+        x, y = list(values[first:i]), list(ys[first:i])
+        if first > 0:
+            x.insert(0, runs[-1][1][-1])
+            y.insert(0, runs[-1][2][-1])
+        if i < values.size:
+            lo, hi = sorted((values[i - 1], values[i]))
+            joint = [(jx, jy) for jx, jy in joints if lo <= jx <= hi]
+            jx, jy = joint[0] if joint else (0.5 * (values[i - 1] + values[i]), None)
+            x.append(jx)
+            y.append(0.5 * (ys[i - 1] + ys[i]) if jy is None else jy)
+        runs.append((bool(stable[first]), np.asarray(x, float), np.asarray(y, float)))
+        first = i
+    return runs
+
+
+def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | None = None,
+                 ax: Axes | None = None) -> Figure:
+    """Branches of a continuation: stable parts solid, unstable dashed, special points labelled.
+
+    One-parameter branches are drawn as (parameter, state[component]) of the point each
+    branch follows (one point of each cycle), one colour per branch; two-parameter curves
+    (:class:`~bifurc.continuation.Curve`) are drawn in their parameter plane, one colour per
+    kind, with their codimension-2 points. Each special point is marked and labelled by
+    its kind.
+
+    Parameters
+    ----------
+    branches
+        A :class:`~bifurc.continuation.Branch`, a :class:`~bifurc.continuation.Curve`, a
+        :class:`~bifurc.continuation.CascadeBranches`, or a sequence of branches or of curves.
+    component
+        Which state variable to show for one-parameter branches.
+    diagram
+        An orbit diagram over the same parameter to draw the branches on (one-parameter
+        branches only).
+    ax
+        Axes to draw in (a new figure if None).
+    """
+    from .continuation import Branch, CascadeBranches, Curve
+
+    if isinstance(branches, CascadeBranches):
+        items = list(branches.branches)
+    elif isinstance(branches, (Branch, Curve)):
+        items = [branches]
+    elif isinstance(branches, Sequence) and not isinstance(branches, str):
+        items = list(branches)
+    else:
+        raise InputError(f"branches must be a Branch, Curve, CascadeBranches or a sequence of them, "
+                         f"got {type(branches).__name__}")
+    curves = [c for c in items if isinstance(c, Curve)]
+    ones = [b for b in items if isinstance(b, Branch)]
+    if not items or len(curves) + len(ones) != len(items) or (curves and ones):
+        raise InputError("branches must hold Branch objects only or Curve objects only, and at least one")
+    if curves and diagram is not None:
+        raise InputError("diagram can only be drawn under one-parameter branches, not under curves")
+    fig, ax = _figure(ax)
+    labelled = set()
+
+    def mark(x: float, y: float, kind: str) -> None:
+        ax.plot([x], [y], ls="none", marker=_POINT_MARKERS.get(kind, "*"), ms=7, mfc="white", mec="black",
+                mew=1.2, zorder=6, label=None if kind in labelled else kind)
+        ax.annotate(kind, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=6)
+        labelled.add(kind)
+
+    if curves:
+        kinds = list(dict.fromkeys(c.kind for c in curves))
+        for c in curves:
+            name = f"{c.kind} (period {c.period})"
+            ax.plot(c.values[:, 0], c.values[:, 1], color=colour(kinds.index(c.kind)), lw=1.4,
+                    label=None if name in labelled else name)
+            labelled.add(name)
+            for p in c.points:
+                mark(p.value, p.params[c.params[1]], p.kind)
+        ax.set_xlabel(curves[0].params[0])
+        ax.set_ylabel(curves[0].params[1])
+        ax.set_title(f"{curves[0].map_name}: bifurcation curves")
+    else:
+        if diagram is not None:
+            _density(ax, diagram, component)
+        for i, b in enumerate(ones):
+            if not 0 <= component < b.states.shape[1]:
+                raise InputError(f"component must be in [0, {b.states.shape[1]}), got {component}")
+            points = [(p.value, p.state[component], p.kind) for p in b.points]
+            joints = [(v, y) for v, y, _ in points]
+            for stable, x, y in _stability_runs(b.values, b.states[:, component], b.stable, joints):
+                ax.plot(x, y, color=colour(i), lw=1.4, ls="-" if stable else "--", zorder=5,
+                        label=f"period {b.period}, {'stable' if stable else 'unstable'}")
+            for v, y, kind in points:
+                mark(v, y, kind)
+        ax.set_xlabel(ones[0].param)
+        ax.set_ylabel(diagram.state[component] if diagram is not None and diagram.state else
+                      f"x[{component}]")
+        ax.set_title(f"{ones[0].map_name}: continuation in {ones[0].param}")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax.legend(unique.values(), unique.keys(), loc="best", fontsize=7)
     return fig

@@ -1,6 +1,7 @@
 """Figures carry the data they claim to show."""
 
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
 
 import bifurc
@@ -70,3 +71,56 @@ def test_lyapunov_plane_scale_ignores_superstable_minus_infinity_and_marks_escap
     rgba = image.cmap(image.norm(image.get_array()))
     assert tuple(rgba[1, 1]) == (0.0, 0.0, 0.0, 1.0)  # escaped (NaN): black, unlike the centre 0
     assert tuple(rgba[0, 0]) == tuple(image.cmap(0.0))  # -inf: the darkest blue of the scale
+
+
+def test_continuation_figure_splits_stability_at_the_flip(logistic):
+    from bifurc.continuation import continuation
+
+    b = continuation(logistic, "r", 0.6, 2.5, 3.6)
+    d = bifurc.orbit_diagram(logistic, "r", np.linspace(2.5, 3.6, 30), 0.3, transient=100, keep=50)
+    ax = plot.continuation(b, diagram=d).axes[0]
+    assert ax.images  # drawn over the orbit diagram
+    solid, dashed = [line for line in ax.lines if line.get_linestyle() in ("-", "--")]
+    assert solid.get_linestyle() == "-" and dashed.get_linestyle() == "--"
+    # the fixed point 1 - 1/r has multiplier 2 - r: stable (solid) exactly up to the flip at r = 3,
+    # where the two parts meet; 1e-12: the flip is located to that (tests/test_continuation.py)
+    r_solid, r_dashed = solid.get_xdata(), dashed.get_xdata()
+    assert abs(r_solid[-1] - 3) < 1e-12 and abs(r_dashed[0] - 3) < 1e-12
+    assert r_solid.max() == r_solid[-1] and r_dashed.min() == r_dashed[0]
+    assert r_solid[0] == 2.5 and r_dashed[-1] == 3.6
+    for line in (solid, dashed):
+        assert np.allclose(line.get_ydata(), 1 - 1 / line.get_xdata(), rtol=0, atol=1e-12)
+    (marker,) = [line for line in ax.lines if line.get_label() == "flip"]
+    assert abs(marker.get_xdata()[0] - 3) < 1e-12 and abs(marker.get_ydata()[0] - 2 / 3) < 1e-12
+    assert [t.get_text() for t in ax.texts] == ["flip"]
+
+
+def test_continuation_figure_of_a_cascade_and_of_curves(logistic, henon):
+    from bifurc.continuation import bifurcation_curve, continuation, follow_cascade
+
+    c = follow_cascade(logistic, "r", 0.6, 2.5, 3.5, count=2)
+    ax = plot.continuation(c).axes[0]
+    flips = sorted(t.xy[0] for t in ax.texts if t.get_text() == "flip")
+    # r = 3 and 1 + sqrt 6, the logistic map's first two doublings (1e-12: located to that)
+    assert np.allclose(flips, [3, 1 + np.sqrt(6)], rtol=0, atol=1e-12)
+    assert {line.get_color() for line in ax.lines if line.get_linestyle() == "-"} == {plot.PALETTE[0],
+                                                                                        plot.PALETTE[1]}
+    flip = continuation(henon, "a", [1.2, 0.36], 0.1, 0.5, params={"b": 0.3}).points[0]
+    curve = bifurcation_curve(henon, flip, "b", 0.0)
+    line = plot.continuation([curve]).axes[0].lines[0]
+    assert np.array_equal(line.get_xdata(), curve.values[:, 0]) and np.array_equal(line.get_ydata(),
+                                                                                 curve.values[:, 1])
+    with pytest.raises(bifurc.InputError, match="not mixed|only"):
+        plot.continuation([curve, c.branches[0]])
+
+
+def test_continue_command_draws_the_figure(tmp_path, capsys):
+    from bifurc.cli import main
+
+    target = tmp_path / "branch.svg"
+    assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6", "--x0", "0.6",
+                 "--out", str(target)]) == 0
+    assert target.read_text().lstrip().startswith("<?xml") and "flip" in target.read_text()
+    assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6", "--x0", "0.6",
+                 "--out", str(tmp_path / "b.npz")]) == 2
+    assert "writes a figure" in capsys.readouterr().err

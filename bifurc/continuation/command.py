@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+
+from ..errors import InputError
 
 __all__ = ["register"]
 
@@ -20,7 +23,9 @@ def _rows(branch, state_names: tuple[str, ...]) -> list[str]:
 
 
 def _cmd_continue(args: argparse.Namespace) -> None:
-    from ..cli import _jsonable, _settings, _state, resolve_map
+    from pathlib import Path
+
+    from ..cli import _jsonable, _save_figure, _settings, _state, resolve_map
     from .branch import continuation
     from .switching import follow_cascade
 
@@ -34,6 +39,13 @@ def _cmd_continue(args: argparse.Namespace) -> None:
         b = continuation(m, args.param, x0, args.start, args.stop, args.period, overrides,
                          max_points=args.max_points)
         branches, summary = (b,), b.message
+    if args.out:
+        from .. import plot  # matplotlib is imported only for a figure
+
+        if args.out.lower().endswith(".npz"):
+            raise InputError("--out: continue writes a figure (.png, .pdf, .svg); use --json for the numbers")
+        _save_figure(plot.continuation(branches), Path(args.out))
+        print(f"figure written to {args.out}", file=sys.stderr)
     if args.json:
         payload = {"map": m.name, "param": args.param, "message": summary,
                    "branches": [b.record() for b in branches],
@@ -69,4 +81,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-points", type=_positive_int, default=2000, help="points per branch at most")
     p.add_argument("--json", action="store_true",
                    help="print the branches and their special points (kind, params, state, period) as JSON")
-    p.set_defaults(func=_cmd_continue, out=None)
+    p.add_argument("--out", help="also draw the branches (.png, .pdf, .svg): stable solid, unstable dashed, "
+                                 "special points labelled")
+    p.set_defaults(func=_cmd_continue)
