@@ -394,3 +394,42 @@ def test_command_line(capsys):
     assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6",
                  "--x0", "40"]) == 2
     assert "x0 is not near" in capsys.readouterr().err
+
+
+def test_orbit_diagram_that_follows_the_attractor_shows_the_hysteresis_loop():
+    # x' = x + eps (r + x - x^3): fixed points r = x^3 - x, i.e. x_k = (2/sqrt 3) cos(theta/3 - 2 pi k/3)
+    # with cos theta = (3 sqrt 3/2) r; folds at r = +-2/(3 sqrt 3); stable where 3 x^2 > 1 (multiplier
+    # 1 + eps (1 - 3 x^2) in (-1, 1) there for |x| < 1.9). Between the folds both outer roots are stable.
+    eps, r_fold = 0.2, 2 / (3 * math.sqrt(3))
+    m = bifurc.Map.from_expressions({"x": f"x + {eps}*(r + x - x**3)"}, {"r": 0.0}, name="hysteresis")
+    up = np.linspace(-1.0, 1.0, 201)
+    ups = bifurc.orbit_diagram(m, "r", up, -1.3, transient=2000, keep=1, follow=True)
+    downs = bifurc.orbit_diagram(m, "r", up[::-1], 1.3, transient=2000, keep=1, follow=True)
+    x_up, x_down = ups.points[:, -1, 0], downs.points[::-1, -1, 0]
+
+    theta = np.arccos(np.clip(1.5 * math.sqrt(3) * up, -1, 1))
+    upper = 2 / math.sqrt(3) * np.cos(theta / 3)
+    lower = 2 / math.sqrt(3) * np.cos(theta / 3 - 4 * math.pi / 3)
+    # outside the window the one real root (Cardano) is the attractor of both sweeps
+    cube = np.cbrt(up / 2 + np.sqrt(np.maximum(up**2 / 4 - 1 / 27, 0)))
+    single = cube + 1 / (3 * np.where(cube == 0, 1, cube))
+    # within 0.9 of the folds the multiplier is at most 0.89, so 2000 steps leave 0.89^2000 < 1e-100 of
+    # the start: the orbit sits on the fixed point to rounding (1e-12: a few ulp amplified by 1/(1 - 0.89))
+    inside = np.abs(up) < 0.9 * r_fold
+    assert np.max(np.abs(x_up[inside] - lower[inside])) < 1e-12  # sweeping up stays on the lower branch
+    assert np.max(np.abs(x_down[inside] - upper[inside])) < 1e-12  # sweeping down stays on the upper one
+    outside = np.abs(up) > 1.1 * r_fold
+    assert np.max(np.abs(x_up[outside] - single[outside])) < 1e-12
+    assert np.max(np.abs(x_down[outside] - single[outside])) < 1e-12
+    # without following, every value starts at x0 = -1.3 and stays on the lower branch until it ends
+    fixed = bifurc.orbit_diagram(m, "r", up[::-1], -1.3, transient=2000, keep=1)
+    assert np.max(np.abs(fixed.points[::-1, -1, 0][inside] - lower[inside])) < 1e-12
+    assert not ups.escaped.any() and not downs.escaped.any()
+    # after an escape (r > 4 sends the logistic orbit from 0.3 off to -inf) the next orbit restarts at x0
+    with pytest.warns(bifurc.EscapeWarning):
+        gone = bifurc.orbit_diagram(bifurc.maps.logistic, "r", [4.2, 3.2], 0.3, transient=100, keep=2,
+                                    follow=True)
+    assert gone.escaped.tolist() == [True, False] and np.isnan(gone.points[0]).all()
+    # from 0.3 at r = 3.2 the orbit reaches the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r) (multiplier 0.16)
+    cycle = (4.2 + np.array([-1, 1]) * math.sqrt(0.2 * 4.2)) / 6.4
+    assert np.allclose(np.sort(gone.points[1, :, 0]), cycle, rtol=0, atol=1e-9)

@@ -140,6 +140,16 @@ def diagram_bytes(m: Map, keep: int) -> int:
     return 8 * (1 + 2 * m.parameter_vector().size + m.dim + keep * m.dim) + 1
 
 
+def _follow(m: Map, x0: np.ndarray, rows: np.ndarray, transient: int, keep: int, radius: float,
+            out: np.ndarray, bad: np.ndarray) -> None:
+    """Fill ``out`` and ``bad`` value by value, each orbit starting where the previous one ended."""
+    x = x0
+    for i, p in enumerate(rows):
+        written = m.kernels.orbit(x, p, keep, transient, radius, out[i])
+        bad[i] = written < keep
+        x = x0 if bad[i] else out[i, -1].copy()
+
+
 def orbit_diagram(
     m: Map,
     param: str,
@@ -149,12 +159,18 @@ def orbit_diagram(
     keep: int = 1000,
     params: Mapping[str, float] | None = None,
     escape: float = DEFAULT_ESCAPE,
+    follow: bool = False,
 ) -> OrbitDiagram:
     """The orbit diagram of ``m`` over a grid of one parameter.
 
     Orbits for all parameter values start at ``x0`` and run side by side in compiled,
-    vectorised blocks, the blocks in parallel. An orbit that escapes is recorded as NaN
-    and counted (see :attr:`OrbitDiagram.escaped`); nothing is raised.
+    vectorised blocks, the blocks in parallel. With ``follow``, the orbit at each value
+    starts instead from the last state of the one before (in the order of ``values``;
+    the first from ``x0``), one value after the other: the attractor is followed through
+    the parameter, so coexisting attractors and hysteresis show (sweep up and down to see
+    both). An orbit that escapes is recorded as NaN and counted (see
+    :attr:`OrbitDiagram.escaped`); nothing is raised. When following, the orbit after an
+    escape starts again from ``x0``.
 
     Parameters
     ----------
@@ -172,10 +188,13 @@ def orbit_diagram(
         Overrides of the other parameters' defaults.
     escape
         Escape radius.
+    follow
+        Start each orbit from the last state of the previous one (sequential).
 
     Returns
     -------
     OrbitDiagram
+        ``x0`` holds the first start; the result does not record ``follow``.
     """
     values = grid(values, "values")
     transient = nonnegative_int(transient, "transient")
@@ -185,10 +204,13 @@ def orbit_diagram(
     affordable((values.size,), "the orbit diagram", itemsize=diagram_bytes(m, keep))
     finishable(values.size, transient + keep, "the orbit diagram")
     rows = parameter_rows(m, param, values, params)
-    X, P = lanes(x, rows)
     out = np.empty((values.size, keep, m.dim))
     bad = np.zeros(values.size, dtype=np.bool_)
-    m.kernels.diagram(X, P, transient, keep, radius, out, bad)
+    if follow:
+        _follow(m, x, rows, transient, keep, radius, out, bad)
+    else:
+        X, P = lanes(x, rows)
+        m.kernels.diagram(X, P, transient, keep, radius, out, bad)
     out[bad] = np.nan
     warn_escape(int(bad.sum()), values.size, "orbits")
     others = m.named_parameters(rows[0], exclude=(param,))
