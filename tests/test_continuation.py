@@ -433,3 +433,40 @@ def test_orbit_diagram_that_follows_the_attractor_shows_the_hysteresis_loop():
     # from 0.3 at r = 3.2 the orbit reaches the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r) (multiplier 0.16)
     cycle = (4.2 + np.array([-1, 1]) * math.sqrt(0.2 * 4.2)) / 6.4
     assert np.allclose(np.sort(gone.points[1, :, 0]), cycle, rtol=0, atol=1e-9)
+
+
+def test_uv_model_two_cycle_doubles_at_sqrt5_minus_one():
+    from bifurc.eos import uv_scaled
+
+    m = uv_scaled().map  # g' = g - L D + D^2 g, L' = L + D^2 L - 4 D g, D = g - Y
+    # On the balanced line L = 2g the map is g' = g (1 - D)^2 = g (1 + Y - g)^2 =: h(g), and
+    # L' - 2g' = (L - 2g)(1 + D)^2 keeps the line invariant. h's 2-cycle: g^2 - s g + 1 = 0 with
+    # s = 1 + Y (born at s = 2, Y = 1); h'(g) = (s - g)(s - 3g), so with g1 + g2 = s, g1 g2 = 1
+    # the in-line multiplier is h'(g1) h'(g2) = 9 - 2 s^2, and -1 at s = sqrt 5: Y = sqrt 5 - 1.
+    # Across the line: prod (1 + D_t)^2 = (5 - 2s)^2, in (0, 1) for 2 < s < 5/2.
+    start, flip_at = 1.05, math.sqrt(5) - 1
+    s = 1 + start
+    g1 = (s - math.sqrt(s * s - 4)) / 2
+    b = continuation(m, "Y", [g1, 2 * g1], start, 1.4, period=2)
+    assert b.status == "bound"
+    g, L, s = b.states[:, 0], b.states[:, 1], 1 + b.values
+    assert np.max(np.abs(L - 2 * g)) < LOCATED and np.max(np.abs(g**2 - s * g + 1)) < LOCATED
+    closed = np.sort(np.stack([9 - 2 * s**2, (5 - 2 * s) ** 2], axis=1), axis=1)
+    assert np.max(np.abs(np.sort(b.multipliers.real, axis=1) - closed)) < 1e-11  # products of 2 steps
+    assert np.array_equal(b.stable, b.values < flip_at)
+    (flip,) = b.points
+    assert flip.kind == "flip" and flip.period == 2 and abs(flip.value - flip_at) < LOCATED
+    # at s = sqrt 5 the cycle is g = (sqrt 5 -+ 1)/2, L = 2g
+    assert min(abs(flip.state[0] - (math.sqrt(5) + e) / 2) for e in (-1, 1)) < LOCATED
+    assert flip.criticality == "supercritical"
+    # and on into chaos, branch by branch: the 2D map's flips are those of its 1D line map h,
+    # found by bifurc.cascade another way; the ratios approach Feigenbaum's delta
+    c = follow_cascade(m, "Y", [g1, 2 * g1], start, 1.31, count=6, period=2)
+    assert c.periods.tolist() == [2, 4, 8, 16, 32, 64]
+    assert all(f.criticality == "supercritical" for f in c.flips)
+    line = bifurc.Map.from_expressions({"g": "g*(1 + Y - g)**2"}, {"Y": 1.1}, name="uv-line")
+    reference = bifurc.cascade(line, "Y", start, 1.31, g1, count=6)
+    assert np.max(np.abs(reference.points - c.points)) < LOCATED
+    # delta_n - delta = O(delta^-n) (h has a quadratic maximum, as the logistic map); 4 ratios here
+    error = abs(c.delta[-1] - FEIGENBAUM_DELTA)
+    assert error < FEIGENBAUM_DELTA**-4 and error < abs(c.delta[-1] - c.delta[-2])
