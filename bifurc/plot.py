@@ -488,8 +488,19 @@ def _stability_runs(values: np.ndarray, ys: np.ndarray, stable: np.ndarray,
     return runs
 
 
+def _cycle(m: Map, param: str, value: float, state: np.ndarray, period: int, params: Mapping[str, float],
+           component: int) -> np.ndarray:
+    """``component`` of the ``period`` points of the cycle through ``state`` (iterating ``m``)."""
+    p = {**params, param: value}
+    out, x = np.empty(period), np.asarray(state, float)
+    for j in range(period):
+        out[j] = x[component]
+        x = m(x, p)
+    return out
+
+
 def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | None = None,
-                 ax: Axes | None = None) -> Figure:
+                 m: Map | None = None, ax: Axes | None = None) -> Figure:
     """Branches of a continuation: stable parts solid, unstable dashed, special points labelled.
 
     One-parameter branches are drawn as (parameter, state[component]) of the point each
@@ -508,6 +519,10 @@ def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | N
     diagram
         An orbit diagram over the same parameter to draw the branches on (one-parameter
         branches only).
+    m
+        The map continued: if given, every point of each cycle is drawn (its iterates of
+        the point followed; a Python loop, k map steps per branch point), and the axis is
+        named after the state variable.
     ax
         Axes to draw in (a new figure if None).
     """
@@ -531,10 +546,11 @@ def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | N
     fig, ax = _figure(ax)
     labelled = set()
 
-    def mark(x: float, y: float, kind: str) -> None:
+    def mark(x: float, y: float, kind: str, text: bool = True) -> None:
         ax.plot([x], [y], ls="none", marker=_POINT_MARKERS.get(kind, "*"), ms=7, mfc="white", mec="black",
                 mew=1.2, zorder=6, label=None if kind in labelled else kind)
-        ax.annotate(kind, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=6)
+        if text:
+            ax.annotate(kind, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=6)
         labelled.add(kind)
 
     if curves:
@@ -555,16 +571,25 @@ def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | N
         for i, b in enumerate(ones):
             if not 0 <= component < b.states.shape[1]:
                 raise InputError(f"component must be in [0, {b.states.shape[1]}), got {component}")
-            points = [(p.value, p.state[component], p.kind) for p in b.points]
-            joints = [(v, y) for v, y, _ in points]
-            for stable, x, y in _stability_runs(b.values, b.states[:, component], b.stable, joints):
-                ax.plot(x, y, color=colour(i), lw=1.4, ls="-" if stable else "--", zorder=5,
-                        label=f"period {b.period}, {'stable' if stable else 'unstable'}")
-            for v, y, kind in points:
-                mark(v, y, kind)
+            if m is None:
+                ys = b.states[:, component, None]
+                marks = [(p.value, p.state[component:component + 1], p.kind) for p in b.points]
+            else:
+                ys = np.array([_cycle(m, b.param, v, x, b.period, b.params, component)
+                               for v, x in zip(b.values, b.states)]).reshape(b.values.size, b.period)
+                marks = [(p.value, _cycle(m, p.param, p.value, p.state, p.period, p.params, component),
+                          p.kind) for p in b.points]
+            for j in range(ys.shape[1]):
+                joints = [(v, y[j]) for v, y, _ in marks]
+                for stable, x, y in _stability_runs(b.values, ys[:, j], b.stable, joints):
+                    ax.plot(x, y, color=colour(i), lw=1.4, ls="-" if stable else "--", zorder=5,
+                            label=f"period {b.period}, {'stable' if stable else 'unstable'}")
+            for v, y, kind in marks:
+                for j, y_j in enumerate(y):
+                    mark(v, y_j, kind, text=j == 0)  # one label per point, on the cycle's first
         ax.set_xlabel(ones[0].param)
-        ax.set_ylabel(diagram.state[component] if diagram is not None and diagram.state else
-                      f"x[{component}]")
+        names = m.state if m is not None else diagram.state if diagram is not None else ()
+        ax.set_ylabel(names[component] if names else f"x[{component}]")
         ax.set_title(f"{ones[0].map_name}: continuation in {ones[0].param}")
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))

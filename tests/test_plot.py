@@ -124,3 +124,24 @@ def test_continue_command_draws_the_figure(tmp_path, capsys):
     assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6", "--x0", "0.6",
                  "--out", str(tmp_path / "b.npz")]) == 2
     assert "writes a figure" in capsys.readouterr().err
+
+
+def test_continuation_figure_draws_every_point_of_a_cycle(logistic):
+    from bifurc.continuation import continuation
+
+    b = continuation(logistic, "r", 0.5, 3.2, 3.5, period=2)
+    ax = plot.continuation(b, m=logistic).axes[0]
+    assert ax.get_ylabel() == "x"
+    solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(solid) == len(dashed) == 2  # the cycle's two points, each stable up to the flip
+    flip = 1 + np.sqrt(6)  # the 2-cycle's multiplier 4 + 2r - r^2 is -1 there
+    for line in solid + dashed:
+        r, x = line.get_xdata(), line.get_ydata()
+        # the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r); 1e-12: points and flip are located to that
+        root = np.sqrt((r - 3) * (r + 1))
+        assert np.max(np.minimum(*(np.abs(x - (r + 1 + e * root) / (2 * r)) for e in (-1, 1)))) < 1e-12
+    assert all(abs(line.get_xdata()[-1] - flip) < 1e-12 for line in solid)
+    assert all(abs(line.get_xdata()[0] - flip) < 1e-12 for line in dashed)
+    marks = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(marks) == 2 and [t.get_text() for t in ax.texts] == ["flip"]

@@ -44,7 +44,7 @@ def _cmd_continue(args: argparse.Namespace) -> None:
 
         if args.out.lower().endswith(".npz"):
             raise InputError("--out: continue writes a figure (.png, .pdf, .svg); use --json for the numbers")
-        _save_figure(plot.continuation(branches), Path(args.out))
+        _save_figure(plot.continuation(branches, m=m), Path(args.out))
         print(f"figure written to {args.out}", file=sys.stderr)
     if args.json:
         payload = {"map": m.name, "param": args.param, "message": summary,
