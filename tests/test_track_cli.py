@@ -11,6 +11,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bifurc
 from bifurc import eos, losses
@@ -175,3 +177,40 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, logged):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip")
     assert "junk.npz" in _error(capsys, str(junk), "--eta", "0.1", "--loss", "logcosh")
+
+
+_CELLS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10),
+                   st.text(max_size=4), st.booleans(), st.none())
+_TEXTS = st.one_of(
+    st.text(max_size=200),  # any text at all
+    st.lists(st.lists(_CELLS.map(str), min_size=1, max_size=3), max_size=5).map(  # CSV-like rows
+        lambda rows: "p,lam\n" + "\n".join(",".join(row) for row in rows)),
+    st.dictionaries(st.sampled_from(["p", "lam", "x"]), st.lists(_CELLS, max_size=4) | _CELLS).map(
+        json.dumps),
+    st.lists(st.dictionaries(st.sampled_from(["p", "lam"]), _CELLS), max_size=4).map(json.dumps),
+    st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(1e-3, 1e3)), min_size=1, max_size=6).map(  # valid
+        lambda rows: "p,lam\n" + "\n".join(f"{a!r},{b!r}" for a, b in rows)),
+    st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(1e-3, 1e3)), min_size=1, max_size=6).map(
+        lambda rows: json.dumps([{"p": a, "lam": b} for a, b in rows])),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_TEXTS, suffix=st.sampled_from([".csv", ".json"]))
+def test_any_file_content_is_read_or_refused_in_one_line(tmp_path, capsys, text, suffix):
+    path = tmp_path / f"run{suffix}"
+    path.write_text(text, encoding="utf-8")
+    status = main(["track", str(path), "--eta", "0.1", "--loss", "logcosh", "--json"])
+    out, err = capsys.readouterr()
+    if status == 0:  # read: p finite, λ > 0, one length; the distance is the median |q/r(p) - 1|
+        result = json.loads(out)
+        p, q = np.asarray(result["p"]), np.asarray(result["q"])
+        assert np.all(np.isfinite(p)) and np.all(q > 0) and p.size == q.size == result["steps"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(p == 0, 1.0, np.tanh(p) / p)
+        median = np.median(np.abs(q / r - 1)[result["start"]:])
+        assert result["distance"] == pytest.approx(median, rel=1e-9)  # r from ℓ' against tanh(p)/p: rounding
+    else:
+        assert status == 2 and out == ""
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("bifurc: error: "), err

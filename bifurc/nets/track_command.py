@@ -58,8 +58,8 @@ def _columns(table: dict[str, object], names: tuple[str, str], source: Path) -> 
 
 def _read_json(source: Path) -> dict[str, object]:
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        data = json.loads(source.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InputError(f"{source} is not valid JSON ({error})") from None
     if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
         names = set().union(*data)
@@ -71,7 +71,7 @@ def _read_json(source: Path) -> dict[str, object]:
 
 def _read_csv(source: Path) -> dict[str, object]:
     try:
-        with source.open(newline="", encoding="utf-8") as handle:
+        with source.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error) as error:
         raise InputError(f"{source} is not a readable CSV file ({error})") from None
