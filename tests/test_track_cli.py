@@ -108,6 +108,7 @@ def test_saved_recording_carries_its_step_size_and_loss(tmp_path, capsys, logged
     assert out["distance"] == expected.distance
     np.testing.assert_array_equal(out["q"], expected.q)
     assert "--eta" in _error(capsys, str(path), "--eta", "0.2")
+    assert "--start" in _error(capsys, str(path), "--start", str(n))
 
 
 def test_recording_of_a_torch_run(tmp_path, capsys):

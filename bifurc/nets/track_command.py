@@ -150,12 +150,13 @@ def _track(args: argparse.Namespace):
     from .track import track
 
     run = read_run(args.run, args.p, args.lam)
-    if not isinstance(run, tuple):  # a Recording carries its step size and loss
+    steps = run[0].size if isinstance(run, tuple) else run.p.size
+    if args.start is not None and args.start >= steps:  # --start is parsed as a count >= 0
+        raise InputError(f"--start must be in [0, {steps}) (the logged steps), got {args.start}")
+    if not isinstance(run, tuple):  # a Recording carries its step size and loss, and checks them
         if args.eta is not None or args.loss is not None:
             raise InputError(f"RUN {args.run!r} is a bifurc recording with its own step size and loss; "
                              "drop --eta and --loss")
-        if args.start is not None and not 0 <= args.start < run.p.size:
-            raise InputError(f"--start must be in [0, {run.p.size}), got {args.start}")
         return run.track(args.start)
     if args.eta is None or args.loss is None:
         raise InputError(f"RUN {args.run!r} is a table of p and lam: give the run's --eta and --loss")
@@ -163,13 +164,11 @@ def _track(args: argparse.Namespace):
         loss = losses.get(args.loss)
     except ValueError as error:
         raise InputError(f"--loss {args.loss!r}: {error}") from None
-    if args.start is not None and not 0 <= args.start < run[0].size:
-        raise InputError(f"--start must be in [0, {run[0].size}), got {args.start}")
     try:
         return track(*run, args.eta, loss, args.start)
     except InputError:
         raise
-    except ValueError as error:  # bifurc.track's checks of the values (lam > 0)
+    except ValueError as error:  # bifurc.track's checks of the values (lam > 0, eta > 0)
         raise InputError(f"RUN {args.run!r}: {error}") from None
 
 
@@ -185,7 +184,7 @@ def _figure(t):
     from .. import plot
     from .numeric_loss import numeric
 
-    fig, axes = plot.panels(1, 2, 5.2, 4.2)
+    fig, axes = plot.panels(1, 2, 5.8, 4.2)
     plane, distance = axes[0]
     steps = np.arange(t.p.size)
     dots = plane.scatter(t.p, t.q, c=steps, s=6, cmap="viridis", zorder=3)
