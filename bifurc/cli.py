@@ -527,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .continuation.command import register as register_continue
 
     register_continue(sub)
-    from .nets.track_command import register as register_track
+    from .track_command import register as register_track
 
     register_track(sub)
     return parser

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from .errors import InputError
 
 __all__ = ["register", "read_run"]
 
@@ -94,7 +94,7 @@ def _read_csv(source: Path) -> dict[str, object]:
 
 
 def _read_npz(source: Path) -> object:
-    from ..analysis.storage import load
+    from .analysis.storage import load
 
     try:
         with np.load(source, allow_pickle=False) as archive:
@@ -146,8 +146,8 @@ def read_run(path: str | Path, p_name: str = "p", lam_name: str = "lam") -> obje
 
 def _track(args: argparse.Namespace):
     """The run of ``args.run`` placed on its alignment curve."""
-    from .. import losses
-    from .track import track
+    from . import losses
+    from .nets.track import track
 
     run = read_run(args.run, args.p, args.lam)
     steps = run[0].size if isinstance(run, tuple) else run.p.size
@@ -181,8 +181,8 @@ def summary(t) -> dict[str, object]:
 
 def _figure(t):
     """The run in the (p, q) plane over the curve q = r(p), and its relative distance per step."""
-    from .. import plot
-    from .numeric_loss import numeric
+    from . import plot
+    from .nets.numeric_loss import numeric
 
     fig, axes = plot.panels(1, 2, 5.8, 4.2)
     plane, distance = axes[0]
@@ -204,7 +204,7 @@ def _figure(t):
 
 
 def _cmd_track(args: argparse.Namespace) -> None:
-    from ..cli import _FIGURE_SUFFIXES, _jsonable, _save_figure
+    from .cli import _FIGURE_SUFFIXES, _jsonable, _save_figure
 
     if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
         raise InputError("--out: track writes a figure (.png, .pdf, .svg); use --json for the numbers")
@@ -226,7 +226,7 @@ def _cmd_track(args: argparse.Namespace) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``track`` to the ``bifurc`` command's subparsers."""
-    from ..cli import _finite, _nonnegative_int
+    from .cli import _finite, _nonnegative_int
 
     p = sub.add_parser("track", help="place a logged training run (p and λmax(NTK) per step) on the "
                                      "alignment curve q = r(p)")
