@@ -199,7 +199,8 @@ def _cmd_diagram(args: argparse.Namespace) -> None:
     m, overrides = resolve_map(args.map, _settings(args.set))
     printed = args.keep * m.dim * _OUTPUT_BYTES if args.json else 0  # every kept state, with --json
     param, values = _sweep(args.sweep, bytes_per_value=diagram_bytes(m, args.keep) + printed)
-    d = orbit_diagram(m, param, values, _state(args.x0, m), args.transient, args.keep, overrides)
+    d = orbit_diagram(m, param, values, _state(args.x0, m), args.transient, args.keep, overrides,
+                      follow=args.follow)
     last = d.points[:, -1, :]
     table = [f"{d.map_name}: orbit diagram over {param} in [{values[0]:g}, {values[-1]:g}], "
              f"{values.size} values, {d.keep} kept after {d.transient}; {d.n_escaped} escaped"]
@@ -457,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", required=True, metavar="NAME=START:STOP:COUNT")
     p.add_argument("--transient", type=_nonnegative_int, default=1000)
     p.add_argument("--keep", type=_positive_int, default=1000)
+    p.add_argument("--follow", action="store_true",
+                   help="start each value from the last state of the one before (coexisting attractors, "
+                        "hysteresis: sweep down by giving START > STOP)")
     p.set_defaults(func=_cmd_diagram)
 
     p = sub.add_parser("lyapunov", help="Lyapunov spectrum, or the largest exponent over a sweep")

@@ -118,3 +118,23 @@ def test_figures_command_writes_files(capsys, tmp_path):
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "bifurc", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("bifurc ")
+
+
+def test_diagram_follow_shows_hysteresis(capsys):
+    # x' = x + (r + x - x^3)/5: two stable fixed points (outer roots of r + x - x^3) for
+    # |r| < 2/(3 sqrt 3) = 0.385, one outside. Swept up from r = -0.5, where only the lower one
+    # exists, the followed diagram stays on the lower branch at r = 0.3; restarted from x0 = 1.2
+    # at every value it lands on the upper one there. Swept down from 0.5, the mirror image.
+    spec = "x=x+(r+x-x**3)/5"
+    for sweep, x0, branch in (("r=-0.5:0.3:9", "1.2", min), ("r=0.5:-0.3:9", "-1.2", max)):
+        r_end = float(sweep.split(":")[1])
+        roots = np.roots([-1.0, 0.0, 1.0, r_end]).real
+        ends = {}
+        for follow in ((), ("--follow",)):
+            status, out, _ = run(capsys, "diagram", spec, "--set", "r=0", "--sweep", sweep, f"--x0={x0}",
+                                 *follow, "--transient", "400", "--keep", "4", "--json")
+            assert status == 0
+            ends[bool(follow)] = np.asarray(json.loads(out)["points"])[-1, -1, 0]
+        # multipliers 1 - (3x^2 - 1)/5 <= 0.84 in modulus on these branches: 400 steps reach rounding
+        assert abs(ends[True] - branch(roots)) < 1e-12
+        assert abs(ends[False] - (max if branch is min else min)(roots)) < 1e-12
