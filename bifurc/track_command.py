@@ -17,13 +17,20 @@ import csv
 import json
 import math
 import sys
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import InputError
 
-__all__ = ["register", "read_run"]
+if TYPE_CHECKING:  # bifurc.nets and matplotlib are imported by the command, not by bifurc --help
+    from matplotlib.figure import Figure
+
+    from .nets.track import Track
+
+__all__ = ["register", "read_run", "summary"]
 
 _SUFFIXES = (".npz", ".json", ".csv")
 
@@ -144,7 +151,7 @@ def read_run(path: str | Path, p_name: str = "p", lam_name: str = "lam") -> obje
     return _columns(table, (p_name, lam_name), source)
 
 
-def _track(args: argparse.Namespace):
+def _track(args: argparse.Namespace) -> Track:
     """The run of ``args.run`` placed on its alignment curve."""
     from . import losses
     from .nets.track import track
@@ -157,29 +164,31 @@ def _track(args: argparse.Namespace):
         if args.eta is not None or args.loss is not None:
             raise InputError(f"RUN {args.run!r} is a bifurc recording with its own step size and loss; "
                              "drop --eta and --loss")
-        return run.track(args.start)
-    if args.eta is None or args.loss is None:
-        raise InputError(f"RUN {args.run!r} is a table of p and lam: give the run's --eta and --loss")
+        place = partial(run.track, args.start)
+    else:
+        if args.eta is None or args.loss is None:
+            raise InputError(f"RUN {args.run!r} is a table of p and lam: give the run's --eta and --loss")
+        try:
+            loss = losses.get(args.loss)
+        except ValueError as error:
+            raise InputError(f"--loss {args.loss!r}: {error}") from None
+        place = partial(track, *run, args.eta, loss, args.start)
     try:
-        loss = losses.get(args.loss)
-    except ValueError as error:
-        raise InputError(f"--loss {args.loss!r}: {error}") from None
-    try:
-        return track(*run, args.eta, loss, args.start)
+        return place()
     except InputError:
         raise
     except ValueError as error:  # bifurc.track's checks of the values (lam > 0, eta > 0)
         raise InputError(f"RUN {args.run!r}: {error}") from None
 
 
-def summary(t) -> dict[str, object]:
+def summary(t: Track) -> dict[str, object]:
     """The numbers of a :class:`~bifurc.nets.Track` that ``bifurc track`` reports."""
     return {"steps": int(t.p.size), "eta": t.eta, "loss": t.loss.name, "start": t.start,
             "distance": t.distance, "p": t.p.tolist(), "q": t.q.tolist(), "r": t.r.tolist(),
             "deviation": t.deviation.tolist()}
 
 
-def _figure(t):
+def _figure(t: Track) -> Figure:
     """The run in the (p, q) plane over the curve q = r(p), and its relative distance per step."""
     from . import plot
     from .nets.numeric_loss import numeric

@@ -7,6 +7,7 @@ would log it: p and λ = 2/(η q) per step.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 
 import numpy as np
@@ -109,6 +110,8 @@ def test_saved_recording_carries_its_step_size_and_loss(tmp_path, capsys, logged
     np.testing.assert_array_equal(out["q"], expected.q)
     assert "--eta" in _error(capsys, str(path), "--eta", "0.2")
     assert "--start" in _error(capsys, str(path), "--start", str(n))
+    flat = dataclasses.replace(rec, ntk=0 * lam)  # λ = 0: nothing to place on the curve
+    assert "positive" in _error(capsys, str(bifurc.save(flat, tmp_path / "flat.npz")))
 
 
 def test_recording_of_a_torch_run(tmp_path, capsys):
