@@ -8,7 +8,7 @@ import sympy as sp
 from scipy.linalg import expm
 from scipy.sparse.linalg import aslinearoperator
 
-from bifurc import losses, nets
+from bifurc import InputError, losses, nets
 from bifurc.eos import alignment, two_layer_linear
 
 
@@ -61,9 +61,9 @@ def test_alignment_deviation_is_h_eta_squared_to_order_eta_four(loss):
 def test_track_validates_and_fills_r_at_zero():
     t = nets.track([0.0, 0.5], [20.0, 25.0], 0.1, losses.logcosh, start=0)
     assert t.r[0] == 1.0 and t.q[0] == pytest.approx(1.0) and t.r[1] == pytest.approx(np.tanh(0.5) / 0.5)
-    with pytest.raises(ValueError, match="lam"):
+    with pytest.raises(InputError, match="lam"):
         nets.track([0.1], [-1.0], 0.1, losses.logcosh)
-    with pytest.raises(ValueError, match="start"):
+    with pytest.raises(InputError, match="start"):
         nets.track([0.1, 0.2], [1.0, 1.0], 0.1, losses.logcosh, start=2)
 
 

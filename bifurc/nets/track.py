@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from ..losses import Loss
 from .numeric_loss import numeric
 
@@ -68,21 +69,21 @@ def track(p: object, lam: object, eta: float, loss: Loss, start: int | None = No
 
     Raises
     ------
-    ValueError
-        If p and lam differ in shape or are empty, a λ is not positive, eta is not
-        positive, or start is outside the run.
+    InputError
+        (a ValueError) if p and lam differ in shape or are empty, a λ is not positive, eta is
+        not positive, or start is outside the run.
     """
     p = np.asarray(p, dtype=np.float64).reshape(-1)
     lam = np.asarray(lam, dtype=np.float64).reshape(-1)
     if p.shape != lam.shape or p.size == 0:
-        raise ValueError(f"p and lam must be non-empty and of one length, got {p.size} and {lam.size}")
+        raise InputError(f"p and lam must be non-empty and of one length, got {p.size} and {lam.size}")
     if not np.all(lam > 0):
-        raise ValueError("lam must be positive (an NTK eigenvalue)")
+        raise InputError("lam must be positive (an NTK eigenvalue)")
     if not eta > 0:
-        raise ValueError(f"eta must be positive, got {eta}")
+        raise InputError(f"eta must be positive, got {eta}")
     start = p.size // 2 if start is None else int(start)
     if not 0 <= start < p.size:
-        raise ValueError(f"start must be in [0, {p.size}), got {start}")
+        raise InputError(f"start must be in [0, {p.size}), got {start}")
     q = 2 / (eta * lam)
     r = numeric(loss).r(p)
     deviation = q / r - 1
