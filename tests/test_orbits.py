@@ -1,11 +1,14 @@
 """Orbits and orbit diagrams, with divergence reported and never raised."""
 
+import threading
 import warnings
 
+import numba
 import numpy as np
 import pytest
 
 import bifurc
+from bifurc.compilation.pool import shared_pool
 
 
 def test_orbit_matches_plain_python_iteration(logistic):
@@ -58,3 +61,20 @@ def test_escape_radius_is_honoured(logistic):
 def test_descending_grid_is_accepted(logistic):
     d = bifurc.orbit_diagram(logistic, "r", [3.2, 3.1, 3.0], 0.3, transient=10, keep=2)
     assert d.values.tolist() == [3.2, 3.1, 3.0]
+
+
+def test_kernel_modules_of_different_maps_share_one_pool_of_threads(logistic, henon):
+    """Every map's kernels hand chunks to the process's one pool per thread count, so a session
+    touching many maps does not collect idle threads: at most threads - 1 helpers in all."""
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs two threads")
+    before = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        for m, name, x0 in ((logistic, "r", [0.3]), (henon, "a", [0.1, 0.1])):
+            bifurc.orbit_diagram(m, name, np.linspace(1.0, 1.2, 256), x0, transient=2000, keep=4)
+    finally:
+        numba.set_num_threads(before)
+    helpers = {t for t in threading.enumerate() if t.name.startswith("bifurc-pool2_")}
+    assert helpers and helpers == set(shared_pool(2)._threads)  # one helper, whichever map used it
+    assert len(helpers) == 1

@@ -22,11 +22,12 @@ which are sized to take tens of milliseconds; a long single orbit is likewise ad
 in chunks (:func:`lyapunov_spectrum`).
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from threading import Lock
 
 import numba as nb
 import numpy as np
+
+from bifurc.compilation.pool import shared_pool
 
 DIM = NPAR = 1
 step = jacobian = run_lanes = run_lanes_logdet = run_tangent = None
@@ -47,10 +48,10 @@ def in_chunks(kernel, count, cost, *args):
 
     ``cost`` is the map evaluations of one item; a chunk holds at most ``CHUNK`` of them
     (at least one item) and at most a quarter of one thread's share, for balance, unless
-    that would make it smaller than ``MIN_CHUNK`` evaluations. The
-    caller's thread and ``numba.get_num_threads() - 1`` pool threads take chunks in turn
-    until none is left. On an exception in the caller's thread (Ctrl-C) no new chunk is
-    started and the running ones finish first.
+    that would make it smaller than ``MIN_CHUNK`` evaluations. The caller's thread and
+    ``numba.get_num_threads() - 1`` threads of the process's shared pool
+    (:mod:`bifurc.compilation.pool`) take chunks in turn until none is left. On an exception
+    in the caller's thread (Ctrl-C) no new chunk is started and the running ones finish first.
     """
     threads = nb.get_num_threads()
     per = max(1, min(-(-count // (4 * threads)), CHUNK // max(1, cost)))
@@ -73,7 +74,7 @@ def in_chunks(kernel, count, cost, *args):
                 return
             kernel(chunk[0], chunk[1], *args)
 
-    helpers = [_pool(threads).submit(work) for _ in range(min(threads, len(ranges)) - 1)]
+    helpers = [shared_pool(threads).submit(work) for _ in range(min(threads, len(ranges)) - 1)]
     try:
         work()  # the caller's thread works too
     except BaseException:
@@ -83,17 +84,6 @@ def in_chunks(kernel, count, cost, *args):
         for helper in helpers:
             helper.result()
 
-
-_POOLS = {}
-
-
-def _pool(threads):
-    """One pool of worker threads per thread count, kept for the process: starting threads
-    on every call costs more than a small orbit diagram takes."""
-    pool = _POOLS.get(threads)
-    if pool is None:
-        pool = _POOLS.setdefault(threads, ThreadPoolExecutor(threads, thread_name_prefix="bifurc"))
-    return pool
 
 
 @nb.njit(cache=True, nogil=True)
