@@ -8,25 +8,15 @@ import subprocess
 import sys
 
 import pytest
+from helpers import outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import formulas
 
 from bifurc.analysis.arguments import MAX_STEPS
-from bifurc.cli import main
 
 LOG = ["logistic", "--x0", "0.3"]
 CASCADE = ["cascade", *LOG, "--param", "r", "--start", "2.8", "--stop", "3.3", "--count", "1"]
-
-
-def outcome(capsys, argv):
-    """(status, stdout, stderr) of ``bifurc argv``, argparse's exits included."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def assert_user_error(capsys, argv, match=None):

@@ -11,24 +11,14 @@ import tracemalloc
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import outcome
 
 import bifurc
 from bifurc.analysis import arguments
 from bifurc.analysis.arguments import MAX_DIGITS, MAX_DOUBLINGS, MAX_STEPS
-from bifurc.cli import main
 from bifurc.definition.formulas import MAX_DEPTH, parse_formula
 
 GiB = 2**30
-
-
-def outcome(capsys, argv):
-    """(status, stdout, stderr) of ``bifurc argv``, argparse's exits included."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_:
-        status = exit_.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def one_line_error(capsys, argv):

@@ -5,6 +5,7 @@ eigendirections, and a trajectory aligns on q = r(p) as Song & Yun's Theorem 4.2
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import iterate_formulas
 from scipy.linalg import expm
 from scipy.sparse.linalg import aslinearoperator
 
@@ -22,22 +23,11 @@ def _two_layer_run(loss, eta, target, steps, q0=0.8):
     return nets.train(obj, theta, eta, steps)
 
 
-def _iterate(model, x0, params, steps):
-    """Iterate a ReducedModel's derived update formulas (lambdified; no compiled kernel)."""
-    m = model.map
-    step = sp.lambdify((*m.state_symbols, *m.param_symbols), list(m.updates), "numpy")
-    values = [params[str(s)] for s in m.param_symbols]
-    out = [np.asarray(x0, dtype=np.float64)]
-    for _ in range(steps):
-        out.append(np.array(step(*out[-1], *values), dtype=np.float64))
-    return np.array(out)
-
-
 @pytest.mark.parametrize("loss", [losses.logcosh, losses.pseudo_huber], ids=lambda l: l.name)
 @pytest.mark.parametrize("eta", [0.05, 0.1, 0.2])
 def test_two_layer_linear_net_follows_the_derived_pq_map(loss, eta):
     run = _two_layer_run(loss, eta, target=1.0, steps=300)
-    orbit = _iterate(two_layer_linear(loss), [run.p[0], run.q[0]], {"eta": eta, "y": 1.0}, 300)
+    orbit = iterate_formulas(two_layer_linear(loss), [run.p[0], run.q[0]], {"eta": eta, "y": 1.0}, 300)
     # the map is exact (MATH.md §4); both sides round at ~1e-16 per step and the orbit
     # converges to (0, q*), so the difference stays at rounding level (observed < 1e-14)
     assert np.max(np.abs(orbit - np.c_[run.p, run.q])) < 1e-10

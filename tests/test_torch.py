@@ -4,7 +4,7 @@ follows the derived (p, q) map, ∇S is the derivative of the sharpness, and bat
 
 import numpy as np
 import pytest
-import sympy as sp
+from helpers import iterate_formulas
 
 torch = pytest.importorskip("torch")
 
@@ -183,16 +183,6 @@ def test_batches_add_up_to_the_full_batch():
                                rtol=1e-10, atol=1e-13)
 
 
-def _iterate(model, x0, params, steps):
-    m = model.map
-    step = sp.lambdify((*m.state_symbols, *m.param_symbols), list(m.updates), "numpy")
-    values = [params[str(s)] for s in m.param_symbols]
-    out = [np.asarray(x0, dtype=np.float64)]
-    for _ in range(steps):
-        out.append(np.array(step(*out[-1], *values), dtype=np.float64))
-    return np.array(out)
-
-
 @pytest.mark.parametrize("loss", [logcosh, pseudo_huber], ids=lambda l: l.name)
 def test_two_layer_linear_net_trained_by_gd_follows_the_derived_pq_map(loss):
     eta, q0, steps = 0.1, 0.8, 60
@@ -215,7 +205,7 @@ def test_two_layer_linear_net_trained_by_gd_follows_the_derived_pq_map(loss):
         opt.step()
         rec.step(eta)
     run = rec.result
-    orbit = _iterate(two_layer_linear(loss), [run.p[0], run.q[0]], {"eta": eta, "y": 1.0}, steps)
+    orbit = iterate_formulas(two_layer_linear(loss), [run.p[0], run.q[0]], {"eta": eta, "y": 1.0}, steps)
     # the map is exact (MATH.md §4): both sides round at ~1e-16 per step
     np.testing.assert_allclose(np.c_[run.p, run.q], orbit, rtol=0, atol=1e-10)
     assert np.ptp(run.q) > 1e-3  # q moves: the check follows dynamics, not a constant
