@@ -3,8 +3,8 @@
 Parameters are sympy ``MatrixSymbol`` objects of symbolic size, so nothing here depends on a
 width. One GD step is derived with sympy's matrix calculus, every new inner product is
 expanded into words (products of matrices), and each word is split into scalar factors
-(row vector ... column vector). The step *closes* on a set of invariants when every such
-factor is one of them (or its transpose); otherwise :func:`reduce_words` raises.
+(row vector ... column vector): :func:`scalar_terms` and :func:`split_word`, with which
+:mod:`bifurc.eos.reduction` decides whether a step closes on a set of invariants.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
-__all__ = ["gd_step", "tangent_kernel", "reduce_words", "WordKey"]
+__all__ = ["gd_step", "tangent_kernel", "scalar_terms", "split_word", "transposed", "WordKey"]
 
 #: A scalar word as the tuple of its matrix factors.
 WordKey = tuple
@@ -68,11 +68,12 @@ def _key(factors: Sequence[MatrixExpr]) -> WordKey:
     return tuple(factors)
 
 
-def _transposed(factors: Sequence[MatrixExpr]) -> WordKey:
+def transposed(factors: Sequence[MatrixExpr]) -> WordKey:
+    """The same scalar word read backwards (its transpose)."""
     return tuple(f.T for f in reversed(factors))
 
 
-def _split(factors: list[MatrixExpr], cyclic: bool) -> list[WordKey]:
+def split_word(factors: list[MatrixExpr], cyclic: bool) -> list[WordKey]:
     """Split a word whose product is 1×1 (or a trace) into its scalar sub-words."""
     if cyclic:  # trace: rotate so that the word starts with a row vector
         starts = [i for i, f in enumerate(factors) if f.rows == 1]
@@ -104,14 +105,14 @@ def _flatten(expr: sp.Basic) -> tuple[sp.Expr, list[MatrixExpr]]:
     return expr, []
 
 
-def _terms(expr: sp.Basic) -> list[tuple[sp.Expr, list[MatrixExpr], bool]]:
+def scalar_terms(expr: sp.Basic) -> list[tuple[sp.Expr, list[MatrixExpr], bool]]:
     """Expand a 1×1 matrix expression or a trace into (coefficient, factors, cyclic) terms."""
     if isinstance(expr, sp.Mul) and any(isinstance(a, sp.Trace) for a in expr.args):
         traces = [a for a in expr.args if isinstance(a, sp.Trace)]
         if len(traces) > 1:
             raise ValueError(f"products of traces are not supported: {expr}")
         coeff = sp.Mul(*[a for a in expr.args if not isinstance(a, sp.Trace)])
-        return [(coeff * c, factors, cyclic) for c, factors, cyclic in _terms(traces[0])]
+        return [(coeff * c, factors, cyclic) for c, factors, cyclic in scalar_terms(traces[0])]
     cyclic = isinstance(expr, sp.Trace)
     body = expr.arg if cyclic else expr
     out = []
@@ -120,44 +121,3 @@ def _terms(expr: sp.Basic) -> list[tuple[sp.Expr, list[MatrixExpr], bool]]:
         for scalar_term in sp.Add.make_args(sp.expand(coeff)):
             out.append((scalar_term, factors, cyclic))
     return out
-
-
-def reduce_words(expr: sp.Basic, invariants: Mapping[MatrixExpr, sp.Expr]) -> sp.Expr:
-    """Rewrite a scalar built from matrices in terms of named inner products.
-
-    Parameters
-    ----------
-    expr
-        A 1×1 matrix expression, a ``Trace``, or a sum of traces (e.g. a tangent kernel).
-    invariants
-        Scalar words (1×1 matrix products such as ``v.T*U*x``) -> their value (a symbol,
-        or a number for a constraint such as ``x.T*x -> 1``). A word's transpose is the
-        same scalar.
-
-    Returns
-    -------
-    sympy.Expr
-        A scalar expression in the invariants' values.
-
-    Raises
-    ------
-    ValueError
-        If some scalar factor is not one of the invariants: the quantity does not close.
-    """
-    table = {}
-    for word, value in invariants.items():
-        factors = list(word.args) if isinstance(word, sp.MatMul) else [word]
-        table[_key(factors)] = value
-        table[_transposed(factors)] = value
-    pieces = sp.Add.make_args(expr) if isinstance(expr, sp.Add) else (expr,)
-    total = sp.Integer(0)
-    for piece in pieces:
-        for coeff, factors, cyclic in _terms(piece):
-            value = coeff
-            for word in _split(factors, cyclic):
-                if word not in table:
-                    raise ValueError(f"the inner product {sp.MatMul(*word)} is not among the invariants "
-                                     f"({', '.join(map(str, invariants))}): the update does not close")
-                value *= table[word]
-            total += value
-    return sp.expand(total)

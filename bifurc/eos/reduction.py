@@ -38,7 +38,7 @@ from sympy.matrices.expressions import MatrixExpr
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .invariants import _split, _terms, _transposed, gd_step
+from .invariants import gd_step, scalar_terms, split_word, transposed
 from .invariants import tangent_kernel as _matrix_kernel
 from .model import ReducedModel
 
@@ -218,7 +218,7 @@ class _Words:
 
     @staticmethod
     def _key(factors: tuple) -> tuple:
-        return min(tuple(factors), _transposed(factors), key=lambda k: str(sp.MatMul(*k)))
+        return min(tuple(factors), transposed(factors), key=lambda k: str(sp.MatMul(*k)))
 
     def symbol(self, factors: tuple) -> sp.Expr:
         key = self._key(factors)
@@ -239,9 +239,9 @@ class _Words:
         def value(trace: sp.Trace) -> sp.Expr:
             total = sp.Integer(0)
             try:
-                for coeff, factors, cyclic in _terms(trace):
+                for coeff, factors, cyclic in scalar_terms(trace):
                     term = coeff
-                    for word in _split(factors, cyclic):
+                    for word in split_word(factors, cyclic):
                         term *= self.symbol(word)
                     total += term
             except ValueError as error:
