@@ -75,6 +75,23 @@ def two_layer_linear(loss: Loss) -> ReducedModel:
     ReducedModel
         State (p, q), parameters ``eta`` (step size, default 0.1) and ``y`` (target, default
         1). Song & Yun's toy log cosh(uw) is the case y = 0 with width 1.
+
+    Examples
+    --------
+    With log-cosh, ℓ'(p) = tanh p and r(p) = tanh(p)/p; the update is the closed form
+    p' = p(1 - 2r(p)/q) + η²ℓ'(p)²(p + y), q' = q/(1 + η²ℓ'(p)² - 2η²qℓ'(p)(p + y)):
+
+    >>> import sympy as sp
+    >>> from bifurc import losses
+    >>> from bifurc.eos import two_layer_linear
+    >>> model = two_layer_linear(losses.logcosh)
+    >>> (p, q), (eta, y) = model.map.state_symbols, model.map.param_symbols
+    >>> g = sp.tanh(p)
+    >>> p_next, q_next = model.map.updates
+    >>> sp.simplify(p_next - (p - 2*g/q + eta**2*g**2*(p + y))) == 0
+    True
+    >>> sp.simplify(q_next - q/(1 + eta**2*g**2 - 2*eta**2*q*g*(p + y))) == 0
+    True
     """
     derivation, p_next, q_next = two_layer_invariant_map()
     slope = loss.derivative.xreplace({sp.Symbol("p", real=True): p})
@@ -103,6 +120,21 @@ def canonical_map(loss: Loss) -> ReducedModel:
     ------
     ValueError
         If the η → 0 limit of the two-layer map does not freeze q or differs from p(1 - 2r/q).
+
+    Examples
+    --------
+    For log-cosh f_q(p) = p - 2 tanh(p)/q; the fixed point p = 0 has multiplier 1 - 2/q, so it
+    loses stability at q = 1:
+
+    >>> import sympy as sp
+    >>> from bifurc import losses
+    >>> from bifurc.eos import canonical_map
+    >>> model = canonical_map(losses.logcosh)
+    >>> (p,), (q,) = model.map.state_symbols, model.map.param_symbols
+    >>> sp.simplify(model.map.updates[0] - (p - 2*sp.tanh(p)/q)) == 0
+    True
+    >>> sp.simplify(sp.limit(sp.diff(model.map.updates[0], p), p, 0) - (1 - 2/q)) == 0
+    True
     """
     two_layer = two_layer_linear(loss)
     p_lim, q_lim = (sp.limit(u, eta, 0) for u in two_layer.map.updates)
@@ -159,6 +191,21 @@ def single_neuron(loss: Loss, activation: str = "tanh") -> ReducedModel:
     ------
     ValueError
         If the activation is neither a known name nor a valid formula in ``z``.
+
+    Examples
+    --------
+    With the linear activation f = uvx and GD is u' = u - ηℓ'(p)vx, v' = v - ηℓ'(p)ux:
+
+    >>> import sympy as sp
+    >>> from bifurc import losses
+    >>> from bifurc.eos import single_neuron
+    >>> model = single_neuron(losses.logcosh, "linear")
+    >>> (u, v), (eta, x, y) = model.map.state_symbols, model.map.param_symbols
+    >>> slope = sp.tanh(u*v*x - y)
+    >>> [sp.simplify(a - b) == 0 for a, b in zip(model.map.updates, (u - eta*slope*v*x, v - eta*slope*u*x))]
+    [True, True]
+    >>> sp.simplify(model.results["q"] - 2/(eta*x**2*(u**2 + v**2))) == 0
+    True
     """
     u, v, x = real_symbols("u v x")
     z = sp.Symbol("z", real=True)
@@ -196,6 +243,17 @@ def canonical_coordinates(
     ------
     ValueError
         If the model does not define (p, q), or ``states`` has the wrong shape.
+
+    Examples
+    --------
+    For f = uvx at (u, v) = (1, 2), x = 1, y = 0, η = 0.1: p = 2 and q = 2/(0.1·(1 + 4)) = 4:
+
+    >>> import numpy as np
+    >>> from bifurc import losses
+    >>> from bifurc.eos import canonical_coordinates, single_neuron
+    >>> p, q = canonical_coordinates(single_neuron(losses.logcosh, "linear"), [[1.0, 2.0]])
+    >>> np.round(p, 12), np.round(q, 12)
+    (array([2.]), array([4.]))
     """
     if "p" not in model.results or "q" not in model.results:
         raise ValueError(f"model {model.name!r} does not define canonical coordinates")
