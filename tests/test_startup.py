@@ -192,3 +192,28 @@ def test_one_cell_spectrum(henon):
     out, status = np.empty((1, 2)), np.empty(1, np.int64)
     henon.kernels.lyapunov_many(np.full((1, 2), 0.1), np.array([[1.4, 0.3]]), 5000, 10, 1e8, out, status)
     assert status[0] == 0 and abs(out.sum() - np.log(0.3)) < 1e-12  # det J = -b exactly: the sum is log b
+
+
+@pytest.mark.parametrize("count, cost, threads", [(63, 128_000, 2), (1000, 1, 2), (5, 10**7, 16),
+                                                   (10**6, 300, 3), (1, 1, 4), (7, 2**20, 1),
+                                                   (10**5, 10**4, 16)])
+def test_chunks_cover_the_range_evenly(logistic, count, cost, threads):
+    """Chunks tile range(count) in order and differ by at most one item; fewer chunks than
+    items come in a multiple of the threads (equal chunks leave no thread idle); a big job
+    has at least 4 chunks per thread, each within CHUNK evaluations (plus one item's
+    rounding) and not under MIN_CHUNK / 2 (the rounding up to a multiple at most doubles
+    their number)."""
+    k = logistic.kernels
+    bounds = k.chunk_bounds(count, cost, threads)
+    total = count * cost
+    assert bounds[0][0] == 0 and bounds[-1][1] == count
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    sizes = [b - a for a, b in bounds]
+    assert min(sizes) >= 1 and max(sizes) - min(sizes) <= 1
+    if len(bounds) < count:
+        assert len(bounds) % threads == 0
+    if total >= threads * k.MIN_CHUNK:
+        assert min(sizes) * cost >= k.MIN_CHUNK // 2 - cost
+    if total >= 4 * threads * k.MIN_CHUNK and count >= 4 * threads:
+        assert len(bounds) >= 4 * threads
+        assert max(sizes) * cost <= max(k.CHUNK, total // (4 * threads)) + cost

@@ -43,21 +43,33 @@ MIN_CHUNK = 1 << 20
 STEPS = CHUNK // LANES
 
 
+def chunk_bounds(count, cost, threads):
+    """Cut ``range(count)`` into chunks for ``threads`` threads: the (start, stop) pairs.
+
+    ``cost`` is the map evaluations of one item. There are at least four chunks per thread,
+    for balance when items differ in cost, and as many more as keep a chunk within ``CHUNK``
+    evaluations, but no chunk under ``MIN_CHUNK`` evaluations (each costs a hand-over between
+    threads); the count is then rounded up to a multiple of the threads, so that chunks of
+    equal cost leave no thread idle at the end, and the chunks differ by at most one item.
+    """
+    total = count * max(1, cost)
+    n = min(max(-(-total // CHUNK), 4 * threads), max(1, total // MIN_CHUNK))
+    n = min(count, -(-n // threads) * threads)
+    return [(count * i // n, count * (i + 1) // n) for i in range(n)]
+
+
 def in_chunks(kernel, count, cost, *args):
     """Call ``kernel(start, stop, *args)`` over ``range(count)`` in chunks, in parallel.
 
-    ``cost`` is the map evaluations of one item; a chunk holds at most ``CHUNK`` of them
-    (at least one item) and at most a quarter of one thread's share, for balance, unless
-    that would make it smaller than ``MIN_CHUNK`` evaluations. The caller's thread and
-    ``numba.get_num_threads() - 1`` threads of the process's shared pool
+    ``cost`` is the map evaluations of one item; :func:`chunk_bounds` cuts the range. The
+    caller's thread and ``numba.get_num_threads() - 1`` threads of the process's shared pool
     (:mod:`bifurc.compilation.pool`) take chunks in turn until none is left. On an exception
     in the caller's thread (Ctrl-C) no new chunk is started and the running ones finish first.
     """
+    if count <= 0:
+        return
     threads = nb.get_num_threads()
-    per = max(1, min(-(-count // (4 * threads)), CHUNK // max(1, cost)))
-    # a small job is cut into fewer, larger chunks: each costs a hand-over between threads
-    per = max(per, min(-(-count // threads), -(-MIN_CHUNK // max(1, cost))))
-    ranges = [(a, min(count, a + per)) for a in range(0, count, per)]
+    ranges = chunk_bounds(count, cost, threads)
     if threads == 1 or len(ranges) == 1:
         for a, b in ranges:
             kernel(a, b, *args)
