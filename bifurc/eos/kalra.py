@@ -51,6 +51,21 @@ def uv_model(parameterization: str = "sp") -> ReducedModel:
     ------
     ValueError
         If the parameterisation is unknown, or the update does not close in (f, λ).
+
+    Examples
+    --------
+    In the standard parameterisation κ = c² = x²/n, and the update is Kalra et al.'s closed form:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import uv_model
+    >>> model = uv_model("sp")
+    >>> (f, lam), (eta, y, n, x) = model.map.state_symbols, model.map.param_symbols
+    >>> kappa, d = x**2/n, f - y
+    >>> model.results["c2_eff"] == kappa
+    True
+    >>> exact = (f - eta*lam*d + eta**2*kappa*d**2*f, lam + eta*kappa*d*(eta*lam*d - 4*f))
+    >>> [sp.expand(u - e) == 0 for u, e in zip(model.map.updates, exact)]
+    [True, True]
     """
     if parameterization not in PARAMETERIZATIONS:
         raise ValueError(f"parameterization must be one of {', '.join(PARAMETERIZATIONS)}, "
@@ -87,6 +102,17 @@ def balanced_lines(model: ReducedModel) -> dict[str, sp.Expr]:
     -------
     dict
         ``"balanced"`` and ``"antibalanced"``: each λ - (±2√κ f), zero on its line.
+
+    Examples
+    --------
+    u = v = (1, 2) with n = 2, x = 1 (c = 1/√2): f = 5/√2 and λ = (5 + 5)/2 = 5, on the balanced line:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import balanced_lines, uv_model
+    >>> model = uv_model("sp")
+    >>> (f, lam), (eta, y, n, x) = model.map.state_symbols, model.map.param_symbols
+    >>> sp.simplify(balanced_lines(model)["balanced"].subs({f: 5/sp.sqrt(2), lam: 5, n: 2, x: 1}))
+    0
     """
     f, lam = model.map.state_symbols
     root = sp.sqrt(model.results["c2_eff"])
@@ -116,6 +142,20 @@ def uv_fixed_point_labels(parameterization: str = "sp") -> dict[str, FixedPoint]
     ------
     ArithmeticError
         If the fixed points are not one line, the origin, and one point on each balanced line.
+
+    Examples
+    --------
+    I is the line f = y (λ free), II the origin, IV the point f = y + 2/(η√κ), κ = x²/n:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import uv_fixed_point_labels, uv_model
+    >>> model = uv_model("sp")
+    >>> (f, lam), (eta, y, n, x) = model.map.state_symbols, model.map.param_symbols
+    >>> labels = uv_fixed_point_labels("sp")
+    >>> labels["I"].free, labels["II"].point == {f: 0, lam: 0}
+    (('lam',), True)
+    >>> sp.simplify(labels["IV"].point[f] - (y + 2*sp.sqrt(n)/(eta*x))) == 0
+    True
     """
     model = uv_model(parameterization)
     f, lam = model.map.state_symbols
@@ -147,6 +187,15 @@ def cubic_map() -> ReducedModel:
     -------
     ReducedModel
         State ``theta``, parameters ``eta`` (0.1), ``a`` (1) and ``b`` (1).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bifurc.eos import cubic_map
+    >>> model = cubic_map()
+    >>> (theta,), (eta, a, b) = model.map.state_symbols, model.map.param_symbols
+    >>> sp.expand(model.map.updates[0] - theta*(1 + 2*eta*a*b - 2*eta*a**2*theta**2)) == 0
+    True
     """
     theta, eta, a, b = real_symbols("theta eta a b")
     L = (a * theta**2 - b) ** 2 / 2
@@ -186,6 +235,18 @@ def uv_scaled() -> ReducedModel:
     ------
     ArithmeticError
         If a parameterisation's map does not reduce to Y alone, or the two differ.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bifurc.eos import uv_scaled
+    >>> model = uv_scaled()
+    >>> (g, L), (Y,) = model.map.state_symbols, model.map.param_symbols
+    >>> D = g - Y
+    >>> [sp.expand(u - e) == 0 for u, e in zip(model.map.updates, (g - L*D + D**2*g, L + D**2*L - 4*D*g))]
+    [True, True]
+    >>> sp.simplify(model.results["scale_mup"] / model.results["scale_sp"])
+    sqrt(n)
     """
     g, L, Y = real_symbols("g L Y")
     scaled, scales = {}, {}
@@ -229,6 +290,15 @@ class CubicReduction:
     conjugacy : dict
         ``"g"`` and ``"Y"`` in the cubic map's θ, a, b, η: with g = 2ηa²θ² and Y = 2ηab the
         cubic map θ' = θ(1 + 2ηab - 2ηa²θ²) is carried exactly onto ``line_map``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from bifurc.eos import uv_cubic_reduction, uv_scaled
+    >>> (g, L), (Y,) = uv_scaled().map.state_symbols, uv_scaled().map.param_symbols
+    >>> reduction = uv_cubic_reduction()
+    >>> sp.expand(reduction.line_map - g*(1 + Y - g)**2) == 0
+    True
     """
 
     coordinates: dict
@@ -251,6 +321,21 @@ def uv_cubic_reduction() -> CubicReduction:
     ------
     ArithmeticError
         If a rate is not a function of g and Y, or the conjugacy has no unique solution.
+
+    Examples
+    --------
+    P'/P = (1 + D)², Q'/Q = (1 - D)² with D = g - Y, and g = 2ηa²θ², Y = 2ηab:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import cubic_map, uv_cubic_reduction, uv_scaled
+    >>> (g, L), (Y,) = uv_scaled().map.state_symbols, uv_scaled().map.param_symbols
+    >>> (theta,), (eta, a, b) = cubic_map().map.state_symbols, cubic_map().map.param_symbols
+    >>> reduction = uv_cubic_reduction()
+    >>> D = g - Y
+    >>> [sp.expand(reduction.rates[k] - e) == 0 for k, e in (("P", (1 + D)**2), ("Q", (1 - D)**2))]
+    [True, True]
+    >>> reduction.conjugacy == {"g": 2*eta*a**2*theta**2, "Y": 2*eta*a*b}
+    True
     """
     model = uv_scaled()
     g, L = model.map.state_symbols
@@ -303,6 +388,15 @@ class UVEdge:
         The cycle's multipliers along the balanced line and across it, for Y > 1.
     period_four : sympy.Expr
         Where the in-line multiplier reaches -1: the cycle's period doubling (√5 - 1).
+
+    Examples
+    --------
+    The threshold Y* = 1; the cycle's values of ηλ multiply to 4; it doubles its period at √5 - 1:
+
+    >>> from bifurc.eos import uv_edge
+    >>> edge = uv_edge()
+    >>> edge.threshold, edge.product, edge.period_four
+    (1, 4, -1 + sqrt(5))
     """
 
     threshold: sp.Expr
@@ -329,6 +423,21 @@ def uv_edge() -> UVEdge:
     ------
     ArithmeticError
         If the threshold, the cycle or its multipliers are not unique.
+
+    Examples
+    --------
+    At Y = 2 the cycle's points g = (3 ∓ √5)/2 on L = 2g are swapped by the line map g(1 + Y - g)²,
+    and the in-line multiplier is -1 at Y = √5 - 1:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import uv_edge, uv_scaled
+    >>> (g, L), (Y,) = uv_scaled().map.state_symbols, uv_scaled().map.param_symbols
+    >>> edge = uv_edge()
+    >>> low, high = (point[g].subs(Y, 2) for point in edge.cycle.points)
+    >>> sp.simplify(low - (3 - sp.sqrt(5))/2) == 0, sp.simplify(low*(3 - low)**2 - high) == 0
+    (True, True)
+    >>> sp.simplify(edge.in_line.subs(Y, sp.sqrt(5) - 1))
+    -1
     """
     model = uv_scaled()
     g, L = model.map.state_symbols
