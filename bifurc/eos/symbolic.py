@@ -156,6 +156,22 @@ def fixed_points(model: ReducedModel) -> tuple[tuple[FixedPoint, ...], tuple[sp.
         The fixed points and lines of fixed points found, with their Jacobian eigenvalues.
     unsolved : tuple of sympy.Tuple
         Factor systems sympy cannot solve in closed form (transcendental), as equations = 0.
+
+    Examples
+    --------
+    The cubic map θ(1 + 2ηab - 2ηa²θ²) fixes θ = 0 and θ² = b/a, where its slope is 1 - 4ηab:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import cubic_map, fixed_points
+    >>> model = cubic_map()
+    >>> (theta,), (eta, a, b) = model.map.state_symbols, model.map.param_symbols
+    >>> solved, unsolved = fixed_points(model)
+    >>> len(solved), unsolved
+    (3, ())
+    >>> all(sp.simplify(fp.point[theta] * (fp.point[theta]**2 - b/a)) == 0 for fp in solved)
+    True
+    >>> all(sp.simplify(fp.eigenvalues[0] - (1 - 4*eta*a*b)) == 0 for fp in solved if fp.point[theta] != 0)
+    True
     """
     m = model.map
     pos = _positive(model)
@@ -183,7 +199,19 @@ def fixed_points(model: ReducedModel) -> tuple[tuple[FixedPoint, ...], tuple[sp.
 
 
 def eigenvalues(model: ReducedModel, point: dict) -> tuple[sp.Expr, ...]:
-    """Eigenvalues of the Jacobian of the model's map at ``point`` (symbol or name -> value)."""
+    """Eigenvalues of the Jacobian of the model's map at ``point`` (symbol or name -> value).
+
+    Examples
+    --------
+    The slope of θ(1 + 2ηab - 2ηa²θ²) at θ = 0 is 1 + 2ηab:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import cubic_map, eigenvalues
+    >>> model = cubic_map()
+    >>> (theta,), (eta, a, b) = model.map.state_symbols, model.map.param_symbols
+    >>> eigenvalues(model, {"theta": 0}) == (1 + 2*eta*a*b,)
+    True
+    """
     names = {s.name: s for s in model.map.state_symbols}
     subs = {names[k] if isinstance(k, str) else k: v for k, v in point.items()}
     Jp = model.map.jacobian.xreplace(subs).applyfunc(sp.simplify)
@@ -215,6 +243,17 @@ def stability(model: ReducedModel, multiplier: sp.Expr, variable: str) -> dict[s
     dict
         ``"stable"``: the condition |μ| < 1, solved for the variable;
         ``"period_doubling"``: solutions of μ = -1; ``"fold"``: solutions of μ = 1.
+
+    Examples
+    --------
+    The cubic map's fixed point θ² = b/a has multiplier 1 - 4ηab: it period-doubles at η = 1/(2ab):
+
+    >>> from bifurc.eos import cubic_map, stability
+    >>> model = cubic_map()
+    >>> (theta,), (eta, a, b) = model.map.state_symbols, model.map.param_symbols
+    >>> regions = stability(model, 1 - 4*eta*a*b, "eta")
+    >>> regions["stable"], regions["period_doubling"], regions["fold"]
+    (eta < 1/(2*a*b), (1/(2*a*b),), ())
     """
     pos = _positive(model)
     back = {v: k for k, v in pos.items()}
@@ -252,6 +291,18 @@ def period_two(model: ReducedModel) -> PeriodTwo:
     ------
     ValueError
         If the map is not 1D or 2D, or a 1D map is neither rational nor odd.
+
+    Examples
+    --------
+    The cubic map's symmetric orbit {θ, -θ}: θ(1 + 2ηab - 2ηa²θ²) = -θ, so θ² = (1 + ηab)/(ηa²):
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import cubic_map, period_two
+    >>> model = cubic_map()
+    >>> (theta,), (eta, a, b) = model.map.state_symbols, model.map.param_symbols
+    >>> orbit = period_two(model)
+    >>> any(sp.simplify(x**2 - (1 + eta*a*b)/(eta*a**2)) == 0 for x in orbit.points)
+    True
     """
     m = model.map
     if m.dim == 2:
