@@ -91,6 +91,20 @@ class Alignment:
         ℓ''(p) · 2/(η r(p)), the leading-order (Gauss-Newton) sharpness.
     loss : Loss
         The loss.
+
+    Examples
+    --------
+    For pseudo-Huber r''(0) = -1, so h(0) = -1/(2r''(0)) = 1/2; on the orbit ℓ''/r = 1/(1 + p²) = q², so
+    λ̃(q) = 2q²/η (5 at q = 0.5, η = 0.1):
+
+    >>> import numpy as np
+    >>> from bifurc import losses
+    >>> from bifurc.eos import alignment
+    >>> curve = alignment(losses.pseudo_huber)
+    >>> curve.h0
+    1/2
+    >>> np.round(curve.sharpness_on_orbit([0.5], 0.1), 10)
+    array([5.])
     """
 
     h: sp.Expr
@@ -136,6 +150,19 @@ def alignment(loss: Loss) -> Alignment:
     ------
     ValueError
         If the loss is the squared loss (h is undefined when r' ≡ 0).
+
+    Examples
+    --------
+    For log-cosh r''(0) = -2/3: h(0) = 3/4, q* = 1 + 3η²/4 + O(η⁴) and the limiting sharpness is
+    2/η - η/|r''(0)| = 2/η - 3η/2 + O(η³):
+
+    >>> from bifurc import losses
+    >>> from bifurc.eos import alignment
+    >>> curve = alignment(losses.logcosh)
+    >>> curve.h0, curve.q_star
+    (3/4, 1 + 3*eta**2/4 + O(eta**4))
+    >>> curve.limiting_sharpness
+    2/eta - 3*eta/2 + O(eta**3)
     """
     if loss.is_squared:
         raise ValueError(f"loss {loss.name!r}: r' is identically 0, so h(p) is undefined")

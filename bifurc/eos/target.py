@@ -80,6 +80,17 @@ def alignment_correction(loss: Loss) -> sp.Expr:
     ------
     ValueError
         For the squared loss (r' ≡ 0: there is no alignment curve).
+
+    Examples
+    --------
+    At y = 0 the correction is Song & Yun's h(p), whose limit at p = 0 is -1/(2r''(0)) = 3/4 for log-cosh:
+
+    >>> import sympy as sp
+    >>> from bifurc import losses
+    >>> from bifurc.eos import alignment_correction
+    >>> p, y = sp.symbols("p y", real=True)
+    >>> sp.limit(alignment_correction(losses.logcosh).subs(y, 0), p, 0)
+    3/4
     """
     if loss.is_squared:
         raise ValueError(f"loss {loss.name!r}: r' is identically 0, so H(p) is undefined")
