@@ -41,6 +41,21 @@ def minimalist() -> ReducedModel:
     ------
     ValueError
         If the coupling is not invariant or the gradients cannot be matched (neither happens).
+
+    Examples
+    --------
+    GD on ¼(1 - x²y²)² is x' = x + η(1 - x²y²)xy², y' = y + η(1 - x²y²)x²y; the sharpness of the
+    4-variable model at a minimum is 2(x² + y²):
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import minimalist
+    >>> model = minimalist()
+    >>> (x, y), (eta,) = model.map.state_symbols, model.map.param_symbols
+    >>> gd = (x + eta*(1 - x**2*y**2)*x*y**2, y + eta*(1 - x**2*y**2)*x**2*y)
+    >>> [sp.expand(u - e) == 0 for u, e in zip(model.map.updates, gd)]
+    [True, True]
+    >>> sp.expand(model.results["sharpness at a minimum"] - 2*(x**2 + y**2)) == 0
+    True
     """
     L4 = (1 - x * y * z * w) ** 2 / 2
     coords = (x, y, z, w)
@@ -86,6 +101,19 @@ def degree2() -> ReducedModel:
     -------
     ReducedModel
         State (x, y), parameter ``eta`` (0.1). ``results`` as for :func:`minimalist`.
+
+    Examples
+    --------
+    GD on ½(1 - xy)² is x' = x + η(1 - xy)y, y' = y + η(1 - xy)x; the sharpness at a minimum is x² + y²:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import degree2
+    >>> model = degree2()
+    >>> (x, y), (eta,) = model.map.state_symbols, model.map.param_symbols
+    >>> [sp.expand(u - e) == 0 for u, e in zip(model.map.updates, (x + eta*(1 - x*y)*y, y + eta*(1 - x*y)*x))]
+    [True, True]
+    >>> sp.expand(model.results["sharpness at a minimum"] - (x**2 + y**2)) == 0
+    True
     """
     L2 = (1 - x * y) ** 2 / 2
     m = reduce(x * y, "x, y", {"x": x, "y": y}, target=1, name="zhu_degree2").map
@@ -159,6 +187,15 @@ def two_step(model: ReducedModel) -> TwoStep:
     ------
     ValueError
         If the model is not one of the two, or the map does not close in (xy, x² + y²).
+
+    Examples
+    --------
+    Zhu et al.: the minimalist model's two-step orbits follow a parabola (a cubic term), the degree-2
+    model's lie on ellipses:
+
+    >>> from bifurc.eos import degree2, minimalist, two_step
+    >>> two_step(minimalist()).curve, two_step(degree2()).curve
+    ('parabola', 'ellipse')
     """
     if model.name not in ("zhu_minimalist", "zhu_degree2"):
         raise ValueError(f"two_step needs zhu_minimalist or zhu_degree2, got {model.name!r}")
