@@ -39,6 +39,12 @@ class EndPoint:
         1 + b₀η² + O(η⁴).
     gap : sympy.Expr
         (2/η - λ∞)/η to leading order: 2b₀.
+
+    Examples
+    --------
+    >>> from bifurc.eos import end_point, minimalist
+    >>> end_point(minimalist()).q_star
+    1 + eta**2/4 + O(eta**4)
     """
 
     pi_next: sp.Expr
@@ -63,6 +69,14 @@ def end_point(model: ReducedModel, order: int = 5) -> EndPoint:
     ------
     ValueError
         If the order-by-order equations do not determine b₀.
+
+    Examples
+    --------
+    The minimalist model ends at sharpness 2/η - η/2 + O(η³) (Zhu et al.'s gap η/2):
+
+    >>> from bifurc.eos import end_point, minimalist
+    >>> end_point(minimalist()).gap
+    1/2
     """
     pi, S, q, u, eps = sp.symbols("pi S q u epsilon")
     fx, fy = model.map.updates
