@@ -172,8 +172,11 @@ def test_transcritical_branch_point_and_the_other_branch(logistic):
         other = switch_at_branch_point(logistic, bp, stop)
         r = other.values
         assert other.status == "bound" and r[-1] == stop
+        # it starts at the branch point itself, so that a figure shows the two branches joined
+        assert r[0] == bp.value and np.array_equal(other.states[0], bp.state)
         assert np.max(np.abs(other.states[:, 0] - (1 - 1 / r))) < LOCATED
-        assert np.array_equal(other.stable, r > 1)  # multiplier 2 - r: stability exchanged at r = 1
+        # multiplier 2 - r: stability exchanged at r = 1 (the branch point takes its neighbour's)
+        assert np.array_equal(other.stable[1:], r[1:] > 1) and other.stable[0] == other.stable[1]
     with pytest.raises(bifurc.InputError, match="branch point"):
         switch_at_branch_point(logistic, continuation(logistic, "r", 0.6, 2.5, 3.2).points[0], 3.4)
 
@@ -214,12 +217,14 @@ def test_switching_at_the_logistic_flip_follows_the_two_cycle(logistic):
     (flip,) = continuation(logistic, "r", 0.6, 2.5, 3.2).points
     b = switch_at_flip(logistic, flip, 3.4)
     assert b.period == 2 and b.status == "bound" and b.values[-1] == 3.4
+    # the first point is the flip itself: the 2-cycle at its birth is the fixed point run twice
+    assert b.values[0] == flip.value and np.array_equal(b.states[0], flip.state)
     r = b.values
     # the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r), born at r = 3, stable up to 1 + sqrt 6
     root = np.sqrt((r - 3) * (r + 1))
     distance = np.minimum(np.abs(b.states[:, 0] - (r + 1 + root) / (2 * r)),
                           np.abs(b.states[:, 0] - (r + 1 - root) / (2 * r)))
-    assert np.all(r > 3) and np.max(distance) < LOCATED
+    assert np.all(r[1:] > 3) and np.max(distance) < LOCATED
     # its multiplier is 4 + 2r - r^2 (from the closed form)
     assert np.allclose(b.multipliers[:, 0].real, 4 + 2 * r - r**2, atol=1e-10)
     assert np.all(b.stable)
@@ -242,7 +247,7 @@ def test_switching_towards_the_start():
         switch_at_flip(m, c.flips[0], 1.0)
     b = switch_at_flip(m, c.flips[0], -1.2)
     r = b.values
-    assert b.period == 2 and np.all(r < -0.75) and b.values[-1] == -1.2
+    assert b.period == 2 and np.all(r[1:] < -0.75) and b.values[-1] == -1.2 and r[0] == c.flips[0].value
     x = b.states[:, 0]
     assert np.max(np.abs(x**2 + x + r + 1)) < LOCATED
     assert np.allclose(b.multipliers[:, 0].real, 4 * (r + 1), atol=1e-10)

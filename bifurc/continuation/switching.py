@@ -7,13 +7,16 @@ period-k cycle, also a solution of F^{2k}(x) = x, crosses it transversally. A pr
 z* + h (q, 0) corrected on the hyperplane orthogonal to (q, 0) therefore lands on the new
 branch (its minimal period is checked), which is then continued like any other. At a
 branch point the same step is taken along the other branch's tangent (see
-:mod:`bifurc.continuation.branch_points`).
+:mod:`bifurc.continuation.branch_points`); the cycles found there may have a period that
+divides the branch's (the period-k cycles a doubled branch was born from), and are then
+followed with that period. A switched branch starts at the special point it leaves, so
+that it is drawn joined to the branch it was switched from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -22,18 +25,23 @@ from ..analysis.orbits import DEFAULT_ESCAPE
 from ..analysis.periods import cycle_points, minimal_period
 from ..definition.iterated_map import Map
 from ..errors import InputError
-from .branch import Settings, corrector, first_point, setup, trace, unit_tangent
+from .branch import Settings, corrector, first_point, multipliers, setup, trace, unit_tangent
 from .results import Branch, SpecialPoint
 from .system import CycleSystem
 
 __all__ = ["switch_at_flip", "switch_at_branch_point", "follow_cascade", "CascadeBranches"]
 
 
-def _switched_start(system: CycleSystem, z_star: np.ndarray, direction: np.ndarray,
-                    settings: Settings) -> tuple[np.ndarray, np.ndarray] | None:
-    """The first point, of minimal period ``system.period``, of the branch leaving ``z_star`` along
-    ``direction``, and its tangent; None if there is none within the steps allowed."""
+def _switched_start(system: CycleSystem, z_star: np.ndarray, direction: np.ndarray, settings: Settings,
+                    periods: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The first point of the branch leaving ``z_star`` along ``direction``, its tangent and its cycles'
+    minimal period; None if there is none within the steps allowed.
+
+    The point is a fixed point of F^k, k = ``system.period``; its minimal period must be one of
+    ``periods`` (default: k itself). The tangent is that of the branch of that period.
+    """
     n = system.dim
+    periods = periods or (system.period,)
     t0 = direction / np.linalg.norm(direction)
     h = settings.step
     while h >= settings.min_step:
@@ -42,20 +50,43 @@ def _switched_start(system: CycleSystem, z_star: np.ndarray, direction: np.ndarr
             z1 = corrected[0]
             p = system.parameters(z1[n])
             period = minimal_period(cycle_points(system.m, z1[:n], p, system.period), 1e-9)
-            out = system.residual(z1)
-            if period == system.period and out is not None:
-                t1 = unit_tangent(out[1], t0)
-                if t1 is not None:
-                    return z1, t1
+            out = _period(system, period).residual(z1) if period in periods else None
+            t1 = unit_tangent(out[1], t0) if out is not None else None
+            if t1 is not None:
+                return z1, t1, period
         h /= 2
     return None
+
+
+def _period(system: CycleSystem, period: int) -> CycleSystem:
+    """The same cycle system for cycles of another period."""
+    if period == system.period:
+        return system
+    params = system.m.named_parameters(system.base)
+    return CycleSystem(system.m, system.param, period, params, system.escape)
+
+
+def _from_origin(system: CycleSystem, z_star: np.ndarray, branch: Branch) -> Branch:
+    """``branch`` with the special point ``z_star`` it was switched from as its first point.
+
+    The multipliers there are those of the branch's cycles (one lies on the unit circle), and
+    its stability flag is that of the next point, the branch it leaves on.
+    """
+    n = system.dim
+    out = system.residual(z_star)
+    mu = multipliers(out[2]) if out is not None else np.full(n, np.nan, dtype=complex)
+    return replace(branch, values=np.insert(branch.values, 0, z_star[n]),
+                   states=np.vstack([z_star[:n], branch.states]),
+                   multipliers=np.vstack([mu, branch.multipliers]),
+                   stable=np.insert(branch.stable, 0, branch.stable[0]))
 
 
 def _flip_start(system: CycleSystem, point: SpecialPoint,
                 settings: Settings) -> tuple[np.ndarray, np.ndarray] | None:
     """The first point of the period-2k branch born at the flip ``point``, and its tangent."""
     direction = np.append(np.real(point.vector), 0.0)
-    return _switched_start(system, np.append(point.state, point.value), direction, settings)
+    start = _switched_start(system, np.append(point.state, point.value), direction, settings)
+    return None if start is None else start[:2]
 
 
 def switch_at_flip(
@@ -89,7 +120,8 @@ def switch_at_flip(
     Returns
     -------
     Branch
-        Of period ``2 * point.period``.
+        Of period ``2 * point.period``, starting at ``point`` itself (whose cycle, run twice,
+        is the doubled cycle at its birth).
 
     Raises
     ------
@@ -106,7 +138,7 @@ def switch_at_flip(
         side = "" if start is None else f" in [{lo!r}, {hi!r}]: it lies on the other side of the flip"
         raise InputError(f"found no period-{system.period} cycle near the flip at "
                          f"{point.param}={point.value!r}{side}")
-    return trace(system, *start, settings, others)
+    return _from_origin(system, np.append(point.state, point.value), trace(system, *start, settings, others))
 
 
 def switch_at_branch_point(
@@ -121,11 +153,14 @@ def switch_at_branch_point(
     escape: float = DEFAULT_ESCAPE,
     bounds: tuple[float, float] | None = None,
 ) -> Branch:
-    """The other branch of period-k cycles through the branch point ``point``, followed to ``stop``.
+    """The other branch of cycles through the branch point ``point``, followed to ``stop``.
 
     It leaves along ``point.vector`` (the root of the algebraic branching equation that is
     not the branch already followed), in the direction of ``stop``; a branch that leaves
-    with the parameter fixed (a pitchfork) is followed along +``point.vector``.
+    with the parameter fixed (a pitchfork) is followed along +``point.vector``. Its cycles
+    have the period k of ``point``'s, or a divisor d of k: where a branch of doubled cycles
+    ends on the cycles it was born from (a flip seen from the period-2k side), the other
+    branch is that of the period-d cycles, and it is followed as such.
 
     Parameters
     ----------
@@ -139,6 +174,7 @@ def switch_at_branch_point(
     Returns
     -------
     Branch
+        Of period k or d, starting at ``point`` itself.
 
     Raises
     ------
@@ -152,11 +188,16 @@ def switch_at_branch_point(
     direction = np.array(point.vector, dtype=np.float64)
     if direction[-1] * (settings.stop - settings.start) < 0:
         direction = -direction
-    start = _switched_start(system, np.append(point.state, point.value), direction, settings)
-    if start is None:
-        raise InputError(f"found no second branch of period-{point.period} cycles at the branch point "
-                         f"{point.param}={point.value!r}")
-    return trace(system, *start, settings, others)
+    z_star = np.append(point.state, point.value)
+    divisors = tuple(d for d in range(1, point.period + 1) if point.period % d == 0)
+    start = _switched_start(system, z_star, direction, settings, divisors)
+    lo, hi = settings.bounds
+    if start is None or not lo <= start[0][-1] <= hi:
+        side = "" if start is None else f" in [{lo!r}, {hi!r}]: it lies on the other side of the point"
+        raise InputError(f"found no second branch of cycles of period {point.period} or a divisor of it "
+                         f"at the branch point {point.param}={point.value!r}{side}")
+    system = _period(system, start[2])
+    return _from_origin(system, z_star, trace(system, *start[:2], settings, others))
 
 
 @dataclass(frozen=True)
@@ -271,7 +312,8 @@ def follow_cascade(
             message = (f"{doubled} passes {param}={settings.stop!r} before it could flip" if side else
                        f"{doubled} lies on the side of {param}={settings.start!r}, away from stop")
             break
-        branch = trace(system, *begun, step_settings, others, stop_at=("flip",))
+        branch = _from_origin(system, np.append(flip.state, flip.value),
+                              trace(system, *begun, step_settings, others, stop_at=("flip",)))
         branches.append(branch)
     return CascadeBranches(m.name, param, tuple(flips), tuple(branches), message, others, settings.start,
                            settings.stop, count)

@@ -90,12 +90,16 @@ class CycleSystem:
         return p
 
     def flow(self, z: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-        """(G^k(z), DG^k(z)) for the suspended map, or None if the orbit escaped."""
+        """(G^k(z), DG^k(z)) for the suspended map, or None if the orbit escaped or met a pole."""
         n1 = self.size
         y = np.empty(n1)
         M = np.empty((n1, n1))
         z = np.ascontiguousarray(z, dtype=np.float64)
-        ok = self.suspended.kernels.flow_with_monodromy(z, self.others, k or self.period, self.escape, y, M)
+        kernels = self.suspended.kernels
+        try:
+            ok = kernels.flow_with_monodromy(z, self.others, k or self.period, self.escape, y, M)
+        except ZeroDivisionError:  # the kernels divide as Python does: a pole of the map
+            return None
         if not ok or not np.all(np.isfinite(M)):
             return None
         return y, M
