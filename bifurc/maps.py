@@ -67,6 +67,16 @@ def get(name: str) -> Map:
     ------
     ValueError
         If there is no such map.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> m = maps.get("henon")
+    >>> m.state, dict(m.params)
+    (('x', 'y'), {'a': 1.4, 'b': 0.3})
+    >>> m.jacobian_at([1.0, 0.0])  # [[-2 a x, 1], [b, 0]]
+    array([[-2.8,  1. ],
+           [ 0.3,  0. ]])
     """
     try:
         return CATALOGUE[name]

@@ -59,8 +59,9 @@ def test_every_subpackage_with_a_public_list_is_enumerated():
 def test_docstring_example_runs(module, name):
     obj = getattr(importlib.import_module(module), name)
     doc = inspect.getdoc(obj) or ""
-    assert EXAMPLES.search(doc), f"{module}.{name} has no numpy-style Examples section"
-    assert doc.index(">>>") > EXAMPLES.search(doc).start(), f"{module}.{name}: '>>>' outside Examples"
+    section = EXAMPLES.search(doc)
+    assert section, f"{module}.{name} has no numpy-style Examples section"
+    assert ">>>" in doc[section.end():], f"{module}.{name}: its Examples section has no '>>>' line"
     home = inspect.getmodule(obj)
     test = doctest.DocTestParser().get_doctest(doc, dict(vars(home)), f"{module}.{name}",
                                                getattr(home, "__file__", None), 0)

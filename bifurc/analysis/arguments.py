@@ -35,7 +35,21 @@ MAX_WORK = 10**14
 
 
 class EscapeWarning(RuntimeWarning):
-    """An orbit left the escape radius or became non-finite; its values are NaN."""
+    """An orbit left the escape radius or became non-finite; its values are NaN.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import bifurc
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     x = bifurc.orbit(bifurc.maps.logistic, 0.5, 8, params={"r": 5.0})
+    >>> caught[0].category.__name__  # from 0.5 at r = 5 the orbit runs off to -infinity
+    'EscapeWarning'
+    >>> bool(np.isnan(x[-1, 0]))
+    True
+    """
 
 
 class PrecisionWarning(RuntimeWarning):
@@ -44,6 +58,18 @@ class PrecisionWarning(RuntimeWarning):
     Issued when an orbit lands exactly on an unstable periodic orbit (the slope-2 tent map
     and the doubling map collapse to 0 within about 55 steps, since each step shifts out
     one bit of the mantissa); see docs/numerics.md.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import bifurc
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     x = bifurc.orbit(bifurc.maps.tent, 0.1, 1, transient=100, params={"mu": 2.0})
+    >>> x  # each doubling shifts out one bit: float64 reaches the unstable fixed point 0
+    array([[0.]])
+    >>> caught[0].category.__name__
+    'PrecisionWarning'
     """
 
 

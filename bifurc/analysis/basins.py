@@ -53,6 +53,15 @@ class Basins:
         Period-detection tolerance; cycles closer than 1000 tol are the same attractor.
     params : dict
         The parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> m = bifurc.Map.from_expressions({"x": "x + c*(x - x**3)", "y": "y/2"}, {"c": 0.5})
+    >>> b = bifurc.basins(m, np.linspace(-1.5, 1.5, 6), np.linspace(-1, 1, 5))
+    >>> b.axes, b.labels.shape, len(b.attractors)  # labels[i, j] belongs to (xs[j], ys[i])
+    (('x', 'y'), (5, 6), 2)
     """
 
     map_name: str
@@ -186,6 +195,20 @@ def basins(
     Returns
     -------
     Basins
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> m = bifurc.Map.from_expressions({"x": "x + c*(x - x**3)", "y": "y/2"}, {"c": 0.5})
+    >>> b = bifurc.basins(m, np.linspace(-1.5, 1.5, 4), np.linspace(-1, 1, 3))
+    >>> np.vstack(b.attractors).round(12) + 0.0  # the stable fixed points (-+1, 0)
+    array([[-1.,  0.],
+           [ 1.,  0.]])
+    >>> b.labels  # each half-plane x < 0, x > 0 is the basin of its fixed point
+    array([[0, 0, 1, 1],
+           [0, 0, 1, 1],
+           [0, 0, 1, 1]])
     """
     xs, ys = grid(xs, "xs"), grid(ys, "ys")
     transient = nonnegative_int(transient, "transient")

@@ -54,6 +54,15 @@ class Cascade:
         ``precise_points`` holds them as decimal strings.
     precise_points : tuple of str
         The high-precision points (empty for float64).
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> c = bifurc.cascade(bifurc.maps.logistic, "r", 2.8, 3.47, 0.3, count=2)
+    >>> c.param, c.periods.tolist(), c.points.shape
+    ('r', [1, 2], (2,))
+    >>> print(round(c.points[0], 12))  # the fixed point's multiplier 2 - r is -1 at r = 3
+    3.0
     """
 
     map_name: str
@@ -264,6 +273,18 @@ def cascade(
     ------
     ValueError
         For bad arguments, or if the attractor at ``start`` is not periodic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> c = bifurc.cascade(bifurc.maps.logistic, "r", 2.8, 3.5699, 0.3, count=7)
+    >>> c.periods.tolist()
+    [1, 2, 4, 8, 16, 32, 64]
+    >>> print(round(c.points[0], 12), round(c.points[1], 12), round(1 + np.sqrt(6), 12))  # 3, 1 + sqrt 6
+    3.0 3.449489742783 3.449489742783
+    >>> print(round(c.delta[-1], 2))  # the ratios tend to Feigenbaum's delta = 4.6692...
+    4.67
     """
     count = positive_int(count, "count", MAX_DOUBLINGS)
     if digits is not None:

@@ -49,6 +49,17 @@ def lyapunov(
         that float64 rounding has put exactly on an unstable cycle within the first 4096
         steps (the slope-2 tent map ends at 0) gives that cycle's exponents, with a
         :class:`~bifurc.analysis.arguments.PrecisionWarning`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> lam = bifurc.lyapunov(bifurc.maps.logistic, 0.3, 200_000, params={"r": 4.0})
+    >>> print(round(lam[0], 2))  # ln 2 = 0.693..., the error falling like n^(-1/2)
+    0.69
+    >>> exps = bifurc.lyapunov(bifurc.maps.henon, [0.1, 0.1], 10_000)
+    >>> print(round(exps.sum(), 6), round(np.log(0.3), 6))  # the sum is ln |det J| = ln b exactly
+    -1.203973 -1.203973
     """
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")
@@ -85,6 +96,13 @@ class LyapunovSweep:
         Steps averaged and discarded.
     params : dict
         The other parameters.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> s = bifurc.lyapunov_sweep(bifurc.maps.henon, "a", [1.2, 1.3, 1.4], [0.1, 0.1], n=1000)
+    >>> s.param, s.exponents.shape, s.escaped.tolist()  # two exponents per value of a
+    ('a', (3, 2), [False, False, False])
     """
 
     map_name: str
@@ -153,6 +171,15 @@ def lyapunov_sweep(
     Returns
     -------
     LyapunovSweep
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> s = bifurc.lyapunov_sweep(bifurc.maps.logistic, "r", [2.5, 3.2], 0.3, n=2000)
+    >>> r = s.values  # fixed point (r = 2.5): ln |2 - r|; 2-cycle (r = 3.2): ln |4 + 2r - r^2| / 2
+    >>> np.allclose(s.exponents[:, 0], [np.log(abs(2 - r[0])), np.log(abs(4 + 2 * r[1] - r[1] ** 2)) / 2])
+    True
     """
     values = grid(values, "values")
     n = positive_int(n, "n")

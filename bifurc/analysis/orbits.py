@@ -57,6 +57,16 @@ def orbit(
         :class:`~bifurc.analysis.arguments.EscapeWarning` says so. If the last state lies
         exactly on an unstable cycle (a float64 collapse, e.g. the slope-2 tent map ends at
         0), a :class:`~bifurc.analysis.arguments.PrecisionWarning` says so.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> x = bifurc.orbit(bifurc.maps.logistic, 0.3, 4, transient=2000, params={"r": 2.5})
+    >>> x.shape
+    (4, 1)
+    >>> np.round(x[:, 0], 12)  # the stable fixed point 1 - 1/r = 0.6
+    array([0.6, 0.6, 0.6, 0.6])
     """
     n = positive_int(n, "n")
     transient = nonnegative_int(transient, "transient")
@@ -97,6 +107,13 @@ class OrbitDiagram:
         The escape radius used.
     state : tuple of str
         State variable names.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", [2.5, 2.8, 3.1], 0.3, transient=100, keep=8)
+    >>> d.param, d.values.shape, d.points.shape, d.escaped.tolist()
+    ('r', (3,), (3, 8, 1), [False, False, False])
     """
 
     map_name: str
@@ -195,6 +212,20 @@ def orbit_diagram(
     -------
     OrbitDiagram
         ``x0`` holds the first start; the result does not record ``follow``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", [2.5, 3.2], 0.3, transient=2000, keep=4)
+    >>> d.points.shape  # (values, keep, dim)
+    (2, 4, 1)
+    >>> np.round(d.points[0, :, 0], 9)  # r = 2.5: the fixed point 1 - 1/r
+    array([0.6, 0.6, 0.6, 0.6])
+    >>> r = 3.2  # the period-2 cycle (r + 1 -+ sqrt((r - 3)(r + 1))) / (2r)
+    >>> cycle = (r + 1 + np.array([-1, 1]) * np.sqrt((r - 3) * (r + 1))) / (2 * r)
+    >>> np.allclose(np.sort(d.points[1, :2, 0]), cycle, rtol=0, atol=1e-12)
+    True
     """
     values = grid(values, "values")
     transient = nonnegative_int(transient, "transient")

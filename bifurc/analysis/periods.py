@@ -44,6 +44,12 @@ def period(
         or a transient too short near a bifurcation); -1 if the orbit escaped. If the cycle
         found is unstable (the orbit was put on it by float64 rounding, as the slope-2 tent
         map is put on 0), a :class:`~bifurc.analysis.arguments.PrecisionWarning` says so.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> [bifurc.period(bifurc.maps.logistic, 0.3, {"r": r}) for r in (2.8, 3.2, 3.5, 3.83)]  # 3.83: a window
+    [1, 2, 4, 3]
     """
     transient = nonnegative_int(transient, "transient")
     max_period = positive_int(max_period, "max_period")
@@ -74,6 +80,13 @@ class PeriodicOrbit:
         each) or ``"neutral"`` (some |mu| within ``1e-9`` of 1).
     residual : float
         max |F^k(x) - x| over the cycle's points: the tolerance reached.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> (p,) = bifurc.fixed_points(bifurc.maps.logistic, [(0.1, 1)], {"r": 2.5})
+    >>> print(round(p.points[0, 0], 12), round(p.multipliers[0].real, 12), p.kind)  # 1 - 1/r, 2 - r
+    0.6 -0.5 stable
     """
 
     points: np.ndarray
@@ -173,6 +186,19 @@ def periodic_orbits(
     -------
     list of PeriodicOrbit
         Sorted by the first point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> (cycle,) = bifurc.periodic_orbits(bifurc.maps.logistic, 2, [(0, 1)], {"r": 3.2})
+    >>> r = 3.2  # closed form: x = (r + 1 -+ sqrt((r - 3)(r + 1))) / (2r)
+    >>> np.allclose(cycle.points[:, 0], (r + 1 + np.array([-1, 1]) * np.sqrt((r - 3) * (r + 1))) / (2 * r))
+    True
+    >>> print(round(cycle.multipliers[0].real, 9))  # 4 + 2r - r^2
+    0.16
+    >>> cycle.kind
+    'stable'
     """
     k = positive_int(k, "k")
     starts = positive_int(starts, "starts")
@@ -244,5 +270,18 @@ def fixed_points(
     starts: int = 64,
     tol: float = 1e-12,
 ) -> list[PeriodicOrbit]:
-    """Fixed points of ``m`` in ``box`` with their multipliers: :func:`periodic_orbits` with k = 1."""
+    """Fixed points of ``m`` in ``box`` with their multipliers: :func:`periodic_orbits` with k = 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> a, b = 1.4, 0.3  # Henon: x = (-(1 - b) -+ sqrt((1 - b)^2 + 4a)) / (2a), y = b x
+    >>> x = (-(1 - b) + np.array([-1, 1]) * np.sqrt((1 - b) ** 2 + 4 * a)) / (2 * a)
+    >>> points = bifurc.fixed_points(bifurc.maps.henon, [(-2, 2), (-1, 1)])
+    >>> np.allclose([p.points[0] for p in points], np.column_stack([x, b * x]))
+    True
+    >>> [p.kind for p in points]
+    ['saddle', 'saddle']
+    """
     return periodic_orbits(m, 1, box, params=params, starts=starts, tol=tol)

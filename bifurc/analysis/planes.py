@@ -45,6 +45,14 @@ class ParameterPlane:
         exponent (NaN where the orbit escaped).
     settings : dict
         x0, the other parameters and the iteration settings used.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> plane = bifurc.parameter_plane(bifurc.maps.henon, "a", [0.2, 1.0, 1.4], "b", [0.1, 0.3],
+    ...                                [0.1, 0.1], quantity="lyapunov", n=500)
+    >>> plane.params_xy, plane.values.shape, plane.values.dtype
+    (('a', 'b'), (2, 3), dtype('float64'))
     """
 
     map_name: str
@@ -94,6 +102,13 @@ def parameter_plane(
     Returns
     -------
     ParameterPlane
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> plane = bifurc.parameter_plane(bifurc.maps.henon, "a", [0.1, 0.3, 0.5], "b", [0.3], [0.1, 0.1])
+    >>> plane.values  # at b = 0.3 the fixed point flips at a = 3 (1 - b)^2 / 4 = 0.3675
+    array([[1, 1, 2]])
     """
     if quantity not in QUANTITIES:
         raise InputError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")

@@ -169,6 +169,13 @@ class PreciseOrbit:
         max |F^k(x) - x| at the solution: what Newton reached.
     digits : int
         Significant digits asked for (computed with :data:`GUARD_DIGITS` more).
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> p = bifurc.periodic_orbit_mp(bifurc.maps.logistic, [0.6], 1, {"r": "2.5"}, digits=20)
+    >>> p.digits, len(p.points), str(p.points[0][0])  # the fixed point 1 - 1/r
+    (20, 1, '0.6')
     """
 
     points: tuple
@@ -217,6 +224,17 @@ def periodic_orbit_mp(
     ------
     ValueError
         For bad arguments, or if Newton does not converge from ``x0``.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> import bifurc
+    >>> p = bifurc.periodic_orbit_mp(bifurc.maps.logistic, [0.51], 2, {"r": "3.2"}, digits=30)
+    >>> with mpmath.workdps(40):  # closed form of the 2-cycle's lower point
+    ...     r = mpmath.mpf("3.2")
+    ...     x = (r + 1 - mpmath.sqrt((r - 3) * (r + 1))) / (2 * r)
+    ...     print(abs(p.points[0][0] - x) < mpmath.mpf(10) ** -30, mpmath.nstr(x, 30))
+    True 0.513044509532629999794123525196
     """
     k = positive_int(k, "k")
     digits = precision_digits(digits)
@@ -273,6 +291,15 @@ def flip_point_mp(
     ------
     ValueError
         If the orbit is lost or no sign change is found near ``mu``.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> import bifurc
+    >>> mu, tol, x = bifurc.flip_point_mp(bifurc.maps.logistic, "r", 2, 3.449, [0.44], digits=30)
+    >>> with mpmath.workdps(40):  # the 2-cycle flips at r = 1 + sqrt 6
+    ...     print(abs(mu - (1 + mpmath.sqrt(6))) <= tol < mpmath.mpf(10) ** -29, mpmath.nstr(mu, 30))
+    True 3.44948974278317809819728407471
     """
     k = positive_int(k, "k")
     digits = precision_digits(digits)
@@ -333,6 +360,15 @@ def orbit_mp(
     ------
     ValueError
         For bad arguments, or if the orbit becomes non-finite.
+
+    Examples
+    --------
+    >>> import mpmath
+    >>> import bifurc
+    >>> (x,) = bifurc.orbit_mp(bifurc.maps.logistic, ["0.1"], 5, {"r": "2"}, digits=30)
+    >>> with mpmath.workdps(40):  # at r = 2, 1 - 2 x_n = (1 - 2 x_0)^(2^n)
+    ...     print(abs(x - (1 - mpmath.mpf("0.8") ** 32) / 2) < mpmath.mpf(10) ** -30)
+    True
     """
     n = positive_int(n, "n", MAX_MP_STEPS)
     digits = precision_digits(digits)

@@ -55,6 +55,19 @@ def save(result: object, path: str | os.PathLike) -> Path:
     -------
     pathlib.Path
         The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import bifurc
+    >>> d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", [2.9, 3.3], 0.3, transient=100, keep=4)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = bifurc.save(d, Path(folder) / "diagram")
+    ...     back = bifurc.load(path)
+    >>> path.name, np.array_equal(back.points, d.points), back.values.tolist()
+    ('diagram.npz', True, [2.9, 3.3])
     """
     from .. import __version__
 
@@ -95,6 +108,24 @@ def load(path: str | os.PathLike) -> object:
     InputError
         If the file is missing, empty, truncated or damaged, not a bifurc result, of another
         format version, or holds fields that are missing, unknown or of the wrong type.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import bifurc
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     c = bifurc.cascade(bifurc.maps.logistic, "r", 2.8, 3.47, 0.3, count=2)
+    ...     back = bifurc.load(bifurc.save(c, Path(folder) / "cascade.npz"))
+    ...     _ = (Path(folder) / "junk.npz").write_bytes(b"not a result")
+    ...     try:
+    ...         bifurc.load(Path(folder) / "junk.npz")
+    ...     except bifurc.InputError:
+    ...         print("refused")
+    refused
+    >>> type(back).__name__, np.array_equal(back.points, c.points)
+    ('Cascade', True)
     """
     source = Path(path)
     if not source.is_file():

@@ -68,6 +68,17 @@ class Map:
     formulas : tuple of str or None
         The formula texts the map was defined from, or None if it was given sympy
         expressions. They identify the map's compiled kernels in the disk cache.
+
+    Examples
+    --------
+    >>> from bifurc import Map
+    >>> m = Map.from_expressions({"x": "r*x*(1 - x)"}, {"r": 3.2}, name="logistic")
+    >>> m.state, dict(m.params)
+    (('x',), {'r': 3.2})
+    >>> m.jacobian  # derived from the formula: d/dx r x (1 - x)
+    Matrix([[r*(1 - 2*x)]])
+    >>> m(0.5)  # one step: 3.2 * 0.5 * 0.5
+    array([0.8])
     """
 
     def __init__(

@@ -37,6 +37,14 @@ def get(name_or_expression: str) -> Loss:
     ------
     ValueError
         If the text is neither a catalogued name nor a valid loss formula.
+
+    Examples
+    --------
+    >>> from bifurc import losses
+    >>> losses.get("logcosh") is losses.logcosh
+    True
+    >>> losses.get("log(cosh(2*p))/4").r  # l'(p)/p = tanh(2p)/(2p)
+    tanh(2*p)/(2*p)
     """
     if name_or_expression in CATALOGUE:
         return CATALOGUE[name_or_expression]

@@ -38,6 +38,13 @@ class AssumptionCheck:
         ``"symbolic"`` (decided by sympy) or ``"grid"`` (decided on a dense grid).
     detail : str
         The derived quantity the verdict rests on.
+
+    Examples
+    --------
+    >>> from bifurc import losses
+    >>> check = next(c for c in losses.logcosh.assumptions if c.name == "convex")
+    >>> check.holds, check.method, check.detail  # (log cosh p)'' = 1/cosh^2 p > 0
+    (True, 'symbolic', "l''(p) = cosh(p)**(-2)")
     """
 
     name: str

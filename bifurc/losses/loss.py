@@ -19,7 +19,18 @@ P = sp.Symbol("p", real=True)
 
 
 class NoBifurcationWarning(UserWarning):
-    """The loss has r ≡ 1 (squared loss): the reduced map f_q has no bifurcation in q."""
+    """The loss has r ≡ 1 (squared loss): the reduced map f_q has no bifurcation in q.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from bifurc.losses import Loss, NoBifurcationWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     loss = Loss.from_expression("p**2/2")
+    >>> loss.r, caught[0].category is NoBifurcationWarning  # r = l'(p)/p = 1
+    (1, True)
+    """
 
 
 @cache
@@ -42,6 +53,17 @@ class Loss:
         A label.
     assumptions : tuple of AssumptionCheck
         The verdict on each assumption and how it was reached.
+
+    Examples
+    --------
+    >>> from bifurc import Loss
+    >>> loss = Loss.from_expression("sqrt(1 + p**2) - 1", name="pseudo_huber")
+    >>> loss.r  # l'(p)/p
+    1/sqrt(p**2 + 1)
+    >>> print(round(float(loss.r_hat(0.5)[()]), 12), round(3 ** 0.5, 12))  # r(p) = 1/2 at p = sqrt 3
+    1.732050807569 1.732050807569
+    >>> all(check.holds for check in loss.assumptions)
+    True
     """
 
     expression: sp.Expr

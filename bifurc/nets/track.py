@@ -72,6 +72,18 @@ def track(p: object, lam: object, eta: float, loss: Loss, start: int | None = No
     InputError
         (a ValueError) if p and lam differ in shape or are empty, a λ is not positive, eta is
         not positive, or start is outside the run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> p, eta = np.array([0.5, 1.0, 2.0]), 0.1
+    >>> lam = (2 / eta) * np.sqrt(1 + p**2)  # a run on the pseudo-Huber curve q = (1 + p^2)^(-1/2)
+    >>> t = bifurc.track(p, lam, eta, bifurc.losses.pseudo_huber)
+    >>> bool(np.allclose(t.q, 1 / np.sqrt(1 + p**2)))
+    True
+    >>> print(round(t.distance, 12))  # the median of |q / r(p) - 1|
+    0.0
     """
     p = np.asarray(p, dtype=np.float64).reshape(-1)
     lam = np.asarray(lam, dtype=np.float64).reshape(-1)
