@@ -34,6 +34,13 @@ class ReducedModel:
         Named side results (sharpness at a minimum, canonical coordinates, series, ...).
     positive : tuple of str
         Parameters and state variables known to be positive (used when solving inequalities).
+
+    Examples
+    --------
+    >>> from bifurc.eos import cubic_map
+    >>> model = cubic_map()
+    >>> model.name, model.map.state, dict(model.map.params)
+    ('cubic_eos', ('theta',), {'eta': 0.1, 'a': 1.0, 'b': 1.0})
     """
 
     name: str

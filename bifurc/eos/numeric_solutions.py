@@ -39,6 +39,14 @@ class NumericSolutions:
         The solutions: points, multipliers (monodromy eigenvalues), type, residual.
     tolerance : float
         The largest residual over the solutions (0 when there are none).
+
+    Examples
+    --------
+    >>> from bifurc import losses
+    >>> from bifurc.eos import canonical_map, numeric_period_two
+    >>> found = numeric_period_two(canonical_map(losses.logcosh), [(0.0, 3.0)], starts=10)
+    >>> found.period, found.params, len(found.orbits), found.tolerance < 1e-12
+    (2, {'q': 0.8}, 1, True)
     """
 
     period: int
@@ -103,6 +111,22 @@ def numeric_fixed_points(model: ReducedModel, box: Sequence[tuple[float, float]]
     ------
     InputError
         If the box or the parameters are invalid.
+
+    Examples
+    --------
+    x' = cos y, y' = x fixes x = y = the root of cos x = x (0.7390851332...), where the Jacobian
+    [[0, -sin y], [1, 0]] has eigenvalues ±i√(sin x); sympy cannot solve cos x = x:
+
+    >>> import numpy as np
+    >>> from bifurc import Map
+    >>> from bifurc.eos import ReducedModel, numeric_fixed_points
+    >>> model = ReducedModel("cosine", Map.from_expressions({"x": "cos(y)", "y": "x"}, name="cosine"), ())
+    >>> (orbit,) = numeric_fixed_points(model, [(-2.0, 2.0), (-2.0, 2.0)], starts=10).orbits
+    >>> x, y = orbit.points[0]
+    >>> round(float(x), 10), round(float(y), 10), bool(abs(np.cos(x) - x) < 1e-12)
+    (0.7390851332, 0.7390851332, True)
+    >>> bool(np.allclose(np.abs(orbit.multipliers), np.sqrt(np.sin(x)), rtol=1e-10))
+    True
     """
     return _solve(model, 1, params, box, starts)
 
@@ -112,5 +136,21 @@ def numeric_period_two(model: ReducedModel, box: Sequence[tuple[float, float]],
     """The 2-cycles of a model's map with a point in ``box``, by Newton's method on F(F(x)) = x.
 
     Fixed points are excluded (minimal period 2). Arguments as :func:`numeric_fixed_points`.
+
+    Examples
+    --------
+    For log-cosh the 2-cycle of f_q is {±r̂(q)}, r(p) = tanh(p)/p = q, with multiplier
+    (1 + 2p r'(p)/q)²; it is stable (Song & Yun):
+
+    >>> import numpy as np
+    >>> from bifurc import losses
+    >>> from bifurc.eos import canonical_map, numeric_period_two
+    >>> (orbit,) = numeric_period_two(canonical_map(losses.logcosh), [(0.0, 3.0)], starts=10).orbits
+    >>> p = abs(orbit.points[0, 0])
+    >>> bool(np.isclose(np.tanh(p) / p, 0.8, rtol=1e-12)), orbit.kind
+    (True, 'stable')
+    >>> slope = (p / np.cosh(p)**2 - np.tanh(p)) / p**2
+    >>> bool(np.isclose(orbit.multipliers[0], (1 + 2*p*slope/0.8)**2, rtol=1e-10))
+    True
     """
     return _solve(model, 2, params, box, starts)

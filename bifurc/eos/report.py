@@ -103,6 +103,15 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
     ------
     ValueError
         If the model name is unknown, or the loss is invalid.
+
+    Examples
+    --------
+    The cubic map θ(1 + 2ηab - 2ηa²θ²) has three fixed points, θ = 0 and θ = ±√(b/a):
+
+    >>> from bifurc.eos import derive
+    >>> data = derive("cubic")
+    >>> data["state"], len(data["fixed_points"])
+    (['theta'], 3)
     """
     model = build(model_name, loss_expr)
     solved, unsolved = fixed_points(model)
@@ -185,7 +194,15 @@ def _expression_as_text(value: object) -> object:
 
 
 def to_json(data: dict[str, object]) -> str:
-    """The output of :func:`derive` as JSON, expressions as sympy strings."""
+    """The output of :func:`derive` as JSON, expressions as sympy strings.
+
+    Examples
+    --------
+    >>> import json
+    >>> from bifurc.eos import derive, to_json
+    >>> json.loads(to_json(derive("cubic")))["parameters"]
+    {'eta': 0.1, 'a': 1.0, 'b': 1.0}
+    """
     return json.dumps(plain(data, _expression_as_text), indent=2, ensure_ascii=False)
 
 
@@ -203,7 +220,15 @@ def _tex(value: object) -> str:
 
 
 def to_latex(data: dict[str, object]) -> str:
-    """The output of :func:`derive` as a LaTeX fragment (one ``align*`` block per section)."""
+    """The output of :func:`derive` as a LaTeX fragment (one ``align*`` block per section).
+
+    Examples
+    --------
+    >>> from bifurc.eos import derive, to_latex
+    >>> text = to_latex(derive("cubic"))
+    >>> text.splitlines()[0], text.count("\\begin{align*}") == text.count("\\end{align*}")
+    ('% bifurc derive cubic_eos', True)
+    """
     lines = [f"% bifurc derive {data['model']}"]
     for key, value in data.items():
         if key in ("model", "state", "parameters"):
