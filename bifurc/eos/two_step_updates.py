@@ -215,8 +215,10 @@ class ManifoldInstance:
     ----------
     condition : sympy.Expr
         C at the edge-of-stability minimum, leading term in η.
+    c_line_on_edge : sympy.Expr
+        The one-dimensional coefficient of e³ at the edge-of-stability minimum, exact in η.
     c_line : sympy.Expr
-        The one-dimensional coefficient of e³, leading term in η.
+        Its leading term in η.
     c_zhu : sympy.Expr
         Zhu's coefficient c of e³ (:func:`bifurc.eos.zhu.two_step`), leading term in η.
     a_zhu : sympy.Expr
@@ -228,6 +230,7 @@ class ManifoldInstance:
     """
 
     condition: sp.Expr
+    c_line_on_edge: sp.Expr
     c_line: sp.Expr
     c_zhu: sp.Expr
     a_zhu: sp.Expr
@@ -264,9 +267,13 @@ def manifold_instance(model: ReducedModel) -> ManifoldInstance:
     branch = max(sp.solve(sp.Eq(line.lam, 2 / positive_eta), x_pos),
                  key=lambda r: float(r.subs(positive_eta, sp.Rational(1, 100))))
 
-    def leading(expr: sp.Expr) -> sp.Expr:
-        value = sp.simplify(expr.subs(x_pos, branch))
-        return sp.simplify(value.as_leading_term(positive_eta)).subs(positive_eta, eta)
+    def on_edge(expr: sp.Expr) -> sp.Expr:
+        return sp.simplify(expr.subs(x_pos, branch))
 
-    c_line_lead, condition = leading(c_line), leading(line.condition)
-    return ManifoldInstance(condition, c_line_lead, zhu.c, zhu.a, sp.simplify(c_line_lead - zhu.c) == 0)
+    def leading(expr: sp.Expr) -> sp.Expr:
+        return sp.simplify(expr.as_leading_term(positive_eta)).subs(positive_eta, eta)
+
+    c_edge = on_edge(c_line)
+    c_line_lead, condition = leading(c_edge), leading(on_edge(line.condition))
+    return ManifoldInstance(condition, c_edge.subs(positive_eta, eta), c_line_lead, zhu.c, zhu.a,
+                            sp.simplify(c_line_lead - zhu.c) == 0)

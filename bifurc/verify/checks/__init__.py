@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     agarwala,
     architectures,
+    chen_bruna,
     damian,
     fractal,
     kalra,
