@@ -57,6 +57,17 @@ class Curve:
         The other parameters.
     start, stop, step, min_step, max_step, max_points, tol, bounds
         The settings used (``start``, ``stop`` and ``bounds`` refer to the second parameter).
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import bifurcation_curve, continuation
+    >>> flip = continuation(maps.henon, "a", [1.2, 0.36], 0.1, 0.5).special("flip")[0]
+    >>> curve = bifurcation_curve(maps.henon, flip, "b", 0.2)
+    >>> curve.kind, curve.period, curve.values.shape[1]
+    ('flip', 1, 2)
+    >>> print(round(curve.values[-1, 0], 9), round(3 * (1 - 0.2) ** 2 / 4, 9))  # a = 3 (1 - b)^2 / 4
+    0.48 0.48
     """
 
     map_name: str
@@ -117,6 +128,18 @@ def bifurcation_curve(
     ------
     ValueError
         For bad arguments (``other`` unknown, or the parameter of the point's branch).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import bifurcation_curve, continuation
+    >>> branch = continuation(maps.henon, "a", [1.2, 0.36], 0.1, 0.5)  # at b = 0.3
+    >>> flip = branch.special("flip")[0]
+    >>> curve = bifurcation_curve(maps.henon, flip, "b", 0.1)
+    >>> a, b = curve.values.T  # Henon's fixed point flips on a = 3 (1 - b)^2 / 4
+    >>> curve.params, bool(np.allclose(a, 3 * (1 - b) ** 2 / 4, rtol=0, atol=1e-10))
+    (('a', 'b'), True)
     """
     if not isinstance(point, SpecialPoint):
         raise InputError(f"point must be a special point of a branch, got {point!r}")

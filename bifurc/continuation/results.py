@@ -45,6 +45,14 @@ class SpecialPoint:
         theta in (0, pi) of the critical pair e^{+-i theta} (Neimark-Sacker), else NaN.
     params : dict
         The other parameters.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import continuation
+    >>> flip = continuation(maps.logistic, "r", 0.6, 2.5, 3.6).special("flip")[0]
+    >>> flip.kind, round(flip.value, 9), round(float(flip.multipliers[0].real), 9), flip.criticality
+    ('flip', 3.0, -1.0, 'supercritical')
     """
 
     kind: str
@@ -113,6 +121,19 @@ class Branch:
         Newton's tolerance on each point (relative step size).
     bounds : tuple of float
         The interval the parameter was allowed to explore.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import continuation
+    >>> b = continuation(maps.logistic, "r", 0.6, 2.5, 3.6)
+    >>> b.period, b.status, b.states.shape[1]
+    (1, 'bound', 1)
+    >>> bool(np.allclose(b.states[:, 0], 1 - 1 / b.values))  # the fixed point 1 - 1/r
+    True
+    >>> bool(np.all(b.stable == (b.values < 3)))  # its multiplier 2 - r leaves the unit circle at r = 3
+    True
     """
 
     map_name: str

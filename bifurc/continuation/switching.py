@@ -127,6 +127,17 @@ def switch_at_flip(
     ------
     ValueError
         If ``point`` is not a flip, or no period-2k cycle is found near it on the side of ``stop``.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import continuation, switch_at_flip
+    >>> fixed = continuation(maps.logistic, "r", 0.6, 2.5, 3.6)
+    >>> doubled = switch_at_flip(maps.logistic, fixed.special("flip")[0], 3.6)
+    >>> doubled.period, round(float(doubled.values[0]), 9)  # born where 2 - r = -1
+    (2, 3.0)
+    >>> [round(p.value, 9) for p in doubled.special("flip")]  # and flips at r = 1 + sqrt 6
+    [3.449489743]
     """
     if not isinstance(point, SpecialPoint) or point.kind != "flip":
         raise InputError(f"point must be a flip point of a branch, got {getattr(point, 'kind', point)!r}")
@@ -180,6 +191,18 @@ def switch_at_branch_point(
     ------
     ValueError
         If ``point`` is not a branch point or no cycle is found on the other branch.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import continuation, switch_at_branch_point
+    >>> zero = continuation(maps.logistic, "r", 0.0, 0.5, 1.5)  # the fixed point 0
+    >>> point = zero.special("branch-point")[0]
+    >>> round(point.value, 9)  # it crosses the fixed point 1 - 1/r at r = 1 (transcritical)
+    1.0
+    >>> other = switch_at_branch_point(maps.logistic, point, 1.5)
+    >>> print(round(other.values[-1], 9), round(other.states[-1, 0], 9), round(1 - 1 / 1.5, 9))
+    1.5 0.333333333 0.333333333
     """
     if not isinstance(point, SpecialPoint) or point.kind != "branch-point":
         raise InputError(f"point must be a branch point of a branch, got {getattr(point, 'kind', point)!r}")
@@ -220,6 +243,14 @@ class CascadeBranches:
         The parameter interval.
     count : int
         How many flips were asked for.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import follow_cascade
+    >>> c = follow_cascade(maps.logistic, "r", 0.6, 2.5, 3.47, count=2)
+    >>> [f.period for f in c.flips], [f.criticality for f in c.flips]
+    ([1, 2], ['supercritical', 'supercritical'])
     """
 
     map_name: str
@@ -281,6 +312,14 @@ def follow_cascade(
     -------
     CascadeBranches
         ``points``, ``periods`` and Feigenbaum ratios ``delta``; ``message`` says why it stopped.
+
+    Examples
+    --------
+    >>> from bifurc import maps
+    >>> from bifurc.continuation import follow_cascade
+    >>> c = follow_cascade(maps.logistic, "r", 0.6, 2.5, 3.57, count=3)
+    >>> [b.period for b in c.branches], [round(f.value, 9) for f in c.flips[:2]]  # r = 3, 1 + sqrt 6
+    ([1, 2, 4], [3.0, 3.449489743])
     """
     count = positive_int(count, "count")
     settings, system, others = setup(m, param, start, stop, period, params, None, None, None, max_points, tol,

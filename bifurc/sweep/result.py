@@ -47,6 +47,23 @@ class SweepResult:
         Every tile is done (and, for ``attractor``, the labels are merged).
     definition : dict
         Everything the values depend on (map formulas, fixed values, settings, version).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc.sweep import sweep
+    >>> m = bifurc.Map.from_expressions({"x": "x + c*(x - x**3)", "y": "y/2"}, {"c": 0.5})
+    >>> with tempfile.TemporaryDirectory() as folder:  # values are read from the store: read them inside
+    ...     s = sweep(m, Path(folder) / "store", "x", [-0.5, 0.5], "y", [0.0], progress=False)
+    ...     labels = s.values[:]
+    >>> s.quantity, labels.tolist()  # two attractors: the stable fixed points (-+1, 0)
+    ('attractor', [[0, 1]])
+    >>> np.vstack(s.attractors).round(12) + 0.0
+    array([[-1.,  0.],
+           [ 1.,  0.]])
     """
 
     path: Path
@@ -73,6 +90,21 @@ def read_sweep(path: str | os.PathLike) -> SweepResult:
         If there is no bifurc sweep store at ``path``, or it is damaged (metadata, grids,
         or chunks of tiles marked done missing); a chunk that cannot be decoded is found
         only when read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc.sweep import read_sweep, sweep
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     store = Path(folder) / "store"
+    ...     _ = sweep(bifurc.maps.logistic, store, "r", [2.5, 3.2], "x", [0.3], "lyapunov", progress=False)
+    ...     exponents = read_sweep(store).values[:]
+    >>> r = np.array([2.5, 3.2])  # ln |2 - r| at the fixed point, ln |4 + 2r - r^2| / 2 on the 2-cycle
+    >>> np.allclose(exponents[0], [np.log(abs(2 - r[0])), np.log(abs(4 + 2 * r[1] - r[1] ** 2)) / 2])
+    True
     """
     store = SweepStore.read(path)
     group = store.group

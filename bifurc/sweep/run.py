@@ -180,6 +180,21 @@ def sweep(
     ImportError
         If zarr (``pip install 'bifurc[sweep]'``) or, for a cluster, dask.distributed
         (``pip install 'bifurc[dask]'``) is missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import bifurc
+    >>> from bifurc.sweep import sweep
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     s = sweep(bifurc.maps.logistic, Path(folder) / "store", "r", [2.8, 3.2, 3.5], "x", [0.2, 0.7],
+    ...               "period", progress=False)
+    ...     periods = s.values[:]
+    >>> periods.tolist()  # the period doubles at r = 3 and r = 1 + sqrt 6 = 3.449..., whatever the start
+    [[1, 2, 4], [1, 2, 4]]
+    >>> s.complete, s.axes
+    (True, ('r', 'x'))
     """
     plan = make_plan(m, xaxis, xs, yaxis, ys, quantity, x0, params, observable, n, transient, max_period, tol,
                      escape, max_attractors, tile)

@@ -53,7 +53,14 @@ LOCK = ".bifurc-lock"
 
 
 class MissingDependencyError(ImportError):
-    """An optional dependency (an extra of bifurc) is not installed."""
+    """An optional dependency (an extra of bifurc) is not installed.
+
+    Examples
+    --------
+    >>> from bifurc.sweep import MissingDependencyError
+    >>> issubclass(MissingDependencyError, ImportError)  # raised by sweeps when zarr or dask is missing
+    True
+    """
 
 
 def zarr_module():
