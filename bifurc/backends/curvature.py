@@ -1,9 +1,10 @@
 """The edge-of-stability quantities of any back-end's model: sharpness, λmax(NTK), (p, q), the
 Gauss-Newton split, the preconditioned sharpness and the gradient of the sharpness.
 
-Every eigenvalue comes from :func:`bifurc.nets.sharpness.top_eigenpairs` (Lanczos) on the
-operators of :mod:`bifurc.backends.operators`; ``v0`` (e.g. the previous step's
-eigenvectors) is a warm start, ``tol`` the relative accuracy (0: machine precision).
+Every eigenvalue comes from :func:`bifurc.nets.sharpness.top_eigenpairs` (Lanczos, ARPACK) on
+the operators of :mod:`bifurc.backends.operators`, or, given ``v0`` (e.g. the previous step's
+eigenvectors), from :func:`bifurc.backends.lanczos.warm_eigenpairs`, which stops as soon as it
+has converged; ``tol`` is the relative accuracy (0: machine precision) of both.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scipy.sparse.linalg import LinearOperator
 from ..analysis.arguments import positive_float
 from ..errors import InputError
 from ..nets.sharpness import Eigenpairs, top_eigenpairs
+from .lanczos import warm_eigenpairs
 from .operators import (
     gauss_newton_operator,
     hessian_operator,
@@ -32,6 +34,10 @@ __all__ = ["eigenpairs", "values", "canonical", "GaussNewtonSplit", "gauss_newto
 def eigenpairs(operator: LinearOperator, k: int = 1, v0: object = None, tol: float = 0.0) -> Eigenpairs:
     """Top-k eigenpairs by Lanczos; ``v0`` a vector or the previous step's eigenvectors (columns).
 
+    Without ``v0`` ARPACK starts from a fixed pseudo-random vector; with it, the warm-started
+    Lanczos of :mod:`bifurc.backends.lanczos` (fewer products from a good start, the same
+    tolerance).
+
     An operator of dimension at most k + 1 (an NTK on one or two points) is too small for
     Lanczos: it is formed from its columns (dim products) and diagonalised.
 
@@ -46,12 +52,14 @@ def eigenpairs(operator: LinearOperator, k: int = 1, v0: object = None, tol: flo
     if dim <= k + 1:
         vals, vectors = np.linalg.eigh(operator.matmat(np.eye(dim)))
         return Eigenpairs(vals[::-1][:k], vectors[:, ::-1][:, :k], dim)
-    if v0 is not None:  # the previous eigenvectors' sum lies in their span, with weight on each
-        v0 = np.asarray(v0, dtype=np.float64)
-        v0 = v0.sum(axis=1) if v0.ndim == 2 else v0
-        if v0.size != dim:
-            raise InputError(f"v0 must have {dim} entries, got {v0.size}")
-    return top_eigenpairs(operator, int(k), v0, tol)
+    if v0 is None:
+        return top_eigenpairs(operator, int(k), None, tol)
+    v0 = np.asarray(v0, dtype=np.float64)
+    start = v0.sum(axis=1) if v0.ndim == 2 else v0  # in the span of the columns, with weight on each
+    if start.shape != (dim,) or not np.all(np.isfinite(start)) or not np.any(start):
+        raise InputError(f"v0 must be a nonzero finite vector of {dim} entries (or such columns), "
+                         f"got shape {v0.shape}")
+    return warm_eigenpairs(operator, int(k), start, tol)
 
 
 def values(pairs: Eigenpairs, k: int) -> float | np.ndarray:

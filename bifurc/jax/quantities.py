@@ -86,15 +86,20 @@ class Recorder(_Recorder):
         Also record −η ∇S·∇L.
     tol
         Relative accuracy of each Lanczos estimate (warm-started from the last one).
+    steps, progress
+        The planned number of updates and whether to show a progress line on stderr (True,
+        False, or None: on a terminal once the run lasts two seconds); see
+        :class:`bifurc.backends.recorder.Recorder`.
     reduction
         ``"mean"`` or ``"sum"``.
     """
 
     def __init__(self, f: Callable, params: object, loss: object, data: object, every: int = 10, *,
-                 gradient: bool = False, tol: float = 1e-10, reduction: str = "mean") -> None:
+                 gradient: bool = False, tol: float = 1e-10, steps: int | None = None,
+                 progress: bool | None = None, reduction: str = "mean") -> None:
         self.params = params
         super().__init__(lambda: problem(f, self.params, loss, data, reduction=reduction), every,
-                         gradient=gradient, tol=tol)
+                         gradient=gradient, tol=tol, steps=steps, progress=progress)
 
     def step(self, eta: float, params: object = None) -> None:
         """Count one update to ``params`` of step size ``eta``; measure on multiples of ``every``."""

@@ -139,8 +139,14 @@ class Recorder(_Recorder):
         Also record −η ∇S·∇L (one third-order product per record).
     tol
         Relative accuracy of each Lanczos estimate (warm-started from the last one).
+    steps, progress
+        The planned number of updates and whether to show a progress line on stderr (True,
+        False, or None: on a terminal once the run lasts two seconds); see
+        :class:`bifurc.backends.recorder.Recorder`.
     """
 
     def __init__(self, model: torch.nn.Module, loss: object, data: object, every: int = 10, *,
-                 gradient: bool = False, tol: float = 1e-10, **options: object) -> None:
-        super().__init__(lambda: problem(model, loss, data, **options), every, gradient=gradient, tol=tol)
+                 gradient: bool = False, tol: float = 1e-10, steps: int | None = None,
+                 progress: bool | None = None, **options: object) -> None:
+        super().__init__(lambda: problem(model, loss, data, **options), every, gradient=gradient, tol=tol,
+                         steps=steps, progress=progress)
