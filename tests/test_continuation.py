@@ -475,3 +475,140 @@ def test_uv_model_two_cycle_doubles_at_sqrt5_minus_one():
     # delta_n - delta = O(delta^-n) (h has a quadratic maximum, as the logistic map); 4 ratios here
     error = abs(c.delta[-1] - FEIGENBAUM_DELTA)
     assert error < FEIGENBAUM_DELTA**-4 and error < abs(c.delta[-1] - c.delta[-2])
+
+
+def test_logistic_two_cycle_ends_on_the_fixed_points_and_switches_to_them(logistic):
+    # followed back towards r = 3, the 2-cycle (r + 1 +- sqrt((r - 3)(r + 1)))/(2r) shrinks onto the
+    # fixed point 2/3: as solutions of F^2(x) = x the two branches cross there (a branch point), and
+    # the other branch is x = 1 - 1/r, whose minimal period is 1
+    b = continuation(logistic, "r", 0.85, 3.3, 2.8, period=2, bounds=(2.8, 3.4))
+    (bp,) = b.points
+    assert bp.kind == "branch-point" and bp.period == 2
+    assert abs(bp.value - 3) < LOCATED and abs(bp.state[0] - 2 / 3) < LOCATED
+    for stop in (2.8, 3.4):
+        fixed = switch_at_branch_point(logistic, bp, stop)
+        r = fixed.values
+        assert fixed.period == 1 and fixed.status == "bound" and r[-1] == stop
+        assert r[0] == bp.value and np.array_equal(fixed.states[0], bp.state)
+        assert np.max(np.abs(fixed.states[:, 0] - (1 - 1 / r))) < LOCATED
+        assert np.allclose(fixed.multipliers[:, 0].real, 2 - r, rtol=0, atol=1e-10)  # f'(1 - 1/r) = 2 - r
+
+
+def test_switched_branches_are_drawn_from_the_point_they_leave(logistic):
+    from bifurc import plot
+
+    (flip,) = continuation(logistic, "r", 0.6, 2.5, 3.2).points
+    two = switch_at_flip(logistic, flip, 3.4)
+    ax = plot.continuation([two], m=logistic).axes[0]
+    lines = [line for line in ax.lines if line.get_linestyle() in ("-", "--")]
+    # both points of the 2-cycle are drawn (stable: one solid line each), each from the flip at
+    # (3, 2/3), where the 2-cycle is the fixed point run twice; 1e-12: the flip is located to that
+    assert len(lines) == 2
+    for line in lines:
+        assert abs(line.get_xdata()[0] - 3) < LOCATED and abs(line.get_ydata()[0] - 2 / 3) < LOCATED
+
+
+def canonical_theory(loss):
+    """f_q(p) = p (1 - 2 r(p)/q), r = l'(p)/p, from the loss l (MATH.md section 3), with sympy."""
+    p, q = sp.symbols("p q", real=True)
+    r = sp.simplify(sp.diff(loss(p), p) / p)
+    f = p * (1 - 2 * r / q)
+    return p, q, r, f
+
+
+def test_canonical_map_two_cycle_stays_stable_for_logcosh():
+    from bifurc import losses
+    from bifurc.eos import canonical_map
+
+    p, q, r, f = canonical_theory(lambda p: sp.log(sp.cosh(p)))
+    m = canonical_map(losses.logcosh).map
+    b = continuation(m, "q", 0.1, 1.5, 0.5)
+    (flip,) = b.points
+    # multiplier 1 - 2/q of p = 0: -1 at q = 1; there f_q(p) = -p - r''(0) p^3 + O(p^5), so c = -r''(0)
+    r2 = float(sp.limit(sp.diff(r, p, 2), p, 0))
+    assert flip.kind == "flip" and abs(flip.value - 1) < LOCATED and abs(flip.coefficient + r2) < 1e-10
+    # down to q = 0.2 (p = 5): further down f_q(p) = p - 2 tanh(p)/q has tanh(+-p) = +-1 to rounding,
+    # so in floating point F^2 is the identity there and every point a 2-cycle (G_p ~ sech^2 p)
+    two = switch_at_flip(m, flip, 0.2)
+    assert two.status == "bound" and two.points == ()  # nothing happens to the 2-cycle
+    x, qs = np.abs(two.states[1:, 0]), two.values[1:]
+    # the 2-cycle {+-r_hat(q)}: r(p) = q
+    r_num = sp.lambdify(p, r)
+    assert np.max(np.abs(r_num(x) - qs)) < LOCATED
+    # its multiplier f_q'(p) f_q'(-p) = f_q'(p)^2 (f_q is odd) = (1 + 2 p r'(p)/q)^2 (MATH.md)
+    slope = sp.lambdify((p, q), sp.diff(f, p))
+    assert np.allclose(two.multipliers[1:, 0].real, slope(x, qs) ** 2, rtol=0, atol=1e-10)
+    assert np.all(two.stable)
+    # it could only lose stability where the multiplier is +1: f_q'(p) = 1 on q = r(p) is
+    # (p r)' = l''(p) = 0, and log cosh is strictly convex (l'' = sech^2 p > 0)
+    assert sp.simplify(sp.diff(f, p).subs(q, r) - 1 + 2 * sp.diff(p * r, p) / r) == 0
+
+
+def test_canonical_map_stability_boundary_for_a_nonconvex_loss():
+    # Cauchy's loss l = log(1 + p^2)/2 (bell-shaped r = 1/(1 + p^2), but not convex): l'' = 0 at
+    # p = 1, so the 2-cycle {+-1} at q = r(1) = 1/2 has multiplier f_q'(1)^2 = 1. f_q is odd, so it
+    # is a pitchfork: the symmetric 2-cycle meets a pair of asymmetric ones (a branch point).
+    p, q, r, f = canonical_theory(lambda p: sp.log(1 + p**2) / 2)
+    (p_star,) = [s for s in sp.solve(sp.diff(p * r, p), p) if s.is_positive]
+    q_star = r.subs(p, p_star)
+    assert sp.simplify(sp.diff(f, p).subs({q: q_star, p: p_star})) == 1
+    m = bifurc.Map.from_expressions({"p": f}, {"q": 0.8}, name="canonical[cauchy]")
+    flip = continuation(m, "q", 0.1, 1.5, 0.2).points[0]
+    two = switch_at_flip(m, flip, 0.2)
+    (bp,) = two.points
+    assert bp.kind == "branch-point" and abs(bp.value - float(q_star)) < LOCATED
+    assert abs(abs(bp.state[0]) - float(p_star)) < LOCATED
+    # stable above q = 1/2 (|f_q'| < 1), unstable below
+    assert np.array_equal(two.stable[1:], two.values[1:] > float(q_star))
+    # the asymmetric 2-cycles {x, y}: f(x) - y and f(y) - x, minus and plus, factor as
+    # (x -+ y) (...): with x != +-y, x y = -1 and x^2 + y^2 = 2/q - 2 (so they exist for q < 1/2)
+    x, y = sp.symbols("x y", real=True)
+    e1, e2 = (sp.numer(sp.together(f.subs(p, u) - v)) for u, v in ((x, y), (y, x)))
+    plus, minus = sp.factor(e1 - e2), sp.factor(e1 + e2)
+    assert sp.rem(plus, x - y, x) == 0 and sp.rem(minus, x + y, x) == 0
+    on = {y: -1 / x, q: 2 / (x**2 + x**-2 + 2)}  # x y = -1, x^2 + y^2 = 2/q - 2
+    for factor, known in ((plus, x - y), (minus, x + y)):
+        assert sp.simplify(sp.cancel(factor / known).subs(on)) == 0
+    asym = switch_at_branch_point(m, bp, 0.3)
+    assert asym.period == 2 and asym.status == "bound" and asym.values[-1] == 0.3
+    assert asym.values[0] == bp.value and np.array_equal(asym.states[0], bp.state)
+    u, qs = asym.states[:, 0], asym.values
+    v = sp.lambdify((p, q), f)(u, qs)
+    assert np.max(np.abs(u * v + 1)) < LOCATED and np.max(np.abs(u**2 + v**2 - (2 / qs - 2))) < 1e-11
+    with pytest.raises(bifurc.InputError, match="other side"):
+        switch_at_branch_point(m, bp, 0.8)
+    # they flip where f'(x) f'(y) = -1: with y = -1/x, q = 2 x^2/(1 + x^2)^2
+    slope = sp.diff(f, p)
+    multiplier = sp.simplify((slope.subs(p, x) * slope.subs(p, -1 / x)).subs(q, on[q]))
+    q_flip = {sp.nsimplify(sp.simplify(on[q].subs(x, s))) for s in sp.solve(multiplier + 1, x) if s.is_real}
+    (asym_flip,) = asym.special("flip")
+    assert len(q_flip) == 1 and abs(asym_flip.value - float(q_flip.pop())) < LOCATED
+
+
+def test_two_layer_two_cycle_continued_in_eta():
+    # MATH.md section 4 with l = log cosh and y = 0: the map is odd in p, and its symmetric 2-cycle
+    # {(p, q), (-p, q)} has tanh(p)^2 = 2/eta^2, q = tanh(p)/(2p) (tests/test_eos_periodic.py),
+    # so p = artanh(sqrt 2/eta) for eta > sqrt 2
+    from bifurc import losses
+    from bifurc.eos import two_layer_linear
+
+    p, q, eta = sp.symbols("p q eta", real=True)
+    g = sp.tanh(p)
+    update = sp.Matrix([p * (1 - 2 * (g / p) / q) + eta**2 * g**2 * p,
+                        q / (1 + eta**2 * g**2 - 2 * eta**2 * q * g * p)])
+    J = update.jacobian([p, q])
+    monodromy = sp.lambdify((p, q, eta), J.subs(p, -p) * J)
+    m = two_layer_linear(losses.logcosh).map
+    start = 2.0
+    p0 = math.atanh(math.sqrt(2) / start)
+    for stop in (6.0, 1.45):
+        b = continuation(m, "eta", [p0, math.tanh(p0) / (2 * p0)], start, stop, period=2, params={"y": 0.0})
+        assert b.status == "bound" and b.values[-1] == stop and b.points == ()
+        e = b.values
+        exact = np.arctanh(np.sqrt(2) / e)
+        assert np.max(np.abs(np.abs(b.states[:, 0]) - exact)) < LOCATED
+        assert np.max(np.abs(b.states[:, 1] - np.tanh(exact) / (2 * exact))) < LOCATED
+        closed = np.array([np.sort(np.linalg.eigvals(monodromy(x, y, v)).real)
+                           for x, y, v in zip(exact, np.tanh(exact) / (2 * exact), e)])
+        assert np.max(np.abs(np.sort(b.multipliers.real, axis=1) - closed)) < 1e-9 * np.max(closed)
+        assert not b.stable.any()  # a double multiplier above 1 all along

@@ -144,7 +144,7 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     mults = [multipliers(out[2])]
     dets = [extended_determinant(out[1], t0)]
     found: list[SpecialPoint] = []
-    notes: list[str] = []
+    notes: list[tuple[str, float, float]] = []
 
     def visit(z: np.ndarray, t: np.ndarray, z_new: np.ndarray, t_new: np.ndarray) -> str | None:
         _, DG, A = system.residual(z_new)
@@ -159,7 +159,7 @@ def trace(system: CycleSystem, z0: np.ndarray, t0: np.ndarray, settings: Setting
     if status == "closed":
         mults[-1] = mults[0]
     if notes:
-        message += "; " + "; ".join(notes)
+        message += "; " + "; ".join(_missed(notes, system.param))
     Z = np.array(zs)
     mu = np.array(mults)
     return Branch(
@@ -177,22 +177,23 @@ def _closes(z0: np.ndarray, t0: np.ndarray, z: np.ndarray, z_new: np.ndarray, t_
 
 
 def _detect(system: CycleSystem, zs: tuple, ts: tuple, mus: list, dets: list, params: dict,
-            notes: list[str]) -> list[SpecialPoint]:
+            notes: list[tuple[str, float, float]]) -> list[SpecialPoint]:
     """The special points between two successive points of a branch, located and classified.
 
     ``zs``, ``ts``, ``mus``, ``dets``: the two points, their tangents, multipliers and
-    extended determinants det [DG; t].
+    extended determinants det [DG; t]. A detected point that could not be located is added
+    to ``notes`` as (kind, lowest, highest parameter value).
     """
     n = system.dim
     (z0, z1), (t0, t1) = zs, ts
-    where = f"{system.param} in [{float(min(z0[n], z1[n]))!r}, {float(max(z0[n], z1[n]))!r}]"
+    lo, hi = float(min(z0[n], z1[n])), float(max(z0[n], z1[n]))
     found = []
     if dets[0] * dets[1] < 0:
         guess = z0 + dets[0] / (dets[0] - dets[1]) * (z1 - z0)
         z = locate_branch_point(system, guess)
         direction = other_direction(system, z, t0) if z is not None else None
         if direction is None or np.linalg.norm(z - guess) > 2 * np.linalg.norm(z1 - z0):
-            notes.append(f"a branch point at {where} could not be located")
+            notes.append(("branch-point", lo, hi))
         else:
             found.append(_branch_point(system, z, direction, params))
     for kind in KINDS:
@@ -204,7 +205,7 @@ def _detect(system: CycleSystem, zs: tuple, ts: tuple, mus: list, dets: list, pa
         guess = z0 + f0 / (f0 - f1) * (z1 - z0)
         located = locate(system, kind, guess)
         if located is None or np.linalg.norm(located[0] - guess) > 2 * np.linalg.norm(z1 - z0):
-            notes.append(f"a {kind} point at {where} could not be located")
+            notes.append((kind, lo, hi))
             continue
         point = special_point(system, kind, located[0], params)
         if point is None:  # a real pair with product 1: a neutral saddle, not a bifurcation
@@ -212,6 +213,19 @@ def _detect(system: CycleSystem, zs: tuple, ts: tuple, mus: list, dets: list, pa
         found.append(point)
     found.sort(key=lambda p: abs(p.value - z0[n]))
     return found
+
+
+def _missed(notes: list[tuple[str, float, float]], param: str) -> list[str]:
+    """One sentence per kind of the points detected but not located (a sign change of a test
+    function repeated at every step, e.g. along a branch with a multiplier stuck at 1, is one)."""
+    out = []
+    for kind in dict.fromkeys(k for k, _, _ in notes):
+        spans = [(lo, hi) for k, lo, hi in notes if k == kind]
+        lo, hi = min(s[0] for s in spans), max(s[1] for s in spans)
+        label = "branch point" if kind == "branch-point" else f"{kind} point"
+        what = f"a {label}" if len(spans) == 1 else f"{len(spans)} {label}s"
+        out.append(f"{what} at {param} in [{lo!r}, {hi!r}] could not be located")
+    return out
 
 
 def _branch_point(system: CycleSystem, z: np.ndarray, direction: np.ndarray, params: dict) -> SpecialPoint:
