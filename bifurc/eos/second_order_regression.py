@@ -38,6 +38,27 @@ def second_order_regression() -> ReducedModel:
         ``results``: ``"output"`` and ``"ntk"`` (in the parameters a, b), ``"coordinates"``,
         ``"multipliers on the minima"`` (at z = 0: 1 - ηλ and 1, so a minimum is stable iff
         ηλ < 2).
+
+    Examples
+    --------
+    One GD step on (a, b), computed with numpy, moves (z, λ) as the reduced map does; a minimum's
+    multipliers are 1 - ηλ and 1:
+
+    >>> import numpy as np
+    >>> from bifurc.eos import second_order_regression
+    >>> model = second_order_regression()
+    >>> q1, q2, j1, j2, y, eta = 1.0, 2.0, 0.5, -1.0, 1.0, 0.1
+    >>> def coordinates(a, b):
+    ...     grad = np.array([q1*a + j1, q2*b + j2])
+    ...     return (q1*a**2 + q2*b**2)/2 + j1*a + j2*b - y, grad @ grad, grad
+    >>> z, lam, grad = coordinates(0.3, 0.7)
+    >>> after = coordinates(*(np.array([0.3, 0.7]) - eta*z*grad))[:2]
+    >>> symbols = (*model.map.state_symbols, *model.map.param_symbols)
+    >>> values = dict(zip(symbols, (z, lam, eta, y, q1, q2, j1, j2)))
+    >>> bool(np.allclose([float(u.subs(values)) for u in model.map.updates], after, rtol=1e-12))
+    True
+    >>> model.results["multipliers on the minima"]
+    (-eta*lam + 1, 1)
     """
     kernel = ntk(_OUTPUT, "a, b", constants=_CONSTANTS)
     model = reduce(_OUTPUT, "a, b", {"z": f"{_OUTPUT} - y", "lam": kernel}, constants=_CONSTANTS,

@@ -68,6 +68,21 @@ def self_stabilization() -> ReducedModel:
     ------
     ValueError
         If the derived step is not the map above (it is).
+
+    Examples
+    --------
+    The map is x' = -(1 + ηy)x, y' = y + η(α - βx²/2); (±√(2α/β), 0) is a 2-cycle:
+
+    >>> import sympy as sp
+    >>> from bifurc.eos import self_stabilization
+    >>> model = self_stabilization()
+    >>> (x, y), (eta, alpha, beta) = model.map.state_symbols, model.map.param_symbols
+    >>> rule = (-(1 + eta*y)*x, y + eta*(alpha - beta*x**2/2))
+    >>> [sp.expand(u - e) == 0 for u, e in zip(model.map.updates, rule)]
+    [True, True]
+    >>> start = {x: sp.sqrt(2*alpha/beta), y: 0}
+    >>> [sp.simplify(u.subs(start)) for u in model.map.updates] == [-sp.sqrt(2*alpha/beta), 0]
+    True
     """
     L, c = _cubic_taylor()
     hessian = sp.hessian(L, (_a, _b))
@@ -142,6 +157,12 @@ class ReferencePoint:
         The paper's conditions, each zero when met: ``"grad S . u"``, ``"|H grad S|"`` (flat along
         ∇S) and ``"|grad L off grad S|"`` (∇L ∥ ∇S). Where they are not zero, the map drops
         terms of the order it keeps.
+
+    Examples
+    --------
+    >>> from bifurc.eos import reference_point
+    >>> reference_point("a**2 + a**2*b/2 - b/10", "a, b", [0, 0]).parameters
+    {'eta': 1.0, 'alpha': 0.1, 'beta': 1.0}
     """
 
     eta: sp.Expr
@@ -192,6 +213,18 @@ def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[o
     InputError
         If a parameter name or a coordinate is malformed, the point does not match the
         parameters, the Hessian's top eigenvalue there is not positive and simple, or ∇S vanishes.
+
+    Examples
+    --------
+    L = a² + a²b/2 - b/10 at 0: the Hessian diag(2, 0) gives S = 2 (η = 1) along u = (1, 0);
+    ∇S = (∂³L/∂a³, ∂³L/∂a²∂b) = (0, 1), so β = 1, and α = -∇L·∇S = 1/10; every condition holds:
+
+    >>> from bifurc.eos import reference_point
+    >>> point = reference_point("a**2 + a**2*b/2 - b/10", "a, b", [0, 0])
+    >>> point.eta, point.u, point.grad_s, point.alpha, point.beta
+    (1, (1, 0), (0, 1), 1/10, 1)
+    >>> all(value == 0 for value in point.conditions.values())
+    True
     """
     names = _names(params, "params")
     if not names:
