@@ -51,6 +51,19 @@ class CNN(Network):
     ------
     ValueError
         If an argument is out of range; the message names it.
+
+    Examples
+    --------
+    A 3×3 convolution 1 → 2 channels (18 weights) and a dense head 2 → 1 (2 weights); and a 1×1
+    kernel on a 1-pixel image is a dense layer, so that linear network is f = θ₀θ₁x:
+
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> nets.CNN(image=(4, 4, 1), channels=(2,), kernel=3).n_params
+    20
+    >>> net = nets.CNN(image=(1, 1, 1), channels=(1,), kernel=1, activation="linear")
+    >>> nets.outputs(net, np.array([1.5, 2.0]), np.array([[1.0], [-2.0]]))
+    array([ 3., -6.])
     """
 
     image: tuple[int, int, int]

@@ -56,6 +56,15 @@ class MLP(Network):
     ------
     ValueError
         If an argument is out of range; the message names it.
+
+    Examples
+    --------
+    Two dense layers 3 → 4 → 1 without biases hold 3·4 + 4·1 = 16 weights:
+
+    >>> from bifurc import nets
+    >>> net = nets.MLP(input_dim=3, width=4, depth=2)
+    >>> net.n_params, net.initial(seed=0).shape
+    (16, (16,))
     """
 
     input_dim: int

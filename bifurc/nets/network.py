@@ -25,7 +25,15 @@ __all__ = ["Network", "Trace", "run", "sensitivities", "pullback", "gram", "outp
 
 class Network:
     """Base of the network classes: subclasses define ``input_dim`` and the ``chain`` of blocks,
-    whose output has shape (N, 1)."""
+    whose output has shape (N, 1).
+
+    Examples
+    --------
+    >>> from bifurc import nets
+    >>> net = nets.MLP(input_dim=2, width=3, depth=2)
+    >>> isinstance(net, nets.Network), net.initial(seed=0).dtype
+    (True, dtype('float64'))
+    """
 
     input_dim: int
     chain: Chain
@@ -118,5 +126,16 @@ def gram(net: Network, theta: np.ndarray, trace: Trace, records: list) -> np.nda
 
 
 def outputs(net: Network, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """f(x_i) for the rows of ``X``, shape (N,)."""
+    """f(x_i) for the rows of ``X``, shape (N,).
+
+    Examples
+    --------
+    A linear MLP of width 1 (standard parameterisation, d = 1) is f = θ₀θ₁x:
+
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> nets.outputs(net, np.array([1.5, 2.0]), np.array([[1.0], [-2.0]]))
+    array([ 3., -6.])
+    """
     return run(net, theta, X).output

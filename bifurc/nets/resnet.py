@@ -47,6 +47,19 @@ class ResNet(Network):
     ------
     ValueError
         If an argument is out of range; the message names it.
+
+    Examples
+    --------
+    Stem 3 → 4 (12 weights), one block of two 4 × 4 layers (32), head 4 → 1 (4): 48. Linear and of
+    width 1, the network is f = θ₃ (1 + θ₂θ₁) θ₀ x (stem θ₀, block θ₁, θ₂, head θ₃):
+
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> nets.ResNet(3, 4, blocks=1).n_params
+    48
+    >>> net = nets.ResNet(1, 1, blocks=1, activation="linear")
+    >>> nets.outputs(net, np.array([1.0, 2.0, 3.0, 0.5]), np.array([[1.0]]))  # 0.5 (1 + 3·2) 1
+    array([3.5])
     """
 
     input_shape: int | tuple[int, int, int]
