@@ -211,6 +211,12 @@ def test_bad_starts(logistic):
         continuation(logistic, "q", 0.6, 2.5, 3.0)
     with pytest.raises(bifurc.InputError, match="bounds must contain"):
         continuation(logistic, "r", 0.6, 2.5, 3.0, bounds=(2.6, 3.0))
+    # starts where the cycle equations are singular: the transcritical point x = 0, r = 1 (two
+    # branches cross) and the quadratic map's fold x = -1/2, a = -1/4: said, not a wrong branch
+    with pytest.raises(bifurc.InputError, match="multiplier 1"):
+        continuation(logistic, "r", 0.0, 1.0, 2.0)
+    with pytest.raises(bifurc.InputError, match="multiplier 1"):
+        continuation(quadratic(), "a", -0.5, -0.25, 1.0)
 
 
 def test_switching_at_the_logistic_flip_follows_the_two_cycle(logistic):
@@ -395,6 +401,10 @@ def test_command_line(capsys):
     out = json.loads(capsys.readouterr().out)
     assert [p["kind"] for p in out["points"]] == ["flip", "flip"]
     assert [p["period"] for p in out["points"]] == [1, 2]
+    # the flip of the fixed point 1 - 1/r at r = 3 is at x = 2/3; the branches start where they switched
+    first = out["points"][0]
+    assert abs(first["state"][0] - 2 / 3) < LOCATED and abs(first["params"]["r"] - 3) < LOCATED
+    assert out["branches"][1]["values"][0] == first["params"]["r"]
     assert abs(out["points"][1]["params"]["r"] - LOGISTIC_DOUBLINGS[1]) < LOCATED
     assert main(["continue", "logistic", "--param", "r", "--start", "2.5", "--stop", "3.6",
                  "--x0", "40"]) == 2

@@ -356,22 +356,33 @@ def first_point(system: CycleSystem, x0: object, settings: Settings) -> tuple[np
     """The cycle near ``x0`` at ``start`` (as z = (x, a)) and the unit tangent towards ``stop``."""
     m, param = system.m, system.param
     p = system.parameters(settings.start)
+    where = f"period-{system.period} cycle at {param}={settings.start!r}"
     solved = newton_cycle(m, m.state_vector(x0), p, system.period, escape=system.escape)
     if solved is None:
-        raise InputError(f"x0 is not near a period-{system.period} cycle at {param}={settings.start!r}: "
-                         "Newton's method did not converge")
+        out = system.residual(np.append(m.state_vector(x0), settings.start))
+        if out is not None and np.max(np.abs(out[0])) <= 1e-10 * (1 + np.max(np.abs(m.state_vector(x0)))) \
+                and np.linalg.svd(out[2] - np.eye(system.dim), compute_uv=False)[-1] <= 1e-8:
+            raise InputError(f"x0 is a {where} with a multiplier 1 (a fold or a branch point), where "
+                             f"Newton's method cannot start a branch: start at another value of {param}")
+        raise InputError(f"x0 is not near a {where}: Newton's method did not converge")
     x, _ = solved
     distance = float(np.max(np.abs(x - m.state_vector(x0))))
     if distance > 0.1 * (1 + float(np.max(np.abs(x)))):
-        raise InputError(f"x0 is not near a period-{system.period} cycle at {param}={settings.start!r}: "
+        raise InputError(f"x0 is not near a {where}: "
                          f"Newton's method went to one at distance {distance:.3g}, {x.tolist()}")
     k = minimal_period(cycle_points(m, x, p, system.period), 1e-9)
     if k != system.period:
         raise InputError(f"x0 converges to a cycle of period {k} at {param}={settings.start!r}, "
                          f"not of period {system.period}")
     z0 = np.append(x, settings.start)
-    _, DG, _ = system.residual(z0)
-    t0 = np.linalg.svd(DG)[2][-1]
+    out = system.residual(z0)
+    if out is None:
+        raise InputError(f"the {where} escapes")
+    _, s, Vt = np.linalg.svd(out[1])
+    if s[-1] <= 1e-10 * s[0]:
+        raise InputError(f"x0 is a {where} where two branches cross (the extended system is singular): "
+                         f"start at another value of {param} and switch at the branch point found")
+    t0 = Vt[-1]
     if t0[-1] * (settings.stop - settings.start) < 0:
         t0 = -t0
     return z0, t0
