@@ -26,6 +26,14 @@ class Dataset:
         Targets, shape (N,), float64.
     name : str
         A label saying where the data come from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> data = nets.Dataset(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1.0, -1.0]), "two points")
+    >>> data.n, data.X.shape
+    (2, (2, 2))
     """
 
     X: np.ndarray
@@ -58,6 +66,14 @@ def one_point(dim: int, target: float = 1.0, seed: int = 0) -> Dataset:
         y.
     seed
         Seed of the input's direction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> data = nets.one_point(3, target=2.0)
+    >>> data.X.shape, data.y, round(float(np.linalg.norm(data.X)), 12)
+    ((1, 3), array([2.]), 1.0)
     """
     if dim < 1:
         raise ValueError(f"dim must be at least 1, got {dim}")
@@ -76,6 +92,14 @@ def synthetic(n: int, dim: int, seed: int = 0) -> Dataset:
         The input dimension d ≥ 1.
     seed
         Seed of the inputs and the hyperplane.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> data = nets.synthetic(5, 3, seed=1)
+    >>> data.X.shape, bool(np.allclose(np.linalg.norm(data.X, axis=1), 1)), sorted(set(data.y.tolist()))
+    ((5, 3), True, [-1.0, 1.0])
     """
     if n < 1 or dim < 1:
         raise ValueError(f"n and dim must be at least 1, got n = {n}, dim = {dim}")
@@ -108,6 +132,16 @@ def digits(n: int | None = None, classes: tuple[int, int] = (0, 1), seed: int = 
         If scikit-learn is not installed (``pip install bifurc[data]``).
     ValueError
         If ``classes`` are not two different digits or ``n`` exceeds the available images.
+
+    Examples
+    --------
+    Images of 8 × 8 = 64 pixels, rows of unit norm, targets ±1:
+
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> data = nets.digits(n=10, classes=(0, 1))
+    >>> data.X.shape, bool(np.allclose(np.linalg.norm(data.X, axis=1), 1)), sorted(set(data.y.tolist()))
+    ((10, 64), True, [-1.0, 1.0])
     """
     try:
         from sklearn.datasets import load_digits

@@ -38,13 +38,39 @@ def _checked(ev: Evaluation, v: np.ndarray) -> np.ndarray:
 
 
 def jacobian_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
-    """Jv = (∇f(x_i) · v)_i, shape (N,)."""
+    """Jv = (∇f(x_i) · v)_i, shape (N,).
+
+    Examples
+    --------
+    f = uvx at (u, v) = (1, 2), x = 1: ∇f = (v, u) = (2, 1), so J(1, 0) = 2:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.jacobian_vector_product(ev, [1.0, 0.0])
+    array([2.])
+    """
     net = ev.objective.net
     return run(net, Dual(ev.theta, _checked(ev, v)), ev.objective.data.X).output.tangent
 
 
 def hessian_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
-    """∇²L(θ) v, exactly (to rounding), for the θ of ``ev``."""
+    """∇²L(θ) v, exactly (to rounding), for the θ of ``ev``.
+
+    Examples
+    --------
+    L = ½(uv - y)² has ∇²L = [[v², 2uv - y], [2uv - y, u²]], [[4, 4], [4, 1]] at (1, 2), y = 0:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.hessian_vector_product(ev, [1.0, 0.0])
+    array([4., 4.])
+    """
     obj = ev.objective
     net, n = obj.net, ev.residual.size
     theta = Dual(ev.theta, _checked(ev, v))
@@ -55,19 +81,61 @@ def hessian_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
 
 
 def gauss_newton_vector_product(ev: Evaluation, v: np.ndarray) -> np.ndarray:
-    """Gv with G = (1/N) Σ ℓ''(p_i) ∇f(x_i) ∇f(x_i)ᵀ, the Gauss-Newton part of ∇²L."""
+    """Gv with G = (1/N) Σ ℓ''(p_i) ∇f(x_i) ∇f(x_i)ᵀ, the Gauss-Newton part of ∇²L.
+
+    Examples
+    --------
+    For f = uvx, G = ∇f∇fᵀ = [[v², uv], [uv, u²]], [[4, 2], [2, 1]] at (1, 2):
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.gauss_newton_vector_product(ev, [1.0, 0.0])
+    array([4., 2.])
+    """
     Jv = jacobian_vector_product(ev, v)
     weights = ev.objective.numeric.curvature(ev.residual) * Jv / ev.residual.size
     return pullback(ev.objective.net, ev.theta, ev.trace, ev.sensitivities, weights)
 
 
 def hessian_operator(ev: Evaluation) -> LinearOperator:
-    """∇²L(θ) as a symmetric :class:`~scipy.sparse.linalg.LinearOperator` (for Lanczos)."""
+    """∇²L(θ) as a symmetric :class:`~scipy.sparse.linalg.LinearOperator` (for Lanczos).
+
+    Examples
+    --------
+    The dense Hessian of ½(uv)² at (1, 2), [[v², 2uv], [2uv, u²]]:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.hessian_operator(ev) @ np.eye(2)
+    array([[4., 4.],
+           [4., 1.]])
+    """
     n = ev.theta.size
     return LinearOperator((n, n), matvec=lambda v: hessian_vector_product(ev, v), dtype=np.float64)
 
 
 def gauss_newton_operator(ev: Evaluation) -> LinearOperator:
-    """The Gauss-Newton part G as a symmetric positive semi-definite LinearOperator (ℓ convex)."""
+    """The Gauss-Newton part G as a symmetric positive semi-definite LinearOperator (ℓ convex).
+
+    Examples
+    --------
+    G = ∇f∇fᵀ of f = uv at (1, 2), whose eigenvalues are 0 and ‖∇f‖² = 5:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> G = nets.gauss_newton_operator(ev) @ np.eye(2)
+    >>> G, bool(np.allclose(np.linalg.eigvalsh(G), [0.0, 5.0], rtol=0, atol=1e-12))
+    (array([[4., 2.],
+           [2., 1.]]), True)
+    """
     n = ev.theta.size
     return LinearOperator((n, n), matvec=lambda v: gauss_newton_vector_product(ev, v), dtype=np.float64)

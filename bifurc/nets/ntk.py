@@ -19,11 +19,37 @@ __all__ = ["ntk_gram", "ntk_max"]
 
 
 def ntk_gram(ev: Evaluation) -> np.ndarray:
-    """K_ij = ∇f(x_i) · ∇f(x_j) / N, shape (N, N)."""
+    """K_ij = ∇f(x_i) · ∇f(x_j) / N, shape (N, N).
+
+    Examples
+    --------
+    On one point the NTK is ‖∇f‖² = u² + v² = 5 at (u, v) = (1, 2):
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.ntk_gram(ev)
+    array([[5.]])
+    """
     return gram(ev.objective.net, ev.theta, ev.trace, ev.sensitivities) / ev.residual.size
 
 
 def ntk_max(ev: Evaluation) -> float:
-    """λmax of the NTK: ‖∇f(x)‖² on one point, else the top eigenvalue of :func:`ntk_gram`."""
+    """λmax of the NTK: ‖∇f(x)‖² on one point, else the top eigenvalue of :func:`ntk_gram`.
+
+    Examples
+    --------
+    On one point the NTK is ‖∇f‖² = u² + v² = 5 at (u, v) = (1, 2):
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> nets.ntk_max(ev)
+    5.0
+    """
     K = ntk_gram(ev)
     return float(K[0, 0]) if K.shape == (1, 1) else float(np.linalg.eigvalsh(K)[-1])

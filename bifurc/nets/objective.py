@@ -29,6 +29,14 @@ class Objective:
     ------
     ValueError
         If the inputs' dimension is not the network's ``input_dim``.
+
+    Examples
+    --------
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=3, width=4, depth=2)
+    >>> objective = nets.Objective(net, nets.synthetic(5, 3), losses.logcosh)
+    >>> objective.data.n, objective.net.n_params
+    (5, 16)
     """
 
     net: Network
@@ -61,6 +69,18 @@ class Evaluation:
         The reverse pass of f (:func:`~bifurc.nets.network.sensitivities`).
     residual : ndarray
         f(x_i) - y_i, shape (N,).
+
+    Examples
+    --------
+    f = θ₀θ₁x (a linear MLP of width 1) at θ = (1, 2), x = 1, y = 0: the residual is 2:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> ev.residual
+    array([2.])
     """
 
     objective: Objective
@@ -82,7 +102,21 @@ class Evaluation:
 
 
 def evaluate(objective: Objective, theta: np.ndarray) -> Evaluation:
-    """Run the forward pass and the backward pass of f at ``theta``."""
+    """Run the forward pass and the backward pass of f at ``theta``.
+
+    Examples
+    --------
+    f = uvx (a linear MLP of width 1) at (u, v) = (1, 2), x = 1, y = 0: L = ½(uv)² = 2 and
+    ∇L = uv (v, u) = (4, 2):
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> ev.loss, ev.gradient
+    (2.0, array([4., 2.]))
+    """
     net = objective.net
     trace = run(net, theta, objective.data.X)
     return Evaluation(objective, theta, trace, sensitivities(net, theta, trace),
