@@ -26,6 +26,15 @@ class Eigenpairs:
     matvecs : int
         Operator applications used (for the Hessian: Hessian-vector products, each about
         two gradient evaluations).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.sparse.linalg import aslinearoperator
+    >>> from bifurc import nets
+    >>> pairs = nets.top_eigenpairs(aslinearoperator(np.diag([3.0, 2.0, 1.0])), k=2)
+    >>> np.round(pairs.values, 12), pairs.vectors.shape
+    (array([3., 2.]), (3, 2))
     """
 
     values: np.ndarray
@@ -56,6 +65,18 @@ def top_eigenpairs(operator: LinearOperator, k: int = 1, v0: np.ndarray | None =
     ------
     ValueError
         If k is not in [1, dim) or ``which`` is neither.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.sparse.linalg import aslinearoperator
+    >>> from bifurc import nets
+    >>> A = np.array([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 2.0]])  # eigenvalues 2 - √2, 2, 2 + √2
+    >>> pairs = nets.top_eigenpairs(aslinearoperator(A))
+    >>> bool(np.isclose(pairs.values[0], 2 + np.sqrt(2), rtol=1e-12))
+    True
+    >>> bool(np.allclose(A @ pairs.vectors[:, 0], pairs.values[0] * pairs.vectors[:, 0]))
+    True
     """
     dim = operator.shape[0]
     if not 1 <= k < dim:
@@ -80,6 +101,21 @@ def sharpness(ev: Evaluation, k: int = 1, v0: np.ndarray | None = None, tol: flo
     """The top-k eigenpairs of ∇²L at the θ of ``ev``; ``values[0]`` is the sharpness.
 
     See :func:`top_eigenpairs` for the arguments.
+
+    Examples
+    --------
+    The Hessian of ½(uv)² at (u, v) = (1, 2) is [[4, 4], [4, 1]]; its top eigenvalue is (5 + √73)/2:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> ev = nets.evaluate(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]))
+    >>> top = nets.sharpness(ev).values[0]
+    >>> bool(np.isclose(top, np.linalg.eigvalsh([[4.0, 4.0], [4.0, 1.0]])[-1], rtol=1e-12))
+    True
+    >>> bool(np.isclose(top, (5 + np.sqrt(73)) / 2, rtol=1e-12))
+    True
     """
     return top_eigenpairs(hessian_operator(ev), k, v0, tol)
 
