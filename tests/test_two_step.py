@@ -132,3 +132,23 @@ def test_line_derivatives_input_errors(loss, point, word):
     params = "x, y" if "y" in loss else "x"
     with pytest.raises(bifurc.InputError, match=word):
         line_derivatives(loss, params, point)
+
+
+def test_figure_draws_the_two_cycle_where_gd_settles():
+    """The double-well panel: GD's points for 0.02 ≤ s ≤ 0.1 (past its transient: 200 two-steps of
+    multiplier 1 - 8s, e^-32 at least) lie on the 2-cycle 1 - 3s/8 ± √s/2 (by hand: a² = 6sλ²/C,
+    λ = 2, C = 96) to O(s) relative (measured coefficient 0.5; bound 1.5s); the hardening panel:
+    every run beyond the edge has left (NaN), every run at s ≤ -0.05 sits at the minimum (400
+    transient steps of multiplier 1 - 2|s|: e^-40)."""
+    from bifurc.figures.chen_bruna import figure_two_step
+
+    well, hardening = figure_two_step(quick=True).axes[:2]
+    (line,) = [g for g in well.lines if str(g.get_label()).startswith("GD")]
+    s, delta = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    band = (s >= 0.02) & (s <= 0.1)
+    assert band.sum() > 10
+    relative = np.abs(delta[band] + 3 * s[band] / 8) / (np.sqrt(s[band]) / 2) - 1
+    assert np.all(np.abs(relative) < 1.5 * s[band])
+    (line,) = [g for g in hardening.lines if str(g.get_label()).startswith("GD")]
+    s, delta = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    assert np.all(np.isnan(delta[s > 0])) and np.all(np.abs(delta[s <= -0.05]) < 1e-12)

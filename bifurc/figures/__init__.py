@@ -16,7 +16,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ..atomic import replacing
-from . import architectures, classics, kalra, lowell_kastner, networks, song_yun, zhu
+from . import architectures, chen_bruna, classics, kalra, lowell_kastner, networks, song_yun, zhu
 
 __all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli", "needs_data"]
 
@@ -32,6 +32,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "zhu-concentration": zhu.figure_concentration,
     "zhu-parabola-ellipse": zhu.figure_parabola_ellipse,
     "zhu-convergence-map": zhu.figure_convergence_map,
+    "chen-bruna-two-step": chen_bruna.figure_two_step,
     "lowell-kastner": lowell_kastner.figure_gd_vs_flow,
     "nets-width-alignment": networks.figure_width_alignment,
     "nets-multi-point": networks.figure_multi_point,
