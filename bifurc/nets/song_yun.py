@@ -51,6 +51,13 @@ class WidthAlignment:
     tracks : tuple
         Each run's :class:`~bifurc.nets.Track` (None for a run that diverged), in the order of
         ``distances`` (widths, then seeds, then q0s), for statistics of the whole path.
+
+    Examples
+    --------
+    >>> from bifurc import nets
+    >>> result = nets.width_alignment(widths=(4,), seeds=(0,), q0s=(0.6,), steps=40, start=20)
+    >>> result.widths, result.distances.shape, result.median.shape
+    ((4,), (1, 1, 1), (1,))
     """
 
     widths: tuple[int, ...]
@@ -95,6 +102,17 @@ def width_alignment(widths: tuple[int, ...] = (64, 256), *, activation: str = "t
     Returns
     -------
     WidthAlignment
+
+    Examples
+    --------
+    A tiny run (the paper's are hundreds wide and a thousand steps long): one width, one seed:
+
+    >>> import numpy as np
+    >>> from bifurc import nets
+    >>> result = nets.width_alignment(widths=(4,), seeds=(0,), q0s=(0.6,), steps=40, start=20)
+    >>> (track,) = result.tracks
+    >>> bool(np.isclose(track.q[0], 0.6, rtol=1e-12)), result.distances.shape
+    (True, (1, 1, 1))
     """
     data = one_point(10, target, seed=0)
     distances = np.empty((len(widths), len(seeds), len(q0s)))

@@ -34,6 +34,17 @@ class Track:
         The step size.
     loss : Loss
         The loss whose curve this is.
+
+    Examples
+    --------
+    A run exactly on the log-cosh curve q = r(p) = tanh(p)/p lies at distance 0:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> p, eta = np.array([0.5, 1.0, 1.5, 2.0]), 0.1
+    >>> t = nets.track(p, (2 / eta) * p / np.tanh(p), eta, losses.logcosh)
+    >>> t.start, bool(np.allclose(t.deviation, 0, atol=1e-12))
+    (2, True)
     """
 
     p: np.ndarray

@@ -48,6 +48,16 @@ class Trajectory:
         The parameters at θ_T (after a divergence: the first iterate with a non-finite loss).
     diverged : bool
         Whether the run stopped early at a non-finite loss (the arrays end before it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=2, width=3, depth=2, activation="tanh")
+    >>> objective = nets.Objective(net, nets.one_point(2), losses.logcosh)
+    >>> run = nets.train(objective, net.initial(seed=0), eta=0.1, steps=4, sharpness_every=2)
+    >>> run.p.shape, run.sharpness_steps, run.method, run.diverged
+    ((5,), array([0, 2, 4]), 'gd', False)
     """
 
     p: np.ndarray
@@ -96,6 +106,21 @@ def train(objective: Objective, theta: np.ndarray, eta: float, steps: int, *, me
     ------
     ValueError
         If an argument is out of range; the message names it.
+
+    Examples
+    --------
+    One GD step on ½(uv)² (f = uvx, x = 1, y = 0) from (1, 2) with η = 0.1: ∇L = uv(v, u) = (4, 2),
+    so θ₁ = (0.6, 1.8), p₁ = 0.6·1.8 = 1.08, and q₀ = (2/η)/(u² + v²) = 4:
+
+    >>> import numpy as np
+    >>> from bifurc import losses, nets
+    >>> net = nets.MLP(input_dim=1, width=1, depth=2, activation="linear")
+    >>> data = nets.Dataset(np.array([[1.0]]), np.array([0.0]), "x = 1, y = 0")
+    >>> run = nets.train(nets.Objective(net, data, losses.squared), np.array([1.0, 2.0]), eta=0.1, steps=1)
+    >>> bool(np.allclose(run.theta, [0.6, 1.8])), bool(np.allclose(run.p, [2.0, 1.08]))
+    (True, True)
+    >>> round(float(run.q[0]), 12)
+    4.0
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
