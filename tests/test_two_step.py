@@ -152,3 +152,10 @@ def test_figure_draws_the_two_cycle_where_gd_settles():
     (line,) = [g for g in hardening.lines if str(g.get_label()).startswith("GD")]
     s, delta = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
     assert np.all(np.isnan(delta[s > 0])) and np.all(np.abs(delta[s <= -0.05]) < 1e-12)
+
+
+def test_derive_lists_the_model():
+    out = bifurc.eos.derive("two_step_updates")
+    assert out["state"] == ["delta"] and sp.expand(out["results"]["condition"] - (3 * F3**2 - LAM * F4)) == 0
+    assert out["fixed_points"][0][0] == {DELTA: 0}  # the minimum, multiplier 1 - eta lam
+    assert sp.expand(out["fixed_points"][0][1][0] - (1 - ETA * LAM)) == 0

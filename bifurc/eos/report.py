@@ -15,6 +15,7 @@ from .model import ReducedModel
 from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
 from .song_yun import canonical_map, single_neuron, two_layer_linear
 from .symbolic import fixed_points, period_two
+from .two_step_updates import two_step_updates
 from .zhu import degree2, minimalist, two_step
 
 __all__ = ["MODELS", "SEARCH_BOXES", "derive", "derive_reduced", "to_latex", "to_json", "build"]
@@ -30,6 +31,7 @@ MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
     "uv_sp": (lambda: uv_model("sp"), False),
     "uv_mup": (lambda: uv_model("mup"), False),
     "cubic": (cubic_map, False),
+    "two_step_updates": (two_step_updates, False),
 }
 
 
