@@ -622,3 +622,29 @@ def test_two_layer_two_cycle_continued_in_eta():
                            for x, y, v in zip(exact, np.tanh(exact) / (2 * exact), e)])
         assert np.max(np.abs(np.sort(b.multipliers.real, axis=1) - closed)) < 1e-9 * np.max(closed)
         assert not b.stable.any()  # a double multiplier above 1 all along
+
+
+def test_fold_flip_and_chenciner_points():
+    # x' = x + a - x^2 + y^2, y' = y (x - 1 - b): the fixed points y = 0, x = +-sqrt a have
+    # multipliers 1 - 2x and x - 1 - b, so the fold curve is a = 0 (x = 0), where the second
+    # multiplier -(1 + b) is -1 at b = 0: a fold-flip point
+    m = bifurc.Map.from_expressions({"x": "x + a - x**2 + y**2", "y": "y*(x - 1 - b)"}, {"a": -0.5, "b": 0.3},
+                                    name="fold-flip")
+    fold = continuation(m, "a", [0.7, 0.0], 0.49, -0.5).special("fold")[0]
+    c = bifurcation_curve(m, fold, "b", -0.3)
+    assert c.status == "bound" and np.max(np.abs(c.values[:, 0])) < 1e-12
+    (point,) = c.points
+    assert point.kind == "fold-flip" and abs(point.value) < 1e-12 and abs(point.params["b"]) < 1e-10
+    # z' = e^{i} z (1 + beta + s|z|^2 + |z|^4) with z = x + i y: a Neimark-Sacker point at beta = 0
+    # for every s, angle 1. With q = (1, -i)/sqrt 2 (unit length), z = sqrt 2 w in the normal form's
+    # coordinate w, so w' = e^{i} w (1 + beta + 2 s |w|^2 + ...): d = 2 s, which vanishes at s = 0
+    g = "(1 + beta + s*(x**2 + y**2) + (x**2 + y**2)**2)"
+    m = bifurc.Map.from_expressions({"x": f"{g}*(cos(1)*x - sin(1)*y)", "y": f"{g}*(sin(1)*x + cos(1)*y)"},
+                                    {"beta": -0.1, "s": -1.0}, name="chenciner")
+    (ns,) = continuation(m, "beta", [0.0, 0.0], -0.1, 0.1).points
+    assert ns.kind == "neimark-sacker" and abs(ns.value) < 1e-12 and abs(ns.angle - 1) < 1e-12
+    assert abs(ns.coefficient + 2) < 1e-12 and ns.criticality == "supercritical"
+    c = bifurcation_curve(m, ns, "s", 1.0)
+    assert c.status == "bound" and np.max(np.abs(c.values[:, 0])) < 1e-12
+    (point,) = c.points
+    assert point.kind == "chenciner" and abs(point.value) < 1e-12 and abs(point.params["s"]) < 1e-10
