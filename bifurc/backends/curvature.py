@@ -95,6 +95,19 @@ class GaussNewtonSplit:
         uᵀGu / λmax(H), the share of the sharpness that the Gauss-Newton part carries.
     gauss_newton_max : float
         λmax(G).
+
+    Examples
+    --------
+    For f = uv at (u, v) = (1, 2), y = 0: H = [[4, 4], [4, 1]], G = ∇f∇fᵀ = [[4, 2], [2, 1]] (λmax 5):
+
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from bifurc.backends.curvature import gauss_newton_split
+    >>> H, G = np.array([[4.0, 4.0], [4.0, 1.0]]), np.array([[4.0, 2.0], [2.0, 1.0]])
+    >>> split = gauss_newton_split(SimpleNamespace(size=2, hessian_vector=lambda v: H @ v,
+    ...                                            gauss_newton_vector=lambda v: G @ v))
+    >>> bool(np.isclose(split.gauss_newton + split.rest, split.sharpness)), round(split.gauss_newton_max, 12)
+    (True, 5.0)
     """
 
     sharpness: float
@@ -141,6 +154,19 @@ class SharpnessGradient:
         u, unit length.
     gradient : ndarray
         ∇S, in θ's order.
+
+    Examples
+    --------
+    L = a² + a²b/2 at 0: H = diag(2, 0), u = ±(1, 0), and ∇_θ(uᵀ∇²L(θ)u) = (2u₀u₁, u₀²) = (0, 1):
+
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from bifurc.backends.curvature import sharpness_gradient
+    >>> problem = SimpleNamespace(size=2, hessian_vector=lambda v: np.array([2.0 * v[0], 0.0]),
+    ...                           third_derivative=lambda u: np.array([2 * u[0] * u[1], u[0] ** 2]))
+    >>> result = sharpness_gradient(problem)
+    >>> round(result.sharpness, 12), np.round(result.gradient, 12)
+    (2.0, array([0., 1.]))
     """
 
     sharpness: float

@@ -42,6 +42,21 @@ class Recording:
         The loss.
     every : int
         The recording interval.
+
+    Examples
+    --------
+    A recording whose q lies on the pseudo-Huber curve q = r(p) = (1 + p²)^(-1/2):
+
+    >>> import numpy as np
+    >>> from bifurc import losses
+    >>> from bifurc.backends.recording import Recording
+    >>> p, eta = np.array([0.5, 1.0, 2.0]), 0.1
+    >>> lam = (2 / eta) * np.sqrt(1 + p**2)
+    >>> nan = np.full(3, np.nan)
+    >>> rec = Recording(np.arange(3), np.full(3, eta), nan, nan, lam, p, 2 / (eta * lam), nan,
+    ...                 np.zeros(3, int), "pseudo_huber", 1)
+    >>> round(rec.track(start=0).distance, 12)
+    0.0
     """
 
     steps: np.ndarray
