@@ -42,7 +42,7 @@ _LOSSES = {
     "double well (x^2 - 1)^2/4": ("(x**2 - 1)**2/4", 1),
     "log-cosh": ("log(cosh(x))", 0),
     "pseudo-Huber": ("sqrt(1 + x**2) - 1", 0),
-    "arctan loss": (ARCTAN_LOSS.replace("p", "x"), 0),
+    "arctan loss": (str(sp.sympify(ARCTAN_LOSS).subs(sp.Symbol("p"), _X)), 0),
     "hardening x^2/2 + x^4/4": ("x**2/2 + x**4/4", 0),
 }
 #: s = ηλ/2 - 1 of the ladder: the 2-cycle's width is O(√s), so a ladder in s
@@ -85,7 +85,8 @@ def _gd(name: str, s: float) -> dict:
     grad, curvature = _functions(name)
     eta = 2 * (1 + s) / lam
     width2 = 6 * abs(s) * lam**2 / abs(condition)
-    x = minimum + (0.5 * math.sqrt(width2) if s * condition > 0 or s < 0 else 0.01)
+    # beyond the edge with C < 0 there is no 2-cycle to start inside: 0.01 away
+    x = minimum + (0.5 * math.sqrt(width2) if s < 0 or condition > 0 else 0.01)
     history = [x]
     try:
         for _ in range(2 * math.ceil(_TWO_STEPS / abs(s))):
