@@ -49,6 +49,15 @@ class Problem:
         The model's buffers, floating ones cast to ``dtype``.
     samples : int
         N, the number of samples in all batches together.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from bifurc import torch as bt
+    >>> model = torch.nn.Linear(3, 1).double()
+    >>> objective = bt.problem(model, "logcosh", (torch.zeros(5, 3), torch.zeros(5, 1)))
+    >>> objective.names, objective.size, objective.samples, objective.dtype
+    (('weight', 'bias'), 4, 5, torch.float64)
     """
 
     model: torch.nn.Module
@@ -251,6 +260,20 @@ def problem(model: torch.nn.Module, loss: object, data: object, *, reduction: st
     InputError
         If the model is not a Module or has no trainable parameters, the reduction is
         unknown, or the data is not batches of pairs of equal length.
+
+    Examples
+    --------
+    f = vux with (u, v) = (1, 2) on x = 1, y = 0: L = ½(uv)² = 2 and ∇L = uv(v, u) = (4, 2):
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from bifurc import torch as bt
+    >>> model = nn.Sequential(nn.Linear(1, 1, bias=False), nn.Linear(1, 1, bias=False)).double()
+    >>> nn.utils.vector_to_parameters(torch.tensor([1.0, 2.0], dtype=torch.float64), model.parameters())
+    >>> data = (torch.ones(1, 1, dtype=torch.float64), torch.zeros(1, 1, dtype=torch.float64))
+    >>> objective = bt.problem(model, "mse", data)
+    >>> objective.value(), objective.gradient()
+    (2.0, array([4., 2.]))
     """
     if not isinstance(model, torch.nn.Module):
         raise InputError(f"model must be a torch.nn.Module, got {type(model).__name__}")
