@@ -28,9 +28,10 @@ from .errors import InputError
 if TYPE_CHECKING:  # bifurc.nets and matplotlib are imported by the command, not by bifurc --help
     from matplotlib.figure import Figure
 
+    from .backends.recording import Recording
     from .nets.track import Track
 
-__all__ = ["register", "read_run", "summary"]
+__all__ = ["register", "read_run", "summary", "figure"]
 
 _SUFFIXES = (".npz", ".json", ".csv")
 
@@ -151,8 +152,8 @@ def read_run(path: str | Path, p_name: str = "p", lam_name: str = "lam") -> obje
     return _columns(table, (p_name, lam_name), source)
 
 
-def _track(args: argparse.Namespace) -> Track:
-    """The run of ``args.run`` placed on its alignment curve."""
+def _track(args: argparse.Namespace) -> tuple[Track, Recording | None]:
+    """The run of ``args.run`` placed on its alignment curve, and the run if it is a recording."""
     from . import losses
     from .nets.track import track
 
@@ -174,7 +175,7 @@ def _track(args: argparse.Namespace) -> Track:
             raise InputError(f"--loss {args.loss!r}: {error}") from None
         place = partial(track, *run, args.eta, loss, args.start)
     try:
-        return place()
+        return place(), None if isinstance(run, tuple) else run
     except InputError:
         raise
     except ValueError as error:  # bifurc.track's checks of the values (lam > 0, eta > 0)
@@ -188,13 +189,22 @@ def summary(t: Track) -> dict[str, object]:
             "deviation": t.deviation.tolist()}
 
 
-def _figure(t: Track) -> Figure:
-    """The run in the (p, q) plane over the curve q = r(p), and its relative distance per step."""
+def figure(t: Track, run: Recording | None = None) -> Figure:
+    """The run in the (p, q) plane over the curve q = r(p), and its relative distance per step.
+
+    Parameters
+    ----------
+    t
+        The run placed on its curve (:func:`bifurc.nets.track`, :meth:`Recording.track`).
+    run
+        The recording ``t`` came from, if any: a third panel draws its sharpness and λmax(NTK)
+        in units of the edge 2/η against the step.
+    """
     from . import plot
     from .nets.numeric_loss import numeric
 
-    fig, axes = plot.panels(1, 2, 5.8, 4.2)
-    plane, distance = axes[0]
+    fig, axes = plot.panels(1, 2 if run is None else 3, 5.8, 4.2)
+    plane, distance = axes[0][:2]
     steps = np.arange(t.p.size)
     dots = plane.scatter(t.p, t.q, c=steps, s=6, cmap="viridis", zorder=3)
     fig.colorbar(dots, ax=plane, label="logged step")
@@ -209,6 +219,16 @@ def _figure(t: Track) -> Figure:
     distance.axhline(t.distance, color=plot.PALETTE[1], lw=1.0, label=f"median {t.distance:.3g}")
     distance.set(xlabel="logged step", ylabel=r"$|q/r(p) - 1|$", title="distance to the curve")
     distance.legend(loc="best", fontsize=8)
+    if run is not None:
+        edge = axes[0][2]
+        edge.plot(run.steps, run.sharpness * run.eta / 2, color=plot.PALETTE[0], lw=1.0,
+                  label=r"sharpness $\lambda_{max}(\nabla^2 L)$")
+        edge.plot(run.steps, run.ntk * run.eta / 2, color=plot.PALETTE[2], lw=1.0, ls="--",
+                  label=r"$\lambda_{max}$(NTK) $= 1/q$")
+        plot.reference_line(edge, 1.0, r"the edge $2/\eta$")
+        edge.set(xlabel="training step", ylabel=r"eigenvalue $\times\ \eta/2$",
+                 title="the edge of stability")
+        edge.legend(loc="best", fontsize=8)
     return fig
 
 
@@ -217,7 +237,7 @@ def _cmd_track(args: argparse.Namespace) -> None:
 
     if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
         raise InputError("--out: track writes a figure (.png, .pdf, .svg); use --json for the numbers")
-    t = _track(args)
+    t, run = _track(args)
     if args.json:
         print(json.dumps(_jsonable({"run": args.run, **summary(t)}), indent=1))
     else:
@@ -229,7 +249,7 @@ def _cmd_track(args: argparse.Namespace) -> None:
             f"q/r(p) - 1 = {t.deviation[-1]:+.3e}",
         ]))
     if args.out:
-        _save_figure(_figure(t), Path(args.out))
+        _save_figure(figure(t, run), Path(args.out))
         print(f"figure written to {args.out}", file=sys.stderr)
 
 

@@ -218,3 +218,20 @@ def test_any_file_content_is_read_or_refused_in_one_line(tmp_path, capsys, text,
         assert status == 2 and out == ""
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("bifurc: error: "), err
+
+
+def test_the_figure_of_a_recording_adds_its_sharpness_in_units_of_the_edge(logged):
+    from bifurc.backends.recording import Recording
+    from bifurc.track_command import figure
+
+    p, q, lam = logged
+    n = p.size
+    sharpness = np.linspace(1.0, 2.0, n) / ETA  # from half the edge 2/η to the edge
+    rec = Recording(np.arange(n) * 10, np.full(n, ETA), np.ones(n), sharpness, lam, p, q, np.full(n, np.nan),
+                    np.ones(n, dtype=int), "logcosh", 10)
+    table, recorded = figure(rec.track()), figure(rec.track(), rec)
+    assert len(recorded.axes) == len(table.axes) + 1
+    edge = recorded.axes[2]  # the panels, then the colour bar
+    np.testing.assert_array_equal(edge.lines[0].get_xdata(), rec.steps)
+    np.testing.assert_allclose(edge.lines[0].get_ydata(), np.linspace(0.5, 1.0, n), rtol=1e-15)
+    np.testing.assert_allclose(edge.lines[1].get_ydata(), 1 / q, rtol=1e-14)  # ηλ/2 = 1/q by definition
