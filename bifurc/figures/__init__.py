@@ -53,7 +53,17 @@ FORMATS = ("png", "pdf", "svg")
 
 
 def needs_data(error: BaseException) -> bool:
-    """True if ``error`` (or an error it was raised from) is scikit-learn missing."""
+    """True if ``error`` (or an error it was raised from) is scikit-learn missing.
+
+    Examples
+    --------
+    >>> from bifurc.figures import needs_data
+    >>> try:
+    ...     raise RuntimeError("digits unavailable") from ModuleNotFoundError("no sklearn", name="sklearn")
+    ... except RuntimeError as error:
+    ...     print(needs_data(error), needs_data(ValueError("other")))
+    True False
+    """
     while error is not None:
         if isinstance(error, ImportError) and (error.name or "").partition(".")[0] == "sklearn":
             return True
@@ -92,6 +102,15 @@ def write_all(out_dir: str | Path, fmt: str = "png", only: str | Iterable[str] |
     ------
     ValueError
         If ``fmt`` is not a known format or a name of ``only`` matches no figure.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from bifurc.figures import write_all
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     (path,) = write_all(folder, "svg", only="classics-cascade", quick=True)
+    ...     print(path.name, path.read_text().startswith("<?xml"))
+    classics-cascade.svg True
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
@@ -123,6 +142,14 @@ def select(only: str | Iterable[str] | None) -> list[str]:
     ------
     ValueError
         If a requested name matches no figure; the message lists the figures.
+
+    Examples
+    --------
+    >>> from bifurc.figures import select
+    >>> select("classics")  # a prefix picks every figure it begins
+    ['classics-logistic', 'classics-henon', 'classics-basins', 'classics-cascade']
+    >>> select(["classics-henon", "lowell-kastner"])
+    ['lowell-kastner', 'classics-henon']
     """
     if only is None:
         return list(FIGURES)
@@ -145,6 +172,18 @@ def main_cli(args: object) -> int:
     -------
     int
         The exit status: 0, or 1 if figures asked for by ``only`` could not be drawn.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> from bifurc.figures import main_cli
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     status = main_cli(SimpleNamespace(out=folder, only="classics-cascade", quick=True, format="svg"))
+    wrote .../classics-cascade.svg
+    1 figure(s) in ...
+    >>> status
+    0
     """
     out = getattr(args, "out", None) or "figures/out"
     only = getattr(args, "only", None)

@@ -35,6 +35,15 @@ class Outcome:
         measures one.
     details : dict
         Everything else worth keeping (ladders, per-start numbers, fitted coefficients).
+
+    Examples
+    --------
+    >>> import math
+    >>> from bifurc.verify import Outcome
+    >>> measured = sum(1 / k**2 for k in range(1, 10**6 + 1))  # the tail beyond N is about 1/N
+    >>> o = Outcome(math.pi**2 / 6, measured, 1e-5, abs(measured - math.pi**2 / 6) < 1e-5)
+    >>> o.passed, o.order
+    (True, None)
     """
 
     predicted: float | str
@@ -60,6 +69,13 @@ class Settings:
     losses : tuple of str
         Extra loss formulas (in ``p``): every loss-generic check runs once on each of them, after
         the built-in losses.
+
+    Examples
+    --------
+    >>> from bifurc.verify import Settings
+    >>> settings = Settings(losses=("log(cosh(2*p))/4",))  # a loss of your own, after the built-in ones
+    >>> settings.full, settings.losses
+    (False, ('log(cosh(2*p))/4',))
     """
 
     full: bool = False
@@ -104,6 +120,13 @@ class Check:
 
     A ``per_loss`` check is loss-generic: it is run as ``run(settings, loss)`` once per loss
     of :func:`bifurc.verify.checks.common.checked_losses`, one record each.
+
+    Examples
+    --------
+    >>> from bifurc.verify.registry import load_all
+    >>> c = load_all()["song-yun/qstar"]  # the registry, every check module imported
+    >>> c.id, c.per_loss, c.full_only, callable(c.run)
+    ('song-yun/qstar', True, False, True)
     """
 
     id: str
@@ -138,6 +161,13 @@ class CheckResult:
     relative perturbation of the headline constant found rejected (None when not measured),
     with ``resolution_note`` saying how it was bracketed. ``skipped`` says why a claim that
     does not apply was not checked (the record then counts as passed).
+
+    Examples
+    --------
+    >>> from bifurc.verify import run_checks
+    >>> (result,) = run_checks(["chen-bruna/zhu-instance"])
+    >>> result.paper, result.passed, result.controls, result.ok  # controls None: not asked for
+    ('Chen & Bruna', True, None, True)
     """
 
     id: str
@@ -193,6 +223,21 @@ def check(id: str, paper: str, claim: str, full_only: bool = False,
     A ``full_only`` check (minutes of network training, say) runs by default only under
     ``Settings(full=True)``; asked for by id it runs at the size its settings give. A
     ``per_loss`` check is ``run(settings, loss)``, run once per checked loss.
+
+    Examples
+    --------
+    >>> from bifurc.verify import REGISTRY, Outcome, check, run_checks
+    >>> @check("demo/golden", "a demo", "x -> 1 + 1/x converges to the golden ratio (1 + sqrt 5)/2")
+    ... def golden(settings):
+    ...     x = 1.0
+    ...     for _ in range(100):  # contracts by 1/phi^2 per step: 100 steps reach float64 rounding
+    ...         x = 1 + 1 / x
+    ...     predicted = (1 + 5 ** 0.5) / 2
+    ...     return Outcome(predicted, x, 1e-15, abs(x - predicted) <= 1e-15)
+    >>> (result,) = run_checks(["demo/golden"])
+    >>> result.id, result.passed
+    ('demo/golden', True)
+    >>> del REGISTRY["demo/golden"]  # the demo leaves the registry as it found it
     """
 
     def register(run: Runner) -> Runner:
@@ -335,6 +380,18 @@ def run_checks(
     controls
         Also run each check's negative controls and measure its resolution; a record whose
         control was not rejected is not :attr:`CheckResult.ok`.
+
+    Examples
+    --------
+    >>> from bifurc.verify import run_checks
+    >>> (result,) = run_checks(["chen-bruna/zhu-instance"])
+    >>> result.id, result.passed, result.error
+    ('chen-bruna/zhu-instance', True, None)
+    >>> try:
+    ...     run_checks(["no/such-check"])
+    ... except ValueError as error:
+    ...     print(type(error).__name__)
+    InputError
     """
     registry = load_all()
     settings = settings or Settings()
