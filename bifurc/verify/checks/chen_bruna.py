@@ -249,7 +249,10 @@ def _song_yun(loss: Loss) -> dict:
     mapped = orbit(model.map, 0.1, _SONG_YUN_STEPS + 1, params={"q": q})[:, 0]
     curve = model.results["period-2 curve q(p)"]
     s_of_p = sp.series(line.lam / curve - 1, _P, 0, 4).removeO()
-    mu_of_p = sp.series(model.results["period-2 multiplier on the curve"], _P, 0, 4).removeO()
+    # the 2-cycle {p, -p}'s multiplier is f_q'(p) f_q'(-p) = f_q'(p)² (f_q' is even): the slope's
+    # series is cheaper than the stored multiplier's (a quotient vanishing to second order at 0)
+    slope = sp.series(model.results["period-2 slope on the curve"], _P, 0, 4).removeO()
+    mu_of_p = sp.expand(slope**2)
     return {"f_q = p - (2/q) l'(p)": bool(is_gd), "lam, f4, C": [lam, float(line.f4), float(line.condition)],
             "max |f_q orbit - GD on l| over 200 steps (q = lam/1.02)":
                 float(np.abs(mapped - np.array(brute)).max()),
