@@ -78,3 +78,10 @@ def test_kernel_modules_of_different_maps_share_one_pool_of_threads(logistic, he
     helpers = {t for t in threading.enumerate() if t.name.startswith("bifurc-pool2_")}
     assert helpers and helpers == set(shared_pool(2)._threads)  # one helper, whichever map used it
     assert len(helpers) == 1
+
+
+def test_x0_follow_asks_for_the_first_start(logistic):
+    """DynamicalSystems.jl spells following the attractor x0="follow"; a bifurc Map has no
+    state of its own, so the first start is x0 and following is follow=True."""
+    with pytest.raises(bifurc.InputError, match="follow=True"):
+        bifurc.orbit_diagram(logistic, "r", [3.0, 3.1], "follow")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..definition.iterated_map import Map
+from ..errors import InputError
 from .arguments import (
     affordable,
     escape_radius,
@@ -231,6 +232,8 @@ def orbit_diagram(
     transient = nonnegative_int(transient, "transient")
     keep = positive_int(keep, "keep")
     radius = escape_radius(escape)
+    if isinstance(x0, str) and x0 == "follow":  # DynamicalSystems.jl's spelling; a Map has no state
+        raise InputError("x0='follow': give the first start as x0 and pass follow=True")
     x = m.state_vector(x0)
     affordable((values.size,), "the orbit diagram", itemsize=diagram_bytes(m, keep))
     finishable(values.size, transient + keep, "the orbit diagram")
