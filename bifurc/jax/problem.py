@@ -92,6 +92,18 @@ class Problem:
         N.
     loss_name : str
         The loss's name.
+
+    Examples
+    --------
+    Parameters as a pytree: the leaves of {"b": ..., "w": ...}, flattened in key order:
+
+    >>> import jax.numpy as jnp
+    >>> from bifurc import jax as bj
+    >>> f = lambda p, x: x @ p["w"] + p["b"]
+    >>> params = {"w": jnp.zeros(3), "b": jnp.zeros(())}
+    >>> objective = bj.problem(f, params, "logcosh", (jnp.ones((5, 3)), jnp.zeros(5)))
+    >>> objective.size, objective.samples, objective.loss_name, objective.theta.dtype
+    (4, 5, 'logcosh', dtype('float64'))
     """
 
     kernels: dict
@@ -226,6 +238,17 @@ def problem(f: Callable, params: object, loss: object, data: object, *, reductio
     InputError
         If f is not callable, params have no array leaves, the reduction is unknown, or the
         data is not batches of pairs of equal length.
+
+    Examples
+    --------
+    f = vux with (u, v) = (1, 2) on x = 1, y = 0: L = ½(uv)² = 2 and ∇L = uv(v, u) = (4, 2):
+
+    >>> import jax.numpy as jnp
+    >>> from bifurc import jax as bj
+    >>> f = lambda w, x: w[1] * (w[0] * x)
+    >>> objective = bj.problem(f, jnp.array([1.0, 2.0]), "mse", (jnp.ones(1), jnp.zeros(1)))
+    >>> objective.value(), objective.gradient()
+    (2.0, array([4., 2.]))
     """
     if not callable(f):
         raise InputError(f"f must be a function f(params, x), got {type(f).__name__}")
