@@ -41,7 +41,14 @@ __all__ = [
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
 def colour(i: int) -> str:
-    """The i-th colour of :data:`PALETTE`, cycling."""
+    """The i-th colour of :data:`PALETTE`, cycling.
+
+    Examples
+    --------
+    >>> from bifurc import plot
+    >>> plot.colour(1) == plot.PALETTE[1], plot.colour(len(plot.PALETTE)) == plot.PALETTE[0]  # cycles
+    (True, True)
+    """
     return PALETTE[i % len(PALETTE)]
 
 
@@ -89,6 +96,19 @@ def orbit_diagram(d: OrbitDiagram, component: int = 0, ax: Axes | None = None) -
         Which state variable to show.
     ax
         Axes to draw in (a new figure if None).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> with warnings.catch_warnings():  # beyond r = 4 almost every orbit leaves [0, 1] and escapes
+    ...     warnings.simplefilter("ignore", bifurc.EscapeWarning)
+    ...     d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", np.linspace(3.9, 4.1, 5), 0.3, keep=200)
+    >>> ax = plot.orbit_diagram(d).axes[0]
+    >>> ax.get_xlabel(), ax.get_title()
+    ('r', 'logistic: orbit diagram (2 escaped, red)')
     """
     fig, ax = _figure(ax)
     _density(ax, d, component)
@@ -102,7 +122,18 @@ def orbit_diagram(d: OrbitDiagram, component: int = 0, ax: Axes | None = None) -
 
 
 def lyapunov_sweep(s: LyapunovSweep, ax: Axes | None = None) -> Figure:
-    """All Lyapunov exponents against the swept parameter, zero marked."""
+    """All Lyapunov exponents against the swept parameter, zero marked.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> s = bifurc.lyapunov_sweep(bifurc.maps.logistic, "r", [2.5, 3.2], 0.3, n=2000)
+    >>> line = plot.lyapunov_sweep(s).axes[0].lines[0]
+    >>> np.round(line.get_ydata(), 6)  # ln |2 - r| at r = 2.5; ln |4 + 2r - r^2| / 2 at r = 3.2
+    array([-0.693147, -0.916291])
+    """
     fig, ax = _figure(ax)
     colours = colour
     for i in range(s.exponents.shape[1]):
@@ -117,7 +148,21 @@ def lyapunov_sweep(s: LyapunovSweep, ax: Axes | None = None) -> Figure:
 
 
 def diagram_with_lyapunov(d: OrbitDiagram, s: LyapunovSweep, component: int = 0) -> Figure:
-    """Orbit diagram above the largest exponent, on a shared parameter axis."""
+    """Orbit diagram above the largest exponent, on a shared parameter axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> values = np.linspace(2.5, 3.2, 8)
+    >>> d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", values, 0.3, keep=100)
+    >>> s = bifurc.lyapunov_sweep(bifurc.maps.logistic, "r", values, 0.3, n=1000)
+    >>> fig = plot.diagram_with_lyapunov(d, s)
+    >>> top, bottom = fig.axes
+    >>> bottom.get_xlabel(), bool(np.array_equal(bottom.lines[0].get_ydata(), s.largest))
+    ('r', True)
+    """
     fig = Figure(figsize=(8, 6), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
     orbit_diagram(d, component, ax=top)
@@ -130,7 +175,18 @@ def diagram_with_lyapunov(d: OrbitDiagram, s: LyapunovSweep, component: int = 0)
 
 
 def cascade(c: Cascade) -> Figure:
-    """Gaps between doublings on a log scale, with the Feigenbaum ratios annotated."""
+    """Gaps between doublings on a log scale, with the Feigenbaum ratios annotated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> c = bifurc.cascade(bifurc.maps.logistic, "r", 2.8, 3.5699, 0.3, count=4)
+    >>> gaps = plot.cascade(c).axes[0].lines[0].get_ydata()
+    >>> print(round(gaps[0], 9), round(np.sqrt(6) - 2, 9))  # r2 - r1 = (1 + sqrt 6) - 3
+    0.449489743 0.449489743
+    """
     fig, ax = _figure(None)
     gaps = c.gaps
     ax.semilogy(np.arange(1, gaps.size + 1), gaps, "o-", color="black")
@@ -165,6 +221,15 @@ def cobweb(m: Map, x0: float, n: int = 60, params: Mapping[str, float] | None = 
         The x range shown (default: the orbit's range, padded).
     ax
         Axes to draw in.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> fig = plot.cobweb(bifurc.maps.logistic, 0.2, 60, {"r": 2.5})
+    >>> graph, diagonal, stairs = fig.axes[0].lines
+    >>> print(round(stairs.get_xdata()[-1], 9), round(stairs.get_ydata()[-1], 9))  # into 1 - 1/r
+    0.6 0.6
     """
     if m.dim != 1:
         raise InputError(f"a cobweb plot needs a 1D map; {m.name!r} has dimension {m.dim}")
@@ -217,6 +282,14 @@ def phase_portrait(m: Map, box: Sequence[tuple[float, float]], params: Mapping[s
         Fixed points to mark (default: :func:`bifurc.fixed_points` in the box).
     ax
         Axes to draw in.
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> fig = plot.phase_portrait(bifurc.maps.henon, [(-2, 2), (-1, 1)], starts=[[0.1, 0.1]], n=100)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]  # both fixed points at (1.4, 0.3)
+    ['saddle']
     """
     if m.dim != 2:
         raise InputError(f"a phase portrait needs a 2D map; {m.name!r} has dimension {m.dim}")
@@ -253,7 +326,18 @@ def phase_portrait(m: Map, box: Sequence[tuple[float, float]], params: Mapping[s
 
 
 def basins(b: Basins, ax: Axes | None = None) -> Figure:
-    """Basin map: one colour per attractor (marked), grey for unresolved, white for escape."""
+    """Basin map: one colour per attractor (marked), grey for unresolved, white for escape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> m = bifurc.Map.from_expressions({"x": "x + c*(x - x**3)", "y": "y/2"}, {"c": 0.5})
+    >>> b = bifurc.basins(m, np.linspace(-1.5, 1.5, 8), np.linspace(-1, 1, 4))
+    >>> [t.get_text() for t in plot.basins(b).axes[0].get_legend().get_texts()]  # (-1, 0) and (1, 0)
+    ['attractor 0 (period 1)', 'attractor 1 (period 1)']
+    """
     fig, ax = _figure(ax)
     count = len(b.attractors)
     palette = colour
@@ -277,7 +361,18 @@ def basins(b: Basins, ax: Axes | None = None) -> Figure:
 
 
 def parameter_plane(plane: ParameterPlane, ax: Axes | None = None) -> Figure:
-    """A parameter plane: period as discrete colours, or the largest exponent diverging at 0."""
+    """A parameter plane: period as discrete colours, or the largest exponent diverging at 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> plane = bifurc.parameter_plane(bifurc.maps.henon, "a", [0.1, 0.3, 0.55], "b", [0.2, 0.3], [0.1, 0.1])
+    >>> shown = plot.parameter_plane(plane).axes[0].images[0].get_array()
+    >>> np.asarray(shown).tolist()  # period 1 below a = 3 (1 - b)^2 / 4, period 2 up to 5 (1 - b)^2 / 4
+    [[1.0, 1.0, 2.0], [1.0, 1.0, 2.0]]
+    """
     fig, ax = _figure(ax)
     extent = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
     if plane.quantity == "period":
@@ -318,6 +413,13 @@ def panels(rows: int = 1, cols: int = 1, width: float = 5.0, height: float = 3.8
     -------
     fig, axes
         The figure and its axes as a 2D object array (``axes[i, j]``).
+
+    Examples
+    --------
+    >>> from bifurc import plot
+    >>> fig, axes = plot.panels(2, 3, width=4.0, height=3.0)
+    >>> axes.shape, fig.get_size_inches().tolist()
+    ((2, 3), [12.0, 6.0])
     """
     fig = Figure(figsize=(width * cols, height * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, **subplot_kw)
@@ -326,7 +428,17 @@ def panels(rows: int = 1, cols: int = 1, width: float = 5.0, height: float = 3.8
 
 def reference_line(ax: Axes, value: float, label: str, colour: str = "black", ls: str = "--",
                    vertical: bool = False) -> None:
-    """A labelled horizontal (or vertical) reference line, e.g. a predicted limit like 2/η."""
+    """A labelled horizontal (or vertical) reference line, e.g. a predicted limit like 2/η.
+
+    Examples
+    --------
+    >>> from bifurc import plot
+    >>> fig, axes = plot.panels()
+    >>> plot.reference_line(axes[0, 0], 2 / 0.05, "2/eta")
+    >>> line = axes[0, 0].lines[0]
+    >>> line.get_label(), [float(y) for y in line.get_ydata()]
+    ('2/eta', [40.0, 40.0])
+    """
     line = ax.axvline if vertical else ax.axhline
     line(value, color=colour, ls=ls, lw=1.0, label=label, zorder=3)
 
@@ -347,6 +459,18 @@ def trajectory_on_diagram(d: OrbitDiagram, paths: Sequence[tuple[np.ndarray, np.
         (e.g. the period-2 orbit ±r̂(q)).
     component, labels, ax
         The state variable of the diagram, legend labels of the paths, axes to draw in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> rs = np.linspace(2.2, 2.9, 8)
+    >>> d = bifurc.orbit_diagram(bifurc.maps.logistic, "r", rs, 0.3, keep=50)
+    >>> fig = plot.trajectory_on_diagram(d, [(rs, 1 - 1 / rs)], labels=["x = 1 - 1/r"])
+    >>> (path,) = fig.axes[0].lines
+    >>> path.get_label(), bool(np.allclose(path.get_ydata(), d.points[:, -1, 0]))  # on the fixed point
+    ('x = 1 - 1/r', True)
     """
     fig, ax = _figure(ax)
     _density(ax, d, component)
@@ -367,6 +491,16 @@ def power_spectrum(series: np.ndarray, ax: Axes | None = None, label: str | None
     """Power spectrum |FFT|² of a series (mean removed, Hann window) against frequency in 1/step.
 
     A period-k oscillation shows as peaks at multiples of 1/k; chaos as a broad band.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> x = bifurc.orbit(bifurc.maps.logistic, 0.3, 256, transient=1000, params={"r": 3.2})[:, 0]
+    >>> line = plot.power_spectrum(x).axes[0].lines[0]
+    >>> print(line.get_xdata()[np.argmax(line.get_ydata())])  # period 2: the peak at frequency 1/2
+    0.5
     """
     freq, power = spectrum.power_spectrum(series)
     fig, ax = _figure(ax)
@@ -387,6 +521,16 @@ def verify_results(results: Sequence) -> Figure:
     results
         :class:`~bifurc.verify.CheckResult` records, e.g. from
         :func:`bifurc.verify.run_checks`.
+
+    Examples
+    --------
+    >>> from bifurc import plot
+    >>> from bifurc.verify import CheckResult
+    >>> results = [CheckResult("demo/holds", "p", "a claim", 1.0, 1.0, 0.1, True, 2.0, 0.5),
+    ...            CheckResult("demo/fails", "p", "a claim", 1.0, 3.0, 0.1, False, None, 0.2)]
+    >>> ax = plot.verify_results(results).axes[0]
+    >>> ax.get_title(), [float(bar.get_width()) for bar in ax.patches]  # bars: seconds taken
+    ('bifurc verify: 1 of 2 claims hold', [0.5, 0.2])
     """
     fig = Figure(figsize=(9, 0.35 * len(results) + 1.2), layout="constrained")
     ax = fig.subplots()
@@ -411,6 +555,21 @@ def sweep(result: SweepResult, ax: Axes | None = None, max_side: int = 2048) -> 
     Attractor labels are drawn as :func:`basins` draws them (each cycle marked where the
     axes are its state variables or the parameters of its first cell), periods and exponents
     as :func:`parameter_plane`; escape steps and observables on a sequential colour map.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> from bifurc.sweep import sweep
+    >>> with tempfile.TemporaryDirectory() as folder:  # the values are read from the store when drawn
+    ...     s = sweep(bifurc.maps.logistic, Path(folder) / "store", "r", [2.8, 3.2, 3.5], "x", [0.3, 0.6],
+    ...               "period", progress=False)
+    ...     fig = plot.sweep(s)
+    >>> np.asarray(fig.axes[0].images[0].get_array()).tolist()  # periods 1, 2, 4
+    [[1.0, 2.0, 4.0], [1.0, 2.0, 4.0]]
     """
     from .sweep.result import SweepResult
 
@@ -525,6 +684,19 @@ def continuation(branches: object, component: int = 0, diagram: OrbitDiagram | N
         named after the state variable.
     ax
         Axes to draw in (a new figure if None).
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> from bifurc import plot
+    >>> from bifurc.continuation import continuation
+    >>> branch = continuation(bifurc.maps.logistic, "r", 0.6, 2.5, 3.6)
+    >>> ax = plot.continuation(branch).axes[0]
+    >>> stable, unstable = [line for line in ax.lines if line.get_label().startswith("period")]
+    >>> stable.get_linestyle(), unstable.get_linestyle()  # solid, then dashed past the flip
+    ('-', '--')
+    >>> print(round(stable.get_xdata()[-1], 9))  # they meet at the flip r = 3
+    3.0
     """
     from .continuation import Branch, CascadeBranches, Curve
 
