@@ -11,7 +11,10 @@ f4 = f''''(x̄), and GD F(δ) = δ - ηf'(x̄ + δ) at η = 2(1 + s)/λ:
      s = ℓ''(0)/q - 1 = Cp²/(6ℓ''(0)²) + O(p⁴) (log-cosh: C = 2, λ = 1);
 (v) on Zhu et al.'s manifolds of minima, C > 0 along the top eigenvector at the edge-of-stability
     minimum; the one-dimensional coefficient of e³ is the minimalist's c = -4 and -4η⁴ for the
-    degree-2 model, whose c = -4η² comes from the drift along the manifold.
+    degree-2 model, whose c = -4η² comes from the drift along the manifold;
+(vi) a transverse direction w of curvature μ > 0 coupled by κ = ∇³L[u, u, w] is slaved to the centre
+     manifold w = -κδ²/(2μ), on which GD along u is (i) with f4 - 3κ²/μ: the effective condition is
+     C + 3λκ²/μ (x²/2 + x⁴/4 + x²y + y²/4: C = -6 along the line, 18 in effect).
 
 Run: python proofs/two_step.py
 """
@@ -94,4 +97,20 @@ assert zhu_deg.c_line == -4 * e**4 and zhu_deg.c_zhu == -4 * e**2 and not zhu_de
 assert zhu_min.condition == 96 / e**3 and zhu_deg.condition == 48 * e
 print("(v) along the top eigenvector at the EoS minimum: C = 96/eta^3 (minimalist), 48 eta (degree 2); "
       "the e^3 coefficient -4 = Zhu's c (parabola), -4 eta^4 << Zhu's -4 eta^2 (ellipse)")
+# (vi) the centre manifold, checked on the 2-D loss: its GD restricted to y = -kappa x^2/(2 mu)
+kappa, mu, w = (sp.Symbol(n, real=True) for n in ("kappa", "mu", "w"))
+assert results["centre manifold"] == sp.Eq(w, -kappa * d**2 / (2 * mu))
+assert sp.expand(results["effective f4"] - (f4 - 3 * kappa**2 / mu)) == 0
+X, Y = sp.symbols("x y", real=True)
+coupled = X**2 / 2 + X**4 / 4 + X**2 * Y + Y**2 / 4
+on = {Y: -2 * X**2}  # kappa = 2, mu = 1/2
+step_x = sp.expand((X - eta * sp.diff(coupled, X)).xreplace(on))
+step_y = sp.expand((Y - eta * sp.diff(coupled, Y)).xreplace(on))
+invariance = sp.expand(step_y.subs(eta, 2) + 2 * step_x.subs(eta, 2) ** 2)
+assert invariance.coeff(X, 2) == 0  # y = -2x^2 is invariant to order x^2 at the edge
+assert sp.expand(step_x - (X - eta * (X - 18 * X**3 / 6))) == 0  # f4_eff = 6 - 3*4/(1/2) = -18
+ld = line_derivatives(coupled, "x, y", [0, 0])
+assert (ld.condition, ld.coupling, ld.effective) == (-6, 24, 18)
+print("(vi) centre manifold w = -kappa delta^2/(2 mu), f4 -> f4 - 3 kappa^2/mu: for "
+      "x^2/2 + x^4/4 + x^2 y + y^2/4 the line's C = -6, the effective C = 18")
 print("Chen & Bruna's two-step condition, 2-cycle and instances: proved")

@@ -159,3 +159,27 @@ def test_derive_lists_the_model():
     assert out["state"] == ["delta"] and sp.expand(out["results"]["condition"] - (3 * F3**2 - LAM * F4)) == 0
     assert out["fixed_points"][0][0] == {DELTA: 0}  # the minimum, multiplier 1 - eta lam
     assert sp.expand(out["fixed_points"][0][1][0] - (1 - ETA * LAM)) == 0
+
+
+def test_transverse_coupling_changes_the_condition():
+    """x²/2 + x⁴/4 + x²y + y²/4 at 0: along u = (1, 0), λ = 1, f3 = 0, f4 = 6, C = -6 (the line alone
+    is subcritical); y has curvature μ = 1/2 and κ = ∂³L/∂x²∂y = 2, so by hand the centre manifold
+    y = -κx²/(2μ) = -2x² turns f4 into 6 - 3κ²/μ = -18 and C into 18. Brute-force GD at s = 0.01
+    settles on the 2-cycle x = ±√(6s/18), y = -2x² (relative O(s): bound 2s; measured 0.5s)."""
+    results = two_step_updates().results
+    kappa, mu, w = (sp.Symbol(n, real=True) for n in ("kappa", "mu", "w"))
+    assert sp.expand(results["effective f4"] - (F4 - 3 * kappa**2 / mu)) == 0
+    assert results["centre manifold"] == sp.Eq(w, -kappa * DELTA**2 / (2 * mu))
+    line = line_derivatives("x**2/2 + x**4/4 + x**2*y + y**2/4", "x, y", [0, 0])
+    assert (line.condition, line.coupling, line.effective) == (-6, 24, 18)
+    s = 0.01
+    eta, x, y = 2 * (1 + s), 0.01, 0.0
+    for _ in range(4000):
+        x, y = x - eta * (x + x**3 + 2 * x * y), y - eta * (x**2 + y / 2)
+    half = math.sqrt(6 * s / 18)
+    assert abs(abs(x) / half - 1) < 2 * s and abs(y / (-2 * x**2) - 1) < 2 * s
+    # ½(xy - 1)²: a manifold of minima whose sharpness x² + y² changes along it (κ ≠ 0 on the
+    # tangent, curvature 0): no centre manifold of this kind; at the balanced (1, 1) the sharpness
+    # is least along the manifold, κ = 0, and the line's C = 48 is the whole condition
+    assert line_derivatives("(x*y - 1)**2/2", "x, y", [2, sp.Rational(1, 2)]).coupling == sp.oo
+    assert line_derivatives("(x*y - 1)**2/2", "x, y", [1, 1]).coupling == 0

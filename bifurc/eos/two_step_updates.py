@@ -20,7 +20,15 @@ The quartic expansion is exact for a quartic loss (the double well ¼(x² - 1)²
 f3 = f4 = 6, C = 96 > 0 although f4 > 0) and a Taylor truncation otherwise; a, m and the
 multiplier are expansions in s whatever the higher terms.
 
-:func:`line_derivatives` computes λ, f3, f4 and C for a loss at a minimum, exactly;
+In several variables the other directions enter through the centre manifold: a direction v_j of
+curvature λ_j > 0 with coupling κ_j = ∇³L[u, u, v_j] (the component of ∇S along it) is slaved
+to w_j = -κ_jδ²/(2λ_j) and turns f4 into f4 - 3Σκ_j²/λ_j, so the condition is the effective
+C + 3λΣκ_j²/λ_j: the restriction of the loss to the line along u alone can call a minimum
+subcritical whose GD converges to a 2-cycle. On a manifold of minima (λ_j = 0, κ_j ≠ 0) the
+correction is infinite: there is no centre manifold of this kind, and GD drifts along the
+manifold instead (Zhu's models).
+
+:func:`line_derivatives` computes λ, f3, f4, C and the effective C for a loss at a minimum, exactly;
 :func:`manifold_instance` compares the condition with Zhu et al.'s two-step map on their
 manifolds of minima (:mod:`bifurc.eos.zhu`).
 """
@@ -44,12 +52,39 @@ from .zhu import two_step
 __all__ = ["two_step_updates", "LineDerivatives", "line_derivatives", "ManifoldInstance", "manifold_instance"]
 
 delta, eta, lam, f3, f4, s = real_symbols("delta eta lam f3 f4 s")
+_w, _kappa, _mu = real_symbols("w kappa mu")
 _eps, _t = sp.symbols("epsilon t", positive=True)
 
 
 def _quartic(d: sp.Expr) -> sp.Expr:
     """The quartic Taylor expansion of the loss at the minimum."""
     return lam * d**2 / 2 + f3 * d**3 / 6 + f4 * d**4 / 24
+
+
+def _centre_manifold() -> tuple[sp.Expr, sp.Expr]:
+    """One transverse direction w: the centre manifold w = hδ² at η = 2/λ and the effective f4.
+
+    The loss λδ²/2 + f3δ³/6 + f4δ⁴/24 + κδ²w/2 + μw²/2 (μ > 0, κ = ∇³L[u, u, w]): invariance of
+    w = hδ² under GD at order δ² fixes h; on it the cubic term of GD along u is -η f4_eff δ³/6.
+    Several transverse directions add their κ²/μ (each enters at this order alone).
+
+    Raises
+    ------
+    ValueError
+        If the centre manifold is not w = -κδ²/(2μ) or f4_eff is not f4 - 3κ²/μ (they are).
+    """
+    h = sp.Symbol("h", real=True)
+    L = _quartic(delta) + _kappa * delta**2 * _w / 2 + _mu * _w**2 / 2
+    on = {_w: h * delta**2}
+    step_delta, step_w = ((v - eta * sp.diff(L, v)).xreplace(on).subs(eta, 2 / lam) for v in (delta, _w))
+    invariance = sp.expand(step_w - h * step_delta**2)
+    (h_value,) = sp.solve(invariance.coeff(delta, 2), h)
+    cubic = sp.expand(step_delta.subs(h, h_value)).coeff(delta, 3)
+    f4_effective = sp.expand(-6 * cubic * lam / 2)
+    stated = f4 - 3 * _kappa**2 / _mu
+    if sp.simplify(h_value + _kappa / (2 * _mu)) != 0 or sp.expand(f4_effective - stated) != 0:
+        raise ValueError(f"the centre manifold is not the stated one: h = {h_value}, f4_eff = {f4_effective}")
+    return h_value * delta**2, f4_effective
 
 
 @derived
@@ -64,7 +99,9 @@ def two_step_updates() -> ReducedModel:
         (C = 3 f3² - λ f4), ``"two-step map"`` (F∘F, exact), ``"two-step coefficients"``
         (k1, k2, k3 of δ, δ², δ³ in F∘F at η = 2(1 + s)/λ, k3 at s = 0), ``"2-cycle half-width
         squared"`` (6sλ²/C), ``"2-cycle centre"`` (-3sλf3/C) and ``"2-cycle multiplier"``
-        (1 - 8s), each to leading order in s.
+        (1 - 8s), each to leading order in s; with a transverse direction w of curvature μ and
+        coupling κ = ∇³L[u, u, w]: ``"centre manifold"`` (w = -κδ²/(2μ)), ``"effective f4"``
+        (f4 - 3κ²/μ) and ``"effective condition"`` (C + 3λκ²/μ), which replace f4 and C above.
 
     Raises
     ------
@@ -101,6 +138,7 @@ def two_step_updates() -> ReducedModel:
     mu = [sp.factor(multiplier.coeff(_eps, j).subs(m2, m2_value).subs(a1**2, a1_squared)) for j in (0, 1, 2)]
     if mu != [1, 0, -8]:
         raise ValueError(f"the 2-cycle's multiplier is not 1 - 8s: {mu}")
+    transverse, f4_effective = _centre_manifold()
     m = Map.from_expressions({"delta": step}, {"eta": 1.02, "lam": 2.0, "f3": 6.0, "f4": 6.0},
                              name="chen_bruna_two_step")
     derivation = (
@@ -113,6 +151,9 @@ def two_step_updates() -> ReducedModel:
          sp.Eq(sp.Symbol("m2"), m2_value)),
         ("order epsilon^3 of F(m+a) - F(m-a) = -2a", sp.Eq(cubic, 0)),
         ("2-cycle multiplier F'(m+a) F'(m-a), orders epsilon^0, epsilon^1, epsilon^2", sp.Tuple(*mu)),
+        ("a transverse direction w (curvature mu, coupling kappa = T[u, u, w]): the centre manifold "
+         "at eta = 2/lam", sp.Eq(_w, transverse)),
+        ("on it, GD along u is the one-dimensional map with f4 replaced by", f4_effective),
     )
     results = {
         "condition": condition,
@@ -121,6 +162,9 @@ def two_step_updates() -> ReducedModel:
         "2-cycle half-width squared": sp.factor(s * a1_squared),
         "2-cycle centre": sp.factor(s * centre_leading),
         "2-cycle multiplier": 1 - 8 * s,
+        "centre manifold": sp.Eq(_w, transverse),
+        "effective f4": f4_effective,
+        "effective condition": sp.expand(3 * f3**2 - lam * f4_effective),
     }
     return ReducedModel(m.name, m, derivation, results, positive=("eta", "lam"))
 
@@ -136,7 +180,13 @@ class LineDerivatives:
     lam, f3, f4 : sympy.Expr
         φ''(0) (the sharpness), φ'''(0) = ∇³L[u, u, u] and φ''''(0) = ∇⁴L[u, u, u, u].
     condition : sympy.Expr
-        C = 3 f3² - λ f4: positive when GD just beyond 2/λ converges to a 2-cycle along u.
+        C = 3 f3² - λ f4 of the line alone.
+    coupling : sympy.Expr
+        3λ Σ_j κ_j²/λ_j over the Hessian's other eigenpairs (λ_j, v_j), κ_j = ∇³L[u, u, v_j]:
+        0 for one variable, ``sympy.oo`` where some λ_j ≤ 0 has κ_j ≠ 0 (no centre manifold of
+        this kind: a manifold of minima, or a saddle).
+    effective : sympy.Expr
+        C + coupling: positive when GD just beyond 2/λ converges to a 2-cycle near θ̄.
     """
 
     u: tuple[sp.Expr, ...]
@@ -144,11 +194,19 @@ class LineDerivatives:
     f3: sp.Expr
     f4: sp.Expr
     condition: sp.Expr
+    coupling: sp.Expr = sp.Integer(0)
+    effective: sp.Expr | None = None
+
+    def __post_init__(self) -> None:
+        if self.effective is None:
+            object.__setattr__(self, "effective", sp.simplify(self.condition + self.coupling))
 
     @property
     def parameters(self) -> dict[str, float]:
-        """``lam``, ``f3``, ``f4`` as floats, for the map of :func:`two_step_updates`."""
-        return {"lam": float(self.lam), "f3": float(self.f3), "f4": float(self.f4)}
+        """``lam``, ``f3`` and the effective ``f4`` (f4 - coupling/λ) as floats, for the map of
+        :func:`two_step_updates`: GD along u on the centre manifold."""
+        return {"lam": float(self.lam), "f3": float(self.f3),
+                "f4": float(self.f4 - self.coupling / self.lam)}
 
 
 def _along(L: sp.Expr, theta: Sequence[sp.Symbol], at: dict, u: Sequence[sp.Expr]) -> LineDerivatives:
@@ -159,7 +217,7 @@ def _along(L: sp.Expr, theta: Sequence[sp.Symbol], at: dict, u: Sequence[sp.Expr
 
 
 def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[object]) -> LineDerivatives:
-    """λ, f3, f4 and Chen & Bruna's C of ``loss`` along its top eigenvector at the minimum ``point``.
+    """λ, f3, f4, Chen & Bruna's C and its effective form for ``loss`` at the minimum ``point``.
 
     Parameters
     ----------
@@ -200,7 +258,23 @@ def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[
         raise InputError(f"point: the Hessian's top eigenvalue there, {top}, is not positive and simple")
     u = vectors[0] / vectors[0].norm()
     u = (-u if next(v for v in u if v != 0) < 0 else u).applyfunc(sp.simplify)
-    return _along(L, theta, at, list(u))
+    line = _along(L, theta, at, list(u))
+    # κ_j = ∇³L[u, u, v_j]: the t-second derivative of ∇L(θ̄ + t u) along v_j
+    on_line = {th: at[th] + _t * v for th, v in zip(theta, u)}
+    third = sp.Matrix([sp.diff(sp.diff(L, th).xreplace(on_line), _t, 2).subs(_t, 0) for th in theta])
+    coupling = sp.Integer(0)
+    for value, _, basis in sorted(H.eigenvects(), key=lambda e: float(e[0]))[:-1]:
+        for v in sp.GramSchmidt(basis, True):
+            kappa = sp.simplify(third.dot(v))
+            if kappa == 0:
+                continue
+            if float(value) <= 0:
+                coupling = sp.oo
+                break
+            coupling += 3 * line.lam * kappa**2 / value
+        if coupling == sp.oo:
+            break
+    return LineDerivatives(line.u, line.lam, line.f3, line.f4, line.condition, sp.simplify(coupling))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ own variable is run at η = 2(1 + s)/λ for a ladder of s on either side of the 
 
 - the double well ¼(x² - 1)² at x = 1 (C = 96 > 0 through the third derivative: f4 = 6 > 0
   alone would make it subcritical), Song & Yun's losses log-cosh, pseudo-Huber and the arctan
-  loss at 0 (even: f3 = 0, C = -λf4 > 0), which satisfy the condition, and the hardening loss
-  x²/2 + x⁴/4 (C = -6), which does not;
+  loss at 0 (even: f3 = 0, C = -λf4 > 0), which satisfy the condition, the hardening loss
+  x²/2 + x⁴/4 (C = -6), which does not, and the same line coupled to a second parameter,
+  x²/2 + x⁴/4 + x²y + y²/4, whose effective condition (the centre manifold's) is 18 > 0;
 - Song & Yun's canonical map f_q is GD on ℓ with η = 2/q: the package's period-2 curve and
   multiplier of f_q are the derived 2-cycle's, to leading order (per loss);
 - Zhu et al.'s two-step maps on a manifold of minima: the one-dimensional coefficient along the
@@ -37,13 +38,16 @@ from .common import ARCTAN_LOSS, eta_ladder
 PAPER = "Chen & Bruna"
 _X = sp.Symbol("x", real=True)
 _LAM, _F3, _F4, _S = (sp.Symbol(n, real=True) for n in ("lam", "f3", "f4", "s"))
-#: name -> (loss in x, its minimum x̄)
+#: name -> (loss, its parameters, its minimum θ̄)
 _LOSSES = {
-    "double well (x^2 - 1)^2/4": ("(x**2 - 1)**2/4", 1),
-    "log-cosh": ("log(cosh(x))", 0),
-    "pseudo-Huber": ("sqrt(1 + x**2) - 1", 0),
-    "arctan loss": (str(sp.sympify(ARCTAN_LOSS).subs(sp.Symbol("p"), _X)), 0),
-    "hardening x^2/2 + x^4/4": ("x**2/2 + x**4/4", 0),
+    "double well (x^2 - 1)^2/4": ("(x**2 - 1)**2/4", "x", (1,)),
+    "log-cosh": ("log(cosh(x))", "x", (0,)),
+    "pseudo-Huber": ("sqrt(1 + x**2) - 1", "x", (0,)),
+    "arctan loss": (str(sp.sympify(ARCTAN_LOSS).subs(sp.Symbol("p"), _X)), "x", (0,)),
+    "hardening x^2/2 + x^4/4": ("x**2/2 + x**4/4", "x", (0,)),
+    # the hardening line (C = -6) coupled to y (curvature 1/2, κ = ∇³L[u, u, y] = 2): effective
+    # C = -6 + 3·1·2²/(1/2) = 18; the transverse multiplier 1 - η/2 ≈ 0 leaves u's 1 - 8s the largest
+    "coupled x^2/2 + x^4/4 + x^2 y + y^2/4": ("x**2/2 + x**4/4 + x**2*y + y**2/4", "x, y", (0, 0)),
 }
 #: s = ηλ/2 - 1 of the ladder: the 2-cycle's width is O(√s), so a ladder in s
 _LADDER = (0.04, 0.02, 0.01, 0.005)
@@ -53,74 +57,84 @@ _FULL_LADDER = (0.04, 0.02, 0.01, 0.005, 0.0025)
 #: below the edge (1 - 4|s| per two steps near it, 1 - 3|s| at the start) by e^-30 at least:
 #: from starts below 0.2, far below rounding
 _TWO_STEPS = 10.0
-#: A run has escaped when |x - x̄| exceeds this (the 2-cycles here are below 0.4 wide)
+#: A run has escaped when |θ - θ̄| exceeds this (the 2-cycles here are below 0.4 wide)
 _ESCAPE = 10.0
-#: A converged run: x_{n+2} = x_n, or x_n = x̄, to this (rounding of O(1) states is 1e-16)
+#: A converged run: θ_{n+2} = θ_n, or θ_n = θ̄, to this (rounding of O(1) states is 1e-16)
 _AT_ROUNDING = 1e-12
 
 
 @lru_cache(maxsize=8)
 def _line(name: str) -> LineDerivatives:
-    loss, minimum = _LOSSES[name]
-    return line_derivatives(loss, "x", [minimum])
+    loss, params, minimum = _LOSSES[name]
+    return line_derivatives(loss, params, list(minimum))
 
 
 @lru_cache(maxsize=8)
-def _functions(name: str) -> tuple[Callable[[float], float], Callable[[float], float]]:
-    """f' and f'' of the loss as scalar functions (brute force: the loss's own derivatives)."""
-    L = sp.sympify(_LOSSES[name][0], locals={"x": _X})
-    return (sp.lambdify(_X, sp.diff(L, _X), "math"), sp.lambdify(_X, sp.diff(L, _X, 2), "math"))
+def _functions(name: str) -> tuple[Callable[..., list], Callable[..., list]]:
+    """∇L and ∇²L of the loss as functions of floats (brute force: the loss's own derivatives)."""
+    loss, params, _ = _LOSSES[name]
+    theta = sp.symbols(params, real=True, seq=True)
+    L = sp.sympify(loss, locals={t.name: t for t in theta})
+    return (sp.lambdify(theta, [sp.diff(L, t) for t in theta], "math"),
+            sp.lambdify(theta, sp.hessian(L, theta).tolist(), "math"))
 
 
 @lru_cache(maxsize=128)
 def _gd(name: str, s: float) -> dict:
-    """GD at η = 2(1 + s)/λ from x̄ + half the derived 2-cycle's width (0.01 where there is none).
+    """GD at η = 2(1 + s)/λ from θ̄ + δ₀u, δ₀ half the derived 2-cycle's width (0.01 where there is none).
 
-    Returns the end state's 2-cycle (half-width, centre - x̄, multiplier F'(x_n)F'(x_n+1)), whether
-    it escaped, and its distance from x̄ and from x_{n-2}.
+    Returns the end state's 2-cycle along u (half-width and centre of δ = u·(θ - θ̄); the multiplier,
+    the largest eigenvalue of the monodromy (I - η∇²L(θ_n+1))(I - η∇²L(θ_n))), whether it escaped,
+    and its distance from θ̄ and from θ_{n-2}.
     """
     line = _line(name)
-    minimum = float(_LOSSES[name][1])
-    lam, condition = float(line.lam), float(line.condition)
-    grad, curvature = _functions(name)
+    minimum = np.array(_LOSSES[name][2], dtype=float)
+    u = np.array([float(v) for v in line.u])
+    lam, condition = float(line.lam), float(line.effective)
+    grad, hessian = _functions(name)
     eta = 2 * (1 + s) / lam
     width2 = 6 * abs(s) * lam**2 / abs(condition)
     # beyond the edge with C < 0 there is no 2-cycle to start inside: 0.01 away
-    x = minimum + (0.5 * math.sqrt(width2) if s < 0 or condition > 0 else 0.01)
-    history = [x]
+    theta = list(minimum + (0.5 * math.sqrt(width2) if s < 0 or condition > 0 else 0.01) * u)
+    history = [theta]
     try:
         for _ in range(2 * math.ceil(_TWO_STEPS / abs(s))):
-            x = x - eta * grad(x)
-            history.append(x)
-            if not abs(x - minimum) < _ESCAPE:
+            theta = [t - eta * g for t, g in zip(theta, grad(*theta))]
+            history.append(theta)
+            if not max(abs(t - m) for t, m in zip(theta, minimum)) < _ESCAPE:
                 return {"escaped": True, "steps": len(history) - 1}
     except OverflowError:
         return {"escaped": True, "steps": len(history)}
-    x1 = x - eta * grad(x)
-    return {"escaped": False, "steps": len(history) - 1, "half-width": abs(x - x1) / 2,
-            "centre": (x + x1) / 2 - minimum,
-            "multiplier": (1 - eta * curvature(x)) * (1 - eta * curvature(x1)),
-            "from x-bar": abs(x - minimum), "period-2 residual": abs(x - history[-3])}
+    ends = np.array(history[-3:])
+    nxt = ends[-1] - eta * np.array(grad(*ends[-1]))
+    delta = (np.array([ends[-1], nxt]) - minimum) @ u
+    jacobian = [np.eye(u.size) - eta * np.array(hessian(*point), dtype=float) for point in (ends[-1], nxt)]
+    multipliers = np.linalg.eigvals(jacobian[1] @ jacobian[0])
+    return {"escaped": False, "steps": len(history) - 1, "half-width": float(abs(delta[0] - delta[1]) / 2),
+            "centre": float(delta.mean()), "multiplier": float(multipliers[np.argmax(abs(multipliers))].real),
+            "from x-bar": float(np.abs(ends[-1] - minimum).max()),
+            "period-2 residual": float(np.abs(ends[-1] - ends[0]).max())}
 
 
 def _predicted(name: str, s: float, condition_form: str, width_scale: float) -> dict:
-    """The derived 2-cycle at s, with C in the form under test and the constant 6 of a² scaled."""
+    """The derived 2-cycle at s, with the condition in the form under test and the 6 of a² scaled."""
     results = two_step_updates().results
     line = _line(name)
-    at = {_LAM: line.lam, _F3: line.f3, _F4: line.f4, _S: sp.nsimplify(s)}
-    true = float(line.condition)
-    # the derived a² and centre are 6sλ²/C and -3sλf3/C: a condition of another form rescales them
-    condition = {"C": true, "-lam f4": float(-line.lam * line.f4), "none": math.inf}[condition_form]
-    attracting = condition > 0
+    at = {_LAM: line.lam, _F3: line.f3, _F4: line.parameters["f4"], _S: sp.nsimplify(s)}
+    true = float(line.effective)
+    # the derived a² and centre are 6sλ²/C and -3sλf3/C, with f4 the effective one (the centre
+    # manifold's): a condition of another form rescales them
+    condition = {"effective": true, "line": float(line.condition), "-lam f4": true - float(3 * line.f3**2),
+                 "none": math.inf}[condition_form]
     ratio = true / condition if math.isfinite(condition) else 1.0
     width2 = width_scale * ratio * float(results["2-cycle half-width squared"].xreplace(at))
-    return {"C": condition, "attracting 2-cycle beyond the edge": attracting,
+    return {"C": condition, "attracting 2-cycle beyond the edge": condition > 0,
             "half-width": math.sqrt(width2) if width2 > 0 else float("nan"),
             "centre": ratio * float(results["2-cycle centre"].xreplace(at)),
             "multiplier": float(results["2-cycle multiplier"].xreplace(at))}
 
 
-def _judge(settings: Settings, condition_form: str = "C", width_scale: float = 1.0) -> Outcome:
+def _judge(settings: Settings, condition_form: str = "effective", width_scale: float = 1.0) -> Outcome:
     """The check's test with the condition in ``condition_form`` and the constant 6 of a² scaled."""
     ladder = np.array(_FULL_LADDER if settings.full else _LADDER)
     per_loss, passed, fits = {}, True, {}
@@ -145,7 +159,9 @@ def _judge(settings: Settings, condition_form: str = "C", width_scale: float = 1
                 errors["centre"].append(abs(beyond["centre"] - prediction["centre"]))
             rows.append(row)
         entry: dict = {"lam": float(line.lam), "f3": float(line.f3), "f4": float(line.f4),
-                       "C (derived)": float(line.condition), "satisfies C > 0": bool(line.condition > 0),
+                       "C of the line (derived)": float(line.condition),
+                       "coupling 3 lam sum kappa_j^2/lam_j (derived)": float(line.coupling),
+                       "effective C": float(line.effective), "satisfies C > 0": bool(line.effective > 0),
                        "dynamics as the condition predicts": bool(agree), "per s": rows}
         if len(errors["half-width"]) == len(ladder):
             # the expansion in s: a/a_pred - 1 = O(s); the multiplier 1 - 8s + O(s^2); the centre
@@ -164,7 +180,7 @@ def _judge(settings: Settings, condition_form: str = "C", width_scale: float = 1
                 entry[f"fit: {key} error"] = None if fit is None else fit.as_dict()
                 agree &= fit is not None and fit.at_least(order)
                 fits[(name, key)] = fit
-        elif line.condition > 0 and condition_form == "C":
+        elif line.effective > 0 and condition_form == "effective":
             agree = False  # the condition holds but GD did not settle on a 2-cycle at every s
         entry["passed"] = bool(agree)
         per_loss[name] = entry
@@ -178,19 +194,26 @@ def _judge(settings: Settings, condition_form: str = "C", width_scale: float = 1
         "violate it (GD leaves the minimum beyond 2/lam)": [n for n in per_loss if n not in satisfied],
         "per loss": per_loss,
     }
-    return Outcome("GD beyond 2/λ: 2-cycle a² = 6sλ²/C, multiplier 1 - 8s iff C > 0; away from x̄ iff C < 0",
+    return Outcome("GD beyond 2/λ: 2-cycle a² = 6sλ²/C, multiplier 1 - 8s iff C > 0; away from θ̄ iff C < 0",
                    f"{sum(e['passed'] for e in per_loss.values())}/{len(per_loss)} losses as predicted",
                    "a: order ≥ 0.7, multiplier and centre: order ≥ 1.7, states to 1e-12", passed,
                    min((f.order for f in width_fits), default=None), details)
 
 
 @check("chen-bruna/two-step-condition", PAPER,
-       "At a minimum with C = 3f'''² - f''f'''' > 0, GD with η = 2(1 + s)/f'' just beyond the edge converges "
-       "to a 2-cycle of half-width √(6s f''²/C) and multiplier 1 - 8s (to O(s)); with C < 0 it leaves the "
+       "At a minimum with C = 3f'''² - f''f'''' > 0 along the top eigenvector (plus 3λΣκ_j²/λ_j from the "
+       "other directions, κ_j = ∇³L[u, u, v_j]), GD with η = 2(1 + s)/λ just beyond the edge converges to "
+       "a 2-cycle of half-width √(6sλ²/C) and multiplier 1 - 8s (to O(s)); with C < 0 it leaves the "
        "minimum; below the edge it converges to the minimum")
 def two_step_condition(settings: Settings) -> Outcome:
-    """Brute-force GD on five one-dimensional losses against the derived two-step condition and 2-cycle."""
+    """Brute-force GD on six losses (five of one variable) against the derived condition and 2-cycle."""
     return _judge(settings)
+
+
+@control("chen-bruna/two-step-condition", "the condition of the line alone (no transverse coupling)")
+def _line_alone(settings: Settings) -> Outcome:
+    """The coupled loss then counts as subcritical (C = -6), but GD converges to its 2-cycle."""
+    return _judge(settings, condition_form="line")
 
 
 @control("chen-bruna/two-step-condition", "the condition without the third derivative: C = -f''f''''")
