@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 import bifurc
-from bifurc.eos.second_order_regression import second_order_regression
+from bifurc.eos.second_order_regression import edge_limit, second_order_regression
 
 #: A rotation with rational entries: Q = R diag(q1, q2) Rᵀ is not diagonal in the parameters.
 R = np.array([[3 / 5, -4 / 5], [4 / 5, 3 / 5]])
@@ -44,3 +44,35 @@ def test_the_linear_model_keeps_its_kernel():
     q1, q2 = (sp.Symbol(s, real=True) for s in ("q1", "q2"))
     lam_next = second_order_regression().map.updates[1]
     assert sp.expand(lam_next.subs({q1: 0, q2: 0}) - lam) == 0
+
+
+
+def test_edge_limit_invariant_from_the_edge_point():
+    """K = (v - Ax)² + (B - A²/2)x², with A = ηgᵀQg and B = ηgᵀQ²g at the minimum where ηλ = 2,
+    computed here from the geometry (Gᵢ = ηgᵢ² solve G1 + G2 = 2, G1/q1 + G2/q2 = 2Y), not from the map."""
+    x, v, Y, q1, q2 = (sp.Symbol(s, real=True) for s in "x v Y q1 q2".split())
+    G1, G2 = sp.symbols("G1 G2")
+    G = sp.solve([G1 + G2 - 2, G1 / q1 + G2 / q2 - 2 * Y], [G1, G2], dict=True)[0]
+    A = (q1 * G1 + q2 * G2).xreplace(G)
+    B = (q1**2 * G1 + q2**2 * G2).xreplace(G)
+    limit = edge_limit()
+    assert sp.simplify(limit.invariant - ((v - A * x) ** 2 + (B - A**2 / 2) * x**2)) == 0
+    assert sp.simplify(limit.limit - (2 - sp.sqrt(limit.invariant))) == 0
+    # definite (an ellipse) exactly when both Gᵢ at the edge point are positive
+    assert sp.simplify(limit.discriminant + 2 * (q1 - q2) ** 2 * G[G1] * G[G2]) == 0
+
+
+def test_edge_limit_against_the_reduced_map():
+    """From (ηz₀, ηλ₀ - 2) = ε(-0.2, -1) (below the edge: the NTK rises) the map ends within O(ε²) of
+    the derived limit: halving ε divides the error by 4 (to ±0.3 in the order, as the checks ask)."""
+    params = {"eta": 0.1, "q1": 2.0, "q2": -1.0, "j1": 0.3, "j2": 0.3}
+    params["y"] = 0.25 / 0.1 - (0.3**2 / 4 - 0.3**2 / 2)  # scaled target Y = 1/4
+    x, v, Y, q1, q2 = (sp.Symbol(s, real=True) for s in "x v Y q1 q2".split())
+    limit = sp.lambdify((x, v), edge_limit().limit.xreplace({Y: sp.Rational(1, 4), q1: 2, q2: -1}))
+    errors = []
+    for eps in (0.04, 0.02):
+        x0, v0 = -0.2 * eps, -eps
+        states = bifurc.orbit(second_order_regression().map, [x0 / 0.1, (2 + v0) / 0.1], 4000, params=params)
+        assert abs(states[-1, 0]) < 1e-12 and 0.1 * states[-1, 1] > 2 + v0  # converged, sharpened
+        errors.append(abs(0.1 * states[-1, 1] - limit(x0, v0)))
+    assert abs(np.log2(errors[0] / errors[1]) - 2) < 0.3

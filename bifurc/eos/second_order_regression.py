@@ -10,15 +10,19 @@ only through z and λ, which fix them when q1² ≠ q2². The map is derived by
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
 from .cache import derived
 from .model import ReducedModel, real_symbols
 from .reduction import ntk, reduce
 
-__all__ = ["second_order_regression"]
+__all__ = ["second_order_regression", "EdgeLimit", "edge_limit"]
 
 z, lam, eta = real_symbols("z lam eta")
+#: The scaled state x = ηz, v = ηλ - 2, its ε-scaled form (X, V) and the scaled target Y = η(y + c).
+x, v, X, V, Y, epsilon = real_symbols("x v X V Y epsilon")
 
 #: The output on one data point, with the eigenvalues q1, q2 of Q and J's components j1, j2.
 _OUTPUT = "(q1*a**2 + q2*b**2)/2 + j1*a + j2*b"
@@ -69,3 +73,89 @@ def second_order_regression() -> ReducedModel:
     results = {**model.results, "output": sp.sympify(_OUTPUT), "ntk": kernel,
                "multipliers on the minima": multipliers}
     return ReducedModel(model.name, model.map, model.derivation, results, positive=("eta",))
+
+
+@dataclass(frozen=True)
+class EdgeLimit:
+    """Where GD on the second-order regression model ends when it starts near the edge, derived.
+
+    Attributes
+    ----------
+    scaled : tuple of sympy.Expr
+        One GD step in x = ηz, v = ηλ - 2: it depends on η, y and J only through the scaled
+        target Y = η(y + j1²/(2q1) + j2²/(2q2)), so (x, v) with ``Y``, ``q1``, ``q2`` is the whole
+        model. The edge point is x = 0, v = 0 (the minimum with ηλ = 2).
+    drift : tuple of sympy.Expr
+        Two steps from (x, v) = ε(X, V) are (X, V) + ε·drift + O(ε²): the period-2 dynamics near
+        the edge point, a homogeneous quadratic field in (X, V).
+    invariant : sympy.Expr
+        K = v² + b·xv + a·x², the quadratic form the drift conserves (∇K·drift = 0, solved for a, b).
+    limit : sympy.Expr
+        ηλ∞ = 2 - √K(x₀, v₀) + O(ε²): on the minima x = 0, K = v², and the orbit leaves the edge
+        point's neighbourhood on the stable side v < 0.
+    discriminant : sympy.Expr
+        b² - 4a = 8q1q2(q1Y - 1)(q2Y - 1): negative (K an ellipse, the limit defined for every
+        start) exactly when the edge point exists, both components of the gradient non-zero.
+    """
+
+    scaled: tuple[sp.Expr, sp.Expr]
+    drift: tuple[sp.Expr, sp.Expr]
+    invariant: sp.Expr
+    limit: sp.Expr
+    discriminant: sp.Expr
+
+
+def _to_first_order(expr: sp.Expr) -> sp.Expr:
+    """A polynomial in ε, truncated after the ε¹ term."""
+    poly = sp.Poly(sp.expand(expr), epsilon)
+    return sum((poly.coeff_monomial(epsilon**k) * epsilon**k for k in (0, 1)), sp.Integer(0))
+
+
+@derived
+def edge_limit() -> EdgeLimit:
+    """The EoS limit of the two-parameter second-order regression model, from its derived map.
+
+    The map of :func:`second_order_regression` is rewritten in x = ηz, v = ηλ - 2 (the target
+    absorbed into Y), scaled x = εX, v = εV, composed with itself to first order in ε, and the
+    quadratic first integral K of the resulting drift is solved for. A start at distance ε from
+    the edge point ends, on the minima, at ηλ∞ = 2 - √K(x₀, v₀) + O(ε²): the NTK converges to a
+    value O(ε) below 2/η, which a start below the edge with K < v₀² reaches by sharpening.
+
+    Returns
+    -------
+    EdgeLimit
+
+    Raises
+    ------
+    ValueError
+        If the scaled step still depends on η, y or J, or no quadratic invariant exists (neither
+        happens: the derivation checks its own steps).
+    """
+    model = second_order_regression()
+    y, q1, q2, j1, j2 = (sp.Symbol(n, real=True) for n in ("y", "q1", "q2", "j1", "j2"))
+    shift = j1**2 / (2 * q1) + j2**2 / (2 * q2)
+    into = {z: x / eta, lam: (2 + v) / eta, y: Y / eta - shift}
+    z_next, lam_next = model.map.updates
+    scaled = (sp.factor(sp.expand(eta * z_next.xreplace(into))), sp.expand(eta * lam_next.xreplace(into) - 2))
+    if any(s.free_symbols - {x, v, Y, q1, q2} for s in scaled):
+        raise ValueError(f"the scaled step depends on more than x, v, Y, q1, q2: {scaled}")
+
+    def step(point: tuple[sp.Expr, sp.Expr]) -> tuple[sp.Expr, sp.Expr]:
+        at = {x: epsilon * point[0], v: epsilon * point[1]}
+        return tuple(_to_first_order(sp.expand(s.xreplace(at) / epsilon)) for s in scaled)
+
+    two = step(step((X, V)))
+    if sp.expand(two[0].subs(epsilon, 0) - X) != 0 or sp.expand(two[1].subs(epsilon, 0) - V) != 0:
+        raise ValueError(f"two steps are not the identity at leading order: {two}")
+    drift = tuple(sp.expand(t.coeff(epsilon, 1)) for t in two)
+    a, b = sp.symbols("a b")
+    form = V**2 + b * X * V + a * X**2
+    flux = sp.Poly(sp.expand(sp.diff(form, X) * drift[0] + sp.diff(form, V) * drift[1]), X, V)
+    solutions = sp.solve(flux.coeffs(), [a, b], dict=True)
+    if len(solutions) != 1:
+        raise ValueError(f"no unique quadratic invariant of the drift: {solutions}")
+    coefficients = {k: sp.factor(val) for k, val in solutions[0].items()}
+    invariant = (v**2 + b * x * v + a * x**2).xreplace(coefficients)
+    discriminant = sp.factor(coefficients[b] ** 2 - 4 * coefficients[a])
+    return EdgeLimit(scaled, (drift[0].xreplace({X: x, V: v}), drift[1].xreplace({X: x, V: v})),
+                     invariant, 2 - sp.sqrt(invariant), discriminant)
