@@ -101,7 +101,6 @@ def ntk_top(f: Callable, params: object, data: object, k: int = 1, *, v0: object
     (u² + v²)‖x‖²/2 = 12.5:
 
     >>> import jax.numpy as jnp
-    >>> import numpy as np
     >>> from bifurc import jax as bj
     >>> f = lambda w, x: w[1] * (w[0] * x)  # a two-layer linear net of width 1: f = vux
     >>> params, data = jnp.array([1.0, 2.0]), (jnp.ones(1), jnp.zeros(1))
@@ -122,7 +121,6 @@ def canonical(f: Callable, params: object, loss: object, data: object, eta: floa
     f = vux with (u, v) = (1, 2) on x = 1, y = 0: p = uv = 2 and q = (2/η)/(u² + v²) = 4 at η = 0.1:
 
     >>> import jax.numpy as jnp
-    >>> import numpy as np
     >>> from bifurc import jax as bj
     >>> f = lambda w, x: w[1] * (w[0] * x)  # a two-layer linear net of width 1: f = vux
     >>> params, data = jnp.array([1.0, 2.0]), (jnp.ones(1), jnp.zeros(1))

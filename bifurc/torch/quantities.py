@@ -121,7 +121,6 @@ def ntk_top(model: torch.nn.Module, data: object, k: int = 1, *, v0: object = No
     f = vux with (u, v) = (1, 2): on x = 1 the NTK is ‖∇f‖² = u² + v² = 5; on x = (1, 2) it is
     (u² + v²)‖x‖²/2 = 12.5:
 
-    >>> import numpy as np
     >>> import torch
     >>> from torch import nn
     >>> from bifurc import torch as bt
@@ -146,7 +145,6 @@ def canonical(model: torch.nn.Module, loss: object, data: object, eta: float, *,
     --------
     f = vux with (u, v) = (1, 2) on x = 1, y = 0: p = uv = 2 and q = (2/η)/(u² + v²) = 4 at η = 0.1:
 
-    >>> import numpy as np
     >>> import torch
     >>> from torch import nn
     >>> from bifurc import torch as bt
