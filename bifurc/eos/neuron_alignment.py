@@ -80,6 +80,16 @@ def neuron_first_order(loss: Loss, activation: str = "tanh") -> sp.Expr:
     ValueError
         If the activation is not odd with σ'(0) = 1, or V moves at O(η) in a step (the scaling
         does not hold).
+
+    Examples
+    --------
+    With the linear activation the neuron is the two-layer linear net of width 1, on whose
+    alignment curve q/r(p) = 1 + O(η²) (Song & Yun): c vanishes.
+
+    >>> from bifurc import losses
+    >>> from bifurc.eos import neuron_first_order
+    >>> neuron_first_order(losses.logcosh, "linear")
+    0
     """
     model = single_neuron(loss, activation)
     u, v, eta, x, y = real_symbols("u v eta x y")
