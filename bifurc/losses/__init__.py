@@ -43,8 +43,8 @@ def get(name_or_expression: str) -> Loss:
     >>> from bifurc import losses
     >>> losses.get("logcosh") is losses.logcosh
     True
-    >>> losses.get("log(cosh(2*p))/4").r  # l'(p)/p = tanh(2p)/(2p)
-    tanh(2*p)/(2*p)
+    >>> losses.get("2*sqrt(4 + p**2) - 4").r  # l'(p)/p = 2/sqrt(4 + p^2)
+    2/sqrt(p**2 + 4)
     """
     if name_or_expression in CATALOGUE:
         return CATALOGUE[name_or_expression]
