@@ -181,3 +181,21 @@ def test_zhu_end_point_is_derived_from_the_invariant_curve():
     end = end_point(minimalist())
     eta = sp.Symbol("eta", real=True)
     assert sp.simplify(end.q_star.removeO() - (1 + eta**2 / 4)) == 0 and end.gap == sp.Rational(1, 2)
+
+
+def test_a_fixed_point_equation_without_closed_form_is_left_to_the_numeric_solver():
+    """x ↦ cos x: sympy cannot solve x = cos x, so the equation is listed as unsolved (not a
+    NotImplementedError); the numeric solver finds the Dottie number 0.7390851332151607 with
+    multiplier -sin x* = -√(1 - x*²) (since cos x* = x*)."""
+    import numpy as np
+
+    from bifurc import Map
+    from bifurc.eos import ReducedModel, fixed_points, numeric_fixed_points
+
+    model = ReducedModel("cosine", Map.from_expressions({"x": "cos(x)"}, name="cosine"), ())
+    solved, unsolved = fixed_points(model)
+    assert solved == () and len(unsolved) == 1
+    (orbit,) = numeric_fixed_points(model, [(-2.0, 2.0)], starts=10).orbits
+    x = orbit.points[0, 0]
+    assert abs(x - 0.7390851332151607) < 1e-15  # Newton converges quadratically to the float
+    assert abs(orbit.multipliers[0] + np.sqrt(1 - x * x)) < 1e-15

@@ -229,7 +229,7 @@ def uv_scaled() -> ReducedModel:
     ReducedModel
         State (g, L), parameter ``Y`` (default 1.2). ``results["scale_sp"]`` and
         ``results["scale_mup"]`` hold η√κ of each parameterisation (g = η√κ f, Y = η√κ y),
-        in the raw parameters; their ratio is √n.
+        in the raw parameters; scale_mup / scale_sp = √n.
 
     Raises
     ------

@@ -185,7 +185,13 @@ def fixed_points(model: ReducedModel) -> tuple[tuple[FixedPoint, ...], tuple[sp.
         if solutions is None and not _solvable(system, state):
             unsolved.append(sp.Tuple(*system).xreplace(back))
             continue
-        for sol in solutions if solutions is not None else sp.solve(system, state, dict=True):
+        if solutions is None:
+            try:
+                solutions = sp.solve(system, state, dict=True)
+            except NotImplementedError:  # e.g. x = cos x: no closed form, left to the numeric solver
+                unsolved.append(sp.Tuple(*system).xreplace(back))
+                continue
+        for sol in solutions:
             point = {s: sp.simplify(sol.get(ps, s).xreplace(back)) for s, ps in zip(m.state_symbols, state)}
             key = tuple(point.items())
             if key in seen:
