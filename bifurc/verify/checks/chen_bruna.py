@@ -38,7 +38,7 @@ from .common import ARCTAN_LOSS, eta_ladder
 PAPER = "Chen & Bruna"
 _X = sp.Symbol("x", real=True)
 _LAM, _F3, _F4, _S = (sp.Symbol(n, real=True) for n in ("lam", "f3", "f4", "s"))
-#: name -> (loss, its parameters, its minimum θ̄)
+#: name -> (loss, its parameters, its minimum θ̄[, an offset of the start off the line along u])
 _LOSSES = {
     "double well (x^2 - 1)^2/4": ("(x**2 - 1)**2/4", "x", (1,)),
     "log-cosh": ("log(cosh(x))", "x", (0,)),
@@ -48,15 +48,25 @@ _LOSSES = {
     # the hardening line (C = -6) coupled to y (curvature 1/2, κ = ∇³L[u, u, y] = 2): effective
     # C = -6 + 3·1·2²/(1/2) = 18; the transverse multiplier 1 - η/2 ≈ 0 leaves u's 1 - 8s the largest
     "coupled x^2/2 + x^4/4 + x^2 y + y^2/4": ("x**2/2 + x**4/4 + x**2*y + y**2/4", "x, y", (0, 0)),
+    # Zhu's degree-2 model (Chen & Bruna's scalar factorization) at its flattest minimum: the
+    # sharpness x² + y² is least there along the manifold xy = 1, so κ = 0 and C = 48; from an
+    # imbalanced start (x - y = 0.04 more) GD beyond 2/λ = 1 still reaches the symmetric 2-cycle
+    "degree-2 (xy - 1)^2/2 at (1, 1), imbalanced start": ("(x*y - 1)**2/2", "x, y", (1, 1), (0.02, -0.02)),
 }
 #: s = ηλ/2 - 1 of the ladder: the 2-cycle's width is O(√s), so a ladder in s
 _LADDER = (0.04, 0.02, 0.01, 0.005)
 _FULL_LADDER = (0.04, 0.02, 0.01, 0.005, 0.0025)
-#: Two-steps per run, times 1/|s|: the 2-cycle's multiplier 1 - 8s contracts by e^-80 in 10/s
-#: two-steps (after the start, half its width away, has grown to it in ln 2/(4s)), and the minimum
-#: below the edge (1 - 4|s| per two steps near it, 1 - 3|s| at the start) by e^-30 at least:
-#: from starts below 0.2, far below rounding
-_TWO_STEPS = 10.0
+#: Two-steps per run, times 1/|s|: the 2-cycle's multiplier along u, 1 - 8s, contracts by e^-160
+#: in 20/s two-steps (after the start, half its width away, has grown to it in ln 2/(4s)), the
+#: degree-2 model's along the manifold (1 - 2s, measured) by e^-40, and the minimum below the edge
+#: (1 - 4|s| per two steps near it, 1 - 3|s| at the start) by e^-60 at least: from starts below
+#: 0.2, far below rounding
+_TWO_STEPS = 20.0
+#: A run stops early once θ_{n+p} = θ_n to this (p = 1 below the edge, 2 beyond): its slowest
+#: multiplier (1 - 2|s|, |s| ≥ 0.0025) then leaves it within 1e-13/(2|s|) ≤ 2e-11 of its cycle, far
+#: below the errors measured (1e-6 and up). Below the edge the minimum's multiplier -(1 - 2|s|)
+#: turns rounding into a 2-cycle of about ulp/|s| (1e-14 at |s| = 0.0025, measured), above 1e-14
+_SETTLED = 1e-13
 #: A run has escaped when |θ - θ̄| exceeds this (the 2-cycles here are below 0.4 wide)
 _ESCAPE = 10.0
 #: A converged run: θ_{n+2} = θ_n, or θ_n = θ̄, to this (rounding of O(1) states is 1e-16)
@@ -65,14 +75,14 @@ _AT_ROUNDING = 1e-12
 
 @lru_cache(maxsize=8)
 def _line(name: str) -> LineDerivatives:
-    loss, params, minimum = _LOSSES[name]
+    loss, params, minimum = _LOSSES[name][:3]
     return line_derivatives(loss, params, list(minimum))
 
 
 @lru_cache(maxsize=8)
 def _functions(name: str) -> tuple[Callable[..., list], Callable[..., list]]:
     """∇L and ∇²L of the loss as functions of floats (brute force: the loss's own derivatives)."""
-    loss, params, _ = _LOSSES[name]
+    loss, params = _LOSSES[name][:2]
     theta = sp.symbols(params, real=True, seq=True)
     L = sp.sympify(loss, locals={t.name: t for t in theta})
     return (sp.lambdify(theta, [sp.diff(L, t) for t in theta], "math"),
@@ -81,11 +91,12 @@ def _functions(name: str) -> tuple[Callable[..., list], Callable[..., list]]:
 
 @lru_cache(maxsize=128)
 def _gd(name: str, s: float) -> dict:
-    """GD at η = 2(1 + s)/λ from θ̄ + δ₀u, δ₀ half the derived 2-cycle's width (0.01 where there is none).
+    """GD at η = 2(1 + s)/λ from θ̄ + δ₀u (+ the loss's offset), δ₀ half the derived 2-cycle's width
+    (0.01 where there is none).
 
     Returns the end state's 2-cycle along u (half-width and centre of δ = u·(θ - θ̄); the multiplier,
-    the largest eigenvalue of the monodromy (I - η∇²L(θ_n+1))(I - η∇²L(θ_n))), whether it escaped,
-    and its distance from θ̄ and from θ_{n-2}.
+    the eigenvalue of the monodromy (I - η∇²L(θ_n+1))(I - η∇²L(θ_n)) whose eigenvector is nearest
+    u), whether it escaped, and its distance from θ̄, θ_{n-1} and θ_{n-2}.
     """
     line = _line(name)
     minimum = np.array(_LOSSES[name][2], dtype=float)
@@ -95,24 +106,30 @@ def _gd(name: str, s: float) -> dict:
     eta = 2 * (1 + s) / lam
     width2 = 6 * abs(s) * lam**2 / abs(condition)
     # beyond the edge with C < 0 there is no 2-cycle to start inside: 0.01 away
-    theta = list(minimum + (0.5 * math.sqrt(width2) if s < 0 or condition > 0 else 0.01) * u)
+    offset = np.array(_LOSSES[name][3] if len(_LOSSES[name]) > 3 else np.zeros(u.size), dtype=float)
+    theta = list(minimum + offset + (0.5 * math.sqrt(width2) if s < 0 or condition > 0 else 0.01) * u)
     history = [theta]
+    lag = 1 if s < 0 else 2  # the period expected: only when to stop early depends on it, not the verdict
     try:
-        for _ in range(2 * math.ceil(_TWO_STEPS / abs(s))):
+        for step in range(2 * math.ceil(_TWO_STEPS / abs(s))):
             theta = [t - eta * g for t, g in zip(theta, grad(*theta))]
             history.append(theta)
             if not max(abs(t - m) for t, m in zip(theta, minimum)) < _ESCAPE:
                 return {"escaped": True, "steps": len(history) - 1}
+            if step % 100 == 99 and max(abs(a - b) for a, b in zip(theta, history[-1 - lag])) < _SETTLED:
+                break
     except OverflowError:
         return {"escaped": True, "steps": len(history)}
     ends = np.array(history[-3:])
     nxt = ends[-1] - eta * np.array(grad(*ends[-1]))
     delta = (np.array([ends[-1], nxt]) - minimum) @ u
     jacobian = [np.eye(u.size) - eta * np.array(hessian(*point), dtype=float) for point in (ends[-1], nxt)]
-    multipliers = np.linalg.eigvals(jacobian[1] @ jacobian[0])
+    multipliers, vectors = np.linalg.eig(jacobian[1] @ jacobian[0])
+    along_u = np.argmax(np.abs(u @ vectors) / np.linalg.norm(vectors, axis=0))
     return {"escaped": False, "steps": len(history) - 1, "half-width": float(abs(delta[0] - delta[1]) / 2),
-            "centre": float(delta.mean()), "multiplier": float(multipliers[np.argmax(abs(multipliers))].real),
+            "centre": float(delta.mean()), "multiplier": float(multipliers[along_u].real),
             "from x-bar": float(np.abs(ends[-1] - minimum).max()),
+            "period-1 residual": float(np.abs(ends[-1] - ends[1]).max()),
             "period-2 residual": float(np.abs(ends[-1] - ends[0]).max())}
 
 
@@ -148,11 +165,12 @@ def _judge(settings: Settings, condition_form: str = "effective", width_scale: f
             prediction = _predicted(name, s, condition_form, width_scale)
             converged = not beyond["escaped"] and beyond["period-2 residual"] < _AT_ROUNDING
             cycle = converged and beyond["half-width"] > _AT_ROUNDING  # a 2-cycle, not the minimum
-            settles = not below["escaped"] and below["from x-bar"] < _AT_ROUNDING
+            # below the edge GD settles at a minimum: θ̄ for an isolated one, a neighbour on a manifold
+            settles = not below["escaped"] and below["period-1 residual"] < _AT_ROUNDING
             agree &= settles and cycle == prediction["attracting 2-cycle beyond the edge"]
             agree &= cycle or beyond["escaped"]  # beyond the edge: the 2-cycle or away, never the minimum
             row = {"s": s, "predicted": prediction, "GD beyond (s)": beyond,
-                   "GD below (-s): at x-bar": settles}
+                   "GD below (-s)": below, "GD below (-s): settles at a minimum": settles}
             if cycle:
                 errors["half-width"].append(abs(beyond["half-width"] / prediction["half-width"] - 1))
                 errors["multiplier"].append(abs(beyond["multiplier"] - prediction["multiplier"]))
