@@ -9,7 +9,10 @@ own variable is run at η = 2(1 + s)/λ for a ladder of s on either side of the 
   alone would make it subcritical), Song & Yun's losses log-cosh, pseudo-Huber and the arctan
   loss at 0 (even: f3 = 0, C = -λf4 > 0), which satisfy the condition, the hardening loss
   x²/2 + x⁴/4 (C = -6), which does not, and the same line coupled to a second parameter,
-  x²/2 + x⁴/4 + x²y + y²/4, whose effective condition (the centre manifold's) is 18 > 0;
+  x²/2 + x⁴/4 + x²y + y²/4, whose effective condition (the centre manifold's) is 18 > 0, and
+  Zhu's degree-2 model ½(xy - 1)² (Chen & Bruna's scalar factorization) at its flattest minimum
+  (1, 1), where the sharpness is stationary along the manifold (κ = 0, C = 48): from an
+  imbalanced start GD beyond 2/λ reaches the symmetric 2-cycle (below it, a neighbouring minimum);
 - Song & Yun's canonical map f_q is GD on ℓ with η = 2/q: the package's period-2 curve and
   multiplier of f_q are the derived 2-cycle's, to leading order (per loss);
 - Zhu et al.'s two-step maps on a manifold of minima: the one-dimensional coefficient along the
