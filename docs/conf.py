@@ -43,10 +43,13 @@ html_title = "bifurc"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    "header_links_before_dropdown": 4,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# the theme's script logs a console error on a first visit (nothing stored yet) unless a mode is set
+html_context = {"default_mode": "auto"}
 
 # Markdown pages and notebooks (MyST); $...$ is math, but not "$1.50 ... $2" (prices in sweeps.md).
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -127,7 +130,8 @@ def write_api() -> None:
         text = [_heading(name), f".. automodule:: {name}\n   :no-members:\n"]
         if submodules:
             text.append("Subpackages: " + ", ".join(f":doc:`{name}.{n}`" for n in submodules) + ".\n")
-        text.append(f".. currentmodule:: {name}\n\n.. autosummary::\n   :toctree: generated\n   :nosignatures:\n")
+        text.append(f".. currentmodule:: {name}\n")
+        text.append(".. autosummary::\n   :toctree: generated\n   :nosignatures:\n")
         text += [f"   {member}" for member in members]
         if links:
             text.append("\nAlso exported here, documented under their first name: " + ", ".join(links) + ".")
