@@ -30,6 +30,7 @@ _LAZY = {
     "load": "analysis.storage", "save": "analysis.storage",
     "Loss": "losses",
     "track": "nets",
+    "backend": "backends.lookup",
 }
 _SUBPACKAGES = ("losses", "eos", "nets", "verify", "continuation")
 
@@ -58,5 +59,5 @@ __all__ = [
     "lyapunov", "lyapunov_sweep", "LyapunovSweep",
     "basins", "Basins", "parameter_plane", "ParameterPlane", "save", "load",
     "periodic_orbit_mp", "flip_point_mp", "orbit_mp", "PreciseOrbit",
-    "losses", "Loss", "eos", "nets", "track", "verify", "continuation", "__version__",
+    "losses", "Loss", "eos", "nets", "track", "backend", "verify", "continuation", "__version__",
 ]

@@ -109,3 +109,21 @@ def test_progress_on_a_terminal_rewrites_one_line_after_the_delay(monkeypatch):
     text = out.getvalue()
     assert text.count("\r") == 2 and text.endswith("\n") and text.count("\n") == 1
     assert "step 2/3" in text and "step 3/3" in text and "step 1/3" not in text
+
+
+def test_a_back_end_by_name_and_an_unknown_or_missing_one_is_one_line():
+    import subprocess
+    import sys
+
+    import bifurc
+
+    for name in ("tensorflow", "", None, 3):
+        with pytest.raises(InputError, match="backend must be one of torch, jax") as info:
+            bifurc.backend(name)
+        assert "\n" not in str(info.value)
+    # a back-end whose framework is missing (hidden from the import system in a fresh process)
+    code = ("import sys; sys.modules['torch'] = None\nimport bifurc\ntry:\n    bifurc.backend('Torch')\n"
+            "except bifurc.InputError as error:\n    print(error)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.startswith("backend 'torch' needs torch, which is not installed: pip install torch==2.13.0")
+    assert shown.count("\n") == 1

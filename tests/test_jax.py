@@ -205,3 +205,14 @@ def test_float32_parameters_warn_and_are_computed_in_float64():
         value = bj.sharpness(_mlp, single, "mse", (x, y))
     # float32 parameters round at 6e-8: the float64 sharpness of the rounded model is that close
     assert value == pytest.approx(bj.sharpness(_mlp, params, "mse", (x, y)), rel=1e-5)
+
+
+def test_a_torch_model_given_to_bifurc_jax_is_one_line_naming_the_back_end():
+    torch = pytest.importorskip("torch")
+    import bifurc
+
+    model = torch.nn.Linear(3, 1).double()
+    with pytest.raises(InputError, match="PyTorch model .*bifurc.torch") as info:
+        bj.sharpness(model, {}, "mse", _data(5, 1))
+    assert "\n" not in str(info.value)
+    assert bifurc.backend("jax") is bj and bifurc.backend(" JAX ") is bj

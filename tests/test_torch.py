@@ -213,9 +213,9 @@ def test_two_layer_linear_net_trained_by_gd_follows_the_derived_pq_map(loss):
     assert run.track().q == pytest.approx(run.q, rel=1e-15)
 
 
-def test_recorder_records_warm_started_sharpness_and_the_self_stabilization_term():
+def test_recorder_records_warm_started_sharpness_and_the_self_stabilization_term(capsys):
     model, (x, y) = _mlp(outputs=1), _data(outputs=1)
-    rec = bt.Recorder(model, "mse", (x, y), every=2, gradient=True)
+    rec = bt.Recorder(model, "mse", (x, y), every=2, gradient=True, steps=6, progress=True)
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     for _ in range(6):
         opt.zero_grad()
@@ -229,6 +229,14 @@ def test_recorder_records_warm_started_sharpness_and_the_self_stabilization_term
     change = -0.05 * bt.sharpness_gradient(model, "mse", (x, y)).gradient @ bt.problem(
         model, "mse", (x, y)).gradient()
     assert run.sharpness_change[-1] == pytest.approx(change, rel=1e-8)
+    # the progress line (asked for; stderr is no terminal here: a line per update, the last always)
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("bifurc: step 6/6 [####################] 100%, ")
+    assert f"sharpness {run.sharpness[-1]:.5g} (2/eta = 40)" in last
+    quiet = bt.Recorder(model, "mse", (x, y), every=1, steps=2)  # the default: silent off a terminal
+    quiet.step(0.05)
+    quiet.step(0.05)
+    assert capsys.readouterr().err == ""
 
 
 def test_a_recording_saves_and_loads_with_its_settings(tmp_path):
@@ -253,6 +261,9 @@ def test_bad_input_is_one_line_input_error():
         lambda: bt.canonical(model, "mse", (x, y), 0.1),
         lambda: bt.sharpness(model, "mse", (x, y), reduction="max"),
         lambda: bt.sharpness("model", "mse", (x, y)),
+        lambda: bt.Recorder(model, "mse", (x, y), progress="yes"),
+        lambda: bt.Recorder(model, "mse", (x, y), steps=0),
+        lambda: bt.sharpness(model, "mse", (x, y), v0=np.ones(3)),
     ]
     for case in cases:
         with pytest.raises(InputError) as info:

@@ -15,6 +15,13 @@ Needs the ``jax`` extra; ``import bifurc`` never imports jax. Importing this pac
 
 from __future__ import annotations
 
+from bifurc.backends.lookup import BACKENDS
+
+try:
+    import jax  # noqa: F401
+except ModuleNotFoundError as error:  # the one line that says what to install
+    raise ModuleNotFoundError(f"bifurc.jax needs jax: {BACKENDS['jax'][1]}", name=error.name) from None
+
 from bifurc.backends.curvature import GaussNewtonSplit, SharpnessGradient
 from bifurc.backends.operators import (
     gauss_newton_operator,

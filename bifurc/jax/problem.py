@@ -252,6 +252,9 @@ def problem(f: Callable, params: object, loss: object, data: object, *, reductio
     """
     if not callable(f):
         raise InputError(f"f must be a function f(params, x), got {type(f).__name__}")
+    if type(f).__module__.partition(".")[0] == "torch":
+        raise InputError(f"f is a PyTorch model ({type(f).__name__}): bifurc.jax takes a function "
+                         "f(params, x) of jax arrays; measure it with bifurc.torch")
     if reduction not in REDUCTIONS:
         raise InputError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     leaves, treedef = jax.tree_util.tree_flatten(params)

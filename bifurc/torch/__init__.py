@@ -17,6 +17,13 @@ Lanczos, the recorder: written once for every back-end) -> :mod:`~bifurc.torch.q
 
 from __future__ import annotations
 
+from bifurc.backends.lookup import BACKENDS
+
+try:
+    import torch  # noqa: F401
+except ModuleNotFoundError as error:  # the one line that says what to install
+    raise ModuleNotFoundError(f"bifurc.torch needs torch: {BACKENDS['torch'][1]}", name=error.name) from None
+
 from bifurc.backends.curvature import GaussNewtonSplit, SharpnessGradient
 from bifurc.backends.operators import (
     gauss_newton_operator,
