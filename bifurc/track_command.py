@@ -197,13 +197,17 @@ def figure(t: Track, run: Recording | None = None) -> Figure:
     t
         The run placed on its curve (:func:`bifurc.nets.track`, :meth:`Recording.track`).
     run
-        The recording ``t`` came from, if any: a third panel draws its sharpness and λmax(NTK)
-        in units of the edge 2/η against the step.
+        The recording ``t`` came from, if any: a panel draws its sharpness and λmax(NTK) in
+        units of the edge 2/η against the step.
+
+    A loss with a bifurcation (r not constant, e.g. log-cosh) adds a last panel: the run's
+    (q_t, p_t) on the orbit diagram of Song & Yun's f_q(p) = p(1 - 2r(p)/q).
     """
     from . import plot
     from .nets.numeric_loss import numeric
 
-    fig, axes = plot.panels(1, 2 if run is None else 3, 5.8, 4.2)
+    count = 2 + (run is not None) + (not t.loss.is_squared)
+    fig, axes = plot.panels(1, count, 5.8, 4.2)
     plane, distance = axes[0][:2]
     steps = np.arange(t.p.size)
     dots = plane.scatter(t.p, t.q, c=steps, s=6, cmap="viridis", zorder=3)
@@ -229,7 +233,23 @@ def figure(t: Track, run: Recording | None = None) -> Figure:
         edge.set(xlabel="training step", ylabel=r"eigenvalue $\times\ \eta/2$",
                  title="the edge of stability")
         edge.legend(loc="best", fontsize=8)
+    if not t.loss.is_squared:
+        _on_diagram(axes[0][-1], t)
     return fig
+
+
+def _on_diagram(ax: object, t: Track) -> None:
+    """The run's (q_t, p_t) over the orbit diagram of f_q against q, with the 2-cycle ±r̂(q) below q = 1."""
+    from . import eos, plot
+    from .analysis.orbits import orbit_diagram
+
+    qs = np.linspace(max(0.05, 0.9 * float(t.q.min())), max(1.1 * float(t.q.max()), 1.05), 300)
+    d = orbit_diagram(eos.canonical_map(t.loss).map, "q", qs, 0.3, transient=300, keep=100)
+    below = qs[qs < 1]
+    branch = (below, t.loss.r_hat(below)) if below.size else None
+    plot.trajectory_on_diagram(d, [(t.q, t.p)], branch, labels=["the run $(q_t, p_t)$"], ax=ax)
+    ax.set(xlabel="$q$", ylabel="$p$", title="the run on the bifurcation diagram of $f_q$")
+    ax.legend(loc="best", fontsize=8)
 
 
 def _cmd_track(args: argparse.Namespace) -> None:

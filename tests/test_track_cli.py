@@ -235,3 +235,15 @@ def test_the_figure_of_a_recording_adds_its_sharpness_in_units_of_the_edge(logge
     np.testing.assert_array_equal(edge.lines[0].get_xdata(), rec.steps)
     np.testing.assert_allclose(edge.lines[0].get_ydata(), np.linspace(0.5, 1.0, n), rtol=1e-15)
     np.testing.assert_allclose(edge.lines[1].get_ydata(), 1 / q, rtol=1e-14)  # ηλ/2 = 1/q by definition
+
+
+def test_a_loss_with_a_bifurcation_draws_the_run_on_the_orbit_diagram_of_f_q(logged):
+    from bifurc.track_command import figure
+
+    p, _, lam = logged
+    t = track(p, lam, ETA, losses.logcosh)
+    diagram = figure(t).axes[2]  # the plane, the distance, the diagram (then the colour bar)
+    paths = [line for line in diagram.lines if np.array_equal(line.get_xdata(), t.q)]
+    assert len(paths) == 1 and np.array_equal(paths[0].get_ydata(), t.p)
+    squared = track(p, lam, ETA, losses.squared)  # r ≡ 1: no bifurcation, no diagram
+    assert len(figure(squared).axes) == len(figure(t).axes) - 1
