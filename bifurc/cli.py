@@ -490,7 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("derive", help="derive a model's reduced map, fixed points, multipliers and series")
     p.add_argument("model", nargs="?", help="canonical, two_layer_linear, single_neuron_tanh, "
-                                            "single_neuron_elu, minimalist, degree2, uv_sp, uv_mup or cubic")
+                                            "single_neuron_elu, minimalist, degree2, uv_sp, uv_mup, cubic, "
+                                            "self_stabilization or second_order_regression")
     p.add_argument("--loss", help="loss of p for the models that take one (default log(cosh(p)); "
                                   "squared with --output)")
     p.add_argument("--output", help="your model's output, e.g. 'u*v' (reduce it instead of a MODEL)")

@@ -1,8 +1,11 @@
 """Agarwala, Pedregosa & Pennington's two-parameter second-order regression map against brute-force GD."""
 
+import json
+
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import outcome
 
 import bifurc
 from bifurc.eos.second_order_regression import edge_limit, second_order_regression
@@ -76,3 +79,34 @@ def test_edge_limit_against_the_reduced_map():
         assert abs(states[-1, 0]) < 1e-12 and 0.1 * states[-1, 1] > 2 + v0  # converged, sharpened
         errors.append(abs(0.1 * states[-1, 1] - limit(x0, v0)))
     assert abs(np.log2(errors[0] / errors[1]) - 2) < 0.3
+
+
+def test_derive_json_against_the_closed_forms(capsys):
+    """`bifurc derive second_order_regression --json`: the minima x = 0 with multipliers 1 - ηλ = -1 - v
+    and 1, the saddle ∇f = 0 (ηλ = 0, x = -Y) with multipliers (1 + Yqᵢ)², the invariant K with the
+    closed-form coefficients, and the numeric 2-cycle a 2-cycle of the map (F(F(p)) = p, F(p) ≠ p)."""
+    status, out, _ = outcome(capsys, ["derive", "second_order_regression", "--json"])
+    assert status == 0
+    data = json.loads(out)
+    x, v, Y, q1, q2 = (sp.Symbol(s, real=True) for s in "x v Y q1 q2".split())
+    names = {"x": x, "v": v, "Y": Y, "q1": q1, "q2": q2}
+
+    def read(text):
+        return sp.sympify(text, locals=names)
+
+    fixed = {(read(p["x"]), read(p["v"])): {read(m) for m in ms} for p, ms in data["fixed_points"]}
+    assert fixed[(0, v)] == {-1 - v, 1}
+    assert {sp.expand(m) for m in fixed[(-Y, -2)]} == {sp.expand((1 + Y * q) ** 2) for q in (q1, q2)}
+    # ηgᵀQg and ηgᵀQ²g at the edge point, Gᵢ = ηgᵢ² solving G1 + G2 = 2, G1/q1 + G2/q2 = 2Y
+    G = (2 * q1 * (1 - Y * q2) / (q1 - q2), 2 * q2 * (Y * q1 - 1) / (q1 - q2))
+    A, B = q1 * G[0] + q2 * G[1], q1**2 * G[0] + q2**2 * G[1]
+    K = read(data["results"]["edge invariant K"])
+    assert sp.simplify(K - ((v - A * x) ** 2 + (B - A**2 / 2) * x**2)) == 0
+    params = data["numeric_period_two"]["parameters"]
+    F = sp.lambdify((x, v), [read(data["map"][n]).subs({Y: params["Y"], q1: params["q1"], q2: params["q2"]})
+                             for n in ("x", "v")])
+    for orbit in data["numeric_period_two"]["orbits"]:
+        p = np.array([orbit["points"][0]["x"], orbit["points"][0]["v"]])
+        once = np.array(F(*p))
+        assert np.abs(np.array(F(*once)) - p).max() < 1e-12 and np.abs(once - p).max() > 1e-3
+

@@ -1,8 +1,11 @@
 """Damian, Nichani & Lee's self-stabilization map against brute-force GD in parameter space."""
 
+import json
+
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import outcome
 
 import bifurc
 from bifurc.eos.self_stabilization import reference_point, self_stabilization
@@ -104,3 +107,31 @@ def test_conditions_report_a_loss_outside_the_papers():
 def test_reference_point_input_errors(loss, point, word):
     with pytest.raises(bifurc.InputError, match=word):
         reference_point(loss, "th1, th2", point)
+
+
+def test_derive_json_against_the_closed_forms(capsys):
+    """`bifurc derive self_stabilization --json`: the map, the fixed points (±√(2α/β), -2/η) with
+    multipliers 1 ± √(2α)η, and the 2-cycle x = ±√(2α/β), y = 0 with multipliers 1 - 2αη² ± 2iη√(2α)."""
+    status, out, _ = outcome(capsys, ["derive", "self_stabilization", "--json"])
+    assert status == 0
+    data = json.loads(out)
+    x, y = sp.symbols("x y", real=True)
+    eta, alpha, beta = sp.symbols("eta alpha beta", positive=True)
+    names = {"x": x, "y": y, "eta": eta, "alpha": alpha, "beta": beta, "I": sp.I}
+
+    def read(text):
+        return sp.sympify(text, locals=names)
+
+    assert sp.expand(read(data["map"]["x"]) + (1 + eta * y) * x) == 0
+    assert sp.expand(read(data["map"]["y"]) - y - eta * (alpha - beta * x**2 / 2)) == 0
+    amplitude = sp.sqrt(2 * alpha / beta)
+    points = {(sp.simplify(read(p["x"]) - s * amplitude) == 0, read(p["y"]) == -2 / eta)
+              for p, _ in data["fixed_points"] for s in (1, -1)}
+    assert (True, True) in points and len(data["fixed_points"]) == 2
+    for _, multipliers in data["fixed_points"]:
+        shift = sp.sqrt(2 * alpha) * eta
+        assert {sp.simplify(read(m) - 1) for m in multipliers} == {shift, -shift}
+    cycle = next(o for o in data["period_two"]["orbits"] if all(read(p["y"]) == 0 for p in o["points"]))
+    assert {sp.simplify(read(p["x"]) ** 2 - amplitude**2) for p in cycle["points"]} == {0}
+    expected = {1 - 2 * alpha * eta**2 + s * 2 * sp.I * eta * sp.sqrt(2 * alpha) for s in (1, -1)}
+    assert {sp.simplify(read(m)) for m in cycle["multipliers"]} == {sp.simplify(e) for e in expected}

@@ -13,6 +13,8 @@ from .alignment import alignment
 from .kalra import cubic_map, uv_fixed_point_labels, uv_model
 from .model import ReducedModel
 from .numeric_solutions import NumericSolutions, numeric_fixed_points, numeric_period_two
+from .second_order_regression import scaled_second_order_regression
+from .self_stabilization import self_stabilization
 from .song_yun import canonical_map, single_neuron, two_layer_linear
 from .symbolic import fixed_points, period_two
 from .two_step_updates import two_step_updates
@@ -32,7 +34,12 @@ MODELS: dict[str, tuple[Callable[..., ReducedModel], bool]] = {
     "uv_mup": (lambda: uv_model("mup"), False),
     "cubic": (cubic_map, False),
     "two_step_updates": (two_step_updates, False),
+    "self_stabilization": (self_stabilization, False),
+    "second_order_regression": (scaled_second_order_regression, False),
 }
+
+#: 2D models whose 2-cycles sympy does not solve in minutes: searched numerically only.
+NUMERIC_PERIOD_TWO = ("second_order_regression",)
 
 
 #: Where :func:`derive` searches numerically (Newton, at the default parameters) for the 2D
@@ -45,6 +52,7 @@ SEARCH_BOXES: dict[str, tuple[tuple[float, float], ...]] = {
     "degree2": ((-4.0, 4.0), (-4.0, 4.0)),
     "uv_sp": ((-30.0, 30.0), (-10.0, 60.0)),
     "uv_mup": ((-30.0, 30.0), (-10.0, 60.0)),
+    "second_order_regression": ((-1.0, 1.0), (-2.0, 2.0)),
 }
 
 
@@ -138,6 +146,8 @@ def derive(model_name: str, loss_expr: str | None = None) -> dict[str, object]:
         orbit = period_two(model)
         out["period_two"] = {"condition": orbit.condition, "points": orbit.points,
                              "multiplier": orbit.multiplier}
+    elif model.map.dim == 2 and model_name in NUMERIC_PERIOD_TWO:
+        out["numeric_period_two"] = _numeric(numeric_period_two(model, box), state)
     elif model.map.dim == 2:
         orbit = period_two(model)
         out["period_two"] = {"condition": orbit.condition,

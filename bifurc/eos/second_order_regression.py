@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..definition.iterated_map import Map
 from .cache import derived
 from .model import ReducedModel, real_symbols
 from .reduction import ntk, reduce
 
-__all__ = ["second_order_regression", "EdgeLimit", "edge_limit"]
+__all__ = ["second_order_regression", "EdgeLimit", "edge_limit", "scaled_second_order_regression"]
 
 z, lam, eta = real_symbols("z lam eta")
 #: The scaled state x = ηz, v = ηλ - 2, its ε-scaled form (X, V) and the scaled target Y = η(y + c).
@@ -159,3 +160,28 @@ def edge_limit() -> EdgeLimit:
     discriminant = sp.factor(coefficients[b] ** 2 - 4 * coefficients[a])
     return EdgeLimit(scaled, (drift[0].xreplace({X: x, V: v}), drift[1].xreplace({X: x, V: v})),
                      invariant, 2 - sp.sqrt(invariant), discriminant)
+
+
+@derived
+def scaled_second_order_regression() -> ReducedModel:
+    """The model in x = ηz, v = ηλ - 2 with its edge limit: what ``bifurc derive`` prints for it.
+
+    Returns
+    -------
+    ReducedModel
+        State (x, v); parameters ``Y`` (1/4, the scaled target), ``q1`` (2) and ``q2`` (-1), the
+        setting of ``bifurc verify``'s check. ``results``: those of :func:`second_order_regression`
+        and ``"two-step drift"``, ``"edge invariant K"``, ``"edge limit (eta lam_inf)"`` and
+        ``"b^2 - 4a"`` of :func:`edge_limit`.
+    """
+    model, limit = second_order_regression(), edge_limit()
+    m = Map.from_expressions({"x": limit.scaled[0], "v": limit.scaled[1]}, {"Y": 0.25, "q1": 2.0, "q2": -1.0},
+                             name="agarwala_second_order_regression_scaled")
+    derivation = (*model.derivation,
+                  ("in x = eta z, v = eta lam - 2, Y = eta (y + j1^2/(2 q1) + j2^2/(2 q2))",
+                   sp.Tuple(*(sp.Eq(sp.Symbol(f"{n}'"), e) for n, e in zip("xv", limit.scaled)))),
+                  ("two steps from eps (x, v): (x, v) + eps drift + O(eps^2)", sp.Tuple(*limit.drift)),
+                  ("the drift's quadratic first integral K = v^2 + b x v + a x^2", limit.invariant))
+    results = {**model.results, "two-step drift": sp.Tuple(*limit.drift), "edge invariant K": limit.invariant,
+               "edge limit (eta lam_inf)": limit.limit, "b^2 - 4a": limit.discriminant}
+    return ReducedModel(m.name, m, derivation, results)

@@ -123,7 +123,7 @@ def self_stabilization() -> ReducedModel:
     derivation = (
         ("cubic Taylor expansion at theta* in the frame (u, u-perp), S(theta*) = 2/eta", L),
         ("grad S = T[u, u], by implicit differentiation of the characteristic polynomial",
-         sp.Matrix(grad_s)),
+         sp.ImmutableMatrix(grad_s)),
         ("the paper's conditions (grad S perp u, flat along grad S, grad L parallel to grad S, "
          "the cubic term T[u, u] only)", sp.Tuple(*(sp.Eq(k, v) for k, v in conditions.items()))),
         ("the cubic expansion under them", reduced),
@@ -131,7 +131,7 @@ def self_stabilization() -> ReducedModel:
                                                           sp.Eq(sp.Symbol("y'"), y_next))),
     )
     results = {
-        "grad S": sp.Matrix(grad_s),
+        "grad S": sp.ImmutableMatrix(grad_s),
         "two-cycle": sp.Tuple(sp.Eq(x, amplitude), sp.Eq(x, -amplitude), sp.Eq(y, 0)),
         "two-step multipliers": sp.Tuple(*multipliers),
         "cycle balance": sp.Eq(sp.Sum(alpha - beta * sp.Indexed("x", t) ** 2 / 2, (t, 0, n - 1)),
