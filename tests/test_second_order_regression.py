@@ -110,3 +110,18 @@ def test_derive_json_against_the_closed_forms(capsys):
         once = np.array(F(*p))
         assert np.abs(np.array(F(*once)) - p).max() < 1e-12 and np.abs(once - p).max() > 1e-3
 
+
+
+def test_figure_ends_on_the_derived_limits():
+    """The figure's GD runs (ε = 0.2, 0.1, 0.05) rise from ηλ₀ = 2 - ε and end on their dashed derived
+    limits to O(ε²): the check measures the error's coefficient 0.055 at ε ≤ 0.08; 0.1ε² leaves 2x."""
+    from bifurc.figures.beyond import figure_progressive_sharpening
+
+    ax = figure_progressive_sharpening(quick=True).axes[0]
+    runs = [line for line in ax.lines if str(line.get_label()).startswith("GD")]
+    limits = [line for line in ax.lines if line.get_linestyle() == "--" and len(line.get_ydata()) == 2]
+    assert len(runs) == len(limits) == 3
+    for run, limit, eps in zip(runs, limits, (0.2, 0.1, 0.05)):
+        values = np.asarray(run.get_ydata())
+        assert abs(values[0] - (2 - eps)) < 1e-12 and values[-1] > values[0]
+        assert abs(values[-1] - limit.get_ydata()[0]) < 0.1 * eps**2

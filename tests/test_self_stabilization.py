@@ -135,3 +135,21 @@ def test_derive_json_against_the_closed_forms(capsys):
     assert {sp.simplify(read(p["x"]) ** 2 - amplitude**2) for p in cycle["points"]} == {0}
     expected = {1 - 2 * alpha * eta**2 + s * 2 * sp.I * eta * sp.sqrt(2 * alpha) for s in (1, -1)}
     assert {sp.simplify(read(m)) for m in cycle["multipliers"]} == {sp.simplify(e) for e in expected}
+
+
+def test_figure_shows_the_four_stages():
+    """The figure's GD sharpness starts below 2/η, rises above it (stages 1-2) and returns below
+    (3-4); the map's 2/η + y is the linear part of S: they differ by the curvature's second-order
+    part, x²/2 from (u·θ)⁴/24 (the largest |x| read from the left panel), plus the map's own O(ε²)
+    = 0.01 drift from GD over the cycle (ε = 0.1)."""
+    from bifurc.figures.beyond import figure_self_stabilization
+
+    fig = figure_self_stabilization(quick=True)
+    (displacement,) = [line for line in fig.axes[0].lines if str(line.get_label()).startswith("GD")]
+    largest = np.abs(np.asarray(displacement.get_ydata())).max()
+    ax = fig.axes[1]
+    (gd,) = [line for line in ax.lines if str(line.get_label()).startswith("GD")]
+    (mapped,) = [line for line in ax.lines if str(line.get_label()).startswith("map")]
+    sharp = np.asarray(gd.get_ydata())
+    assert sharp[0] < 20 < sharp.max() and sharp[-1] < 20
+    assert np.abs(np.asarray(mapped.get_ydata()) - sharp).max() < largest**2 / 2 + 0.01

@@ -16,7 +16,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from ..atomic import replacing
-from . import architectures, chen_bruna, classics, kalra, lowell_kastner, networks, song_yun, zhu
+from . import architectures, beyond, chen_bruna, classics, kalra, lowell_kastner, networks, song_yun, zhu
 
 __all__ = ["FIGURES", "FORMATS", "write_all", "select", "main_cli", "needs_data"]
 
@@ -33,6 +33,8 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "zhu-parabola-ellipse": zhu.figure_parabola_ellipse,
     "zhu-convergence-map": zhu.figure_convergence_map,
     "chen-bruna-two-step": chen_bruna.figure_two_step,
+    "damian-self-stabilization": beyond.figure_self_stabilization,
+    "agarwala-progressive-sharpening": beyond.figure_progressive_sharpening,
     "lowell-kastner": lowell_kastner.figure_gd_vs_flow,
     "nets-width-alignment": networks.figure_width_alignment,
     "nets-multi-point": networks.figure_multi_point,
