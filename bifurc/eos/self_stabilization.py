@@ -17,6 +17,11 @@ that meets them and a Taylor truncation otherwise: with x, y = O(ε) and α = O(
 terms of the loss change a step by O(ε³), and a cycle of the stages lasts O(1/ε) steps.
 :func:`reference_point` computes u, ∇S, α, β and those conditions, exactly, for a loss written
 in its own parameters.
+
+Sources: the stage equations and α, β are the paper's Section 4.1 (arXiv 2209.15594); the
+stable set M = {S ≤ 2/η, ∇L·u = 0}, x = u·(θ - θ̂), y = ∇S(θ̂)·(θ - θ̂), S(θ) ≈ 2/η + y and
+x' ≈ -(1 + ηy)x read the same in J. Lee's CSE 599 (winter 2023) lecture 11 notes, the reference
+point θ* here being their θ̂₀ = proj_M(θ₀).
 """
 
 from __future__ import annotations
