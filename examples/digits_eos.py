@@ -1,15 +1,15 @@
 """What the two digits examples (torch_digits.py, jax_digits.py) share: the data, the command line, the
 measured edge-of-stability numbers and the figure.
 
-The task: the handwritten digits 3 and 5 of scikit-learn (all of them, about 360 images of 8×8
-pixels, centred and scaled to unit norm by :func:`bifurc.nets.digits`), targets +1 and -1, the
-squared loss p²/2 of the residual p = f(x) - y averaged over the images. A tanh MLP
-64-W-W-1 trained on it by full-batch gradient descent at η = 1.5/S₀ (S₀ the sharpness at the
-start) drives the sharpness S = λmax(∇²L) to the edge 2/η (in the first steps it overshoots and
-the loss spikes: a catapult; then it sharpens progressively back to the edge), and then hovers
-there, within a few per cent (Cohen et al.'s edge of stability). For the squared loss the
-alignment curve of Song & Yun is the line q = r(p) = 1, that is λmax(NTK) = 2/η: at the edge the
-run sits on it.
+The task: a regression on scikit-learn's handwritten digits, 500 of its 1797 images of 8×8 pixels
+(a seeded choice, each centred by the mean image and scaled to unit norm), the target of an image
+its digit 0-9 standardised (mean 0, variance 1 over the images), the squared loss p²/2 of the
+residual p = f(x) - y averaged over the images. A tanh MLP 64-W-W-1 trained on it by full-batch
+gradient descent at η = 0.5/S₀ (S₀ the sharpness at the start: ηS₀/2 = 1/4) sharpens
+progressively past the edge 2/η within a hundred steps, is thrown back (the loss spikes), and
+then hovers at the edge within a few per cent (Cohen et al.'s edge of stability). For the
+squared loss the alignment curve of Song & Yun is the line q = r(p) = 1, that is
+λmax(NTK) = 2/η: at the edge the run sits on it.
 """
 
 from __future__ import annotations
@@ -19,19 +19,25 @@ from pathlib import Path
 
 import numpy as np
 
-from bifurc import nets
 from bifurc.backends.recording import Recording
 
 #: The step size in units of the initial sharpness: GD is stable at the start (ηS₀ < 2).
-ETA_TIMES_S0 = 1.5
+ETA_TIMES_S0 = 0.5
+#: The images used by default.
+POINTS = 500
 #: The band around the edge counted as "at the edge" (relative).
 BAND = 0.05
 
 
-def data(points: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Images (N, 64) and targets (N,) ±1 of the digits 3 and 5; ``points`` a seeded subset."""
-    subset = nets.digits(n=points, classes=(3, 5), seed=0)
-    return subset.X, subset.y
+def data(points: int = POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 64), centred and of unit norm, and standardised digits (N,) of a seeded choice of N."""
+    from sklearn.datasets import load_digits
+
+    images, digits = load_digits(return_X_y=True)
+    chosen = np.sort(np.random.default_rng(0).choice(digits.size, points, replace=False))
+    x, y = images[chosen], digits[chosen].astype(np.float64)
+    x = x - x.mean(axis=0)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), (y - y.mean()) / y.std()
 
 
 def arguments(description: str, out: str, argv: list[str] | None = None) -> argparse.Namespace:
@@ -42,7 +48,7 @@ def arguments(description: str, out: str, argv: list[str] | None = None) -> argp
                                                   "sharpness)")
     parser.add_argument("--every", type=int, default=10, help="record every this many steps (default 10)")
     parser.add_argument("--width", type=int, default=32, help="hidden width W (default 32)")
-    parser.add_argument("--points", type=int, help="use this many images (default: all, about 360)")
+    parser.add_argument("--points", type=int, default=POINTS, help=f"images used (default {POINTS})")
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed (default 0)")
     parser.add_argument("--out", default=out, help=f"the figure (default {out})")
     args = parser.parse_args(argv)
@@ -50,6 +56,8 @@ def arguments(description: str, out: str, argv: list[str] | None = None) -> argp
         parser.error("--steps must be at least twice --every (>= 1)")
     if args.eta is not None and not args.eta > 0:
         parser.error("--eta must be positive")
+    if not 2 <= args.points <= 1797:
+        parser.error("--points must be between 2 and 1797 (the digits)")
     return args
 
 

@@ -53,9 +53,10 @@ def gd_step(params: Params, x: jax.Array, y: jax.Array, eta: float) -> Params:
     return jax.tree_util.tree_map(lambda p, g: p - eta * g, params, jax.grad(loss)(params, x, y))
 
 
-def train(steps: int, eta: float | None = None, every: int = 10, width: int = 32, points: int | None = None,
-          seed: int = 0, progress: bool | None = None) -> tuple[Params, Recording]:
-    """GD on the squared loss, recorded at step 0 and every ``every`` steps; η = 1.5/S₀ if not given.
+def train(steps: int, eta: float | None = None, every: int = 10, *, width: int = 32,
+          points: int = digits_eos.POINTS, seed: int = 0,
+          progress: bool | None = None) -> tuple[Params, Recording]:
+    """GD on the squared loss, recorded at step 0 and every ``every`` steps; η = 0.5/S₀ if not given.
 
     Returns the trained parameters and the recording.
     """
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     """Train, print the measured numbers, write the figure; return the numbers."""
     args = digits_eos.arguments(__doc__.splitlines()[0], "jax_digits.png", argv)
     try:
-        _, run = train(args.steps, args.eta, args.every, args.width, args.points, args.seed)
+        _, run = train(args.steps, args.eta, args.every, width=args.width, points=args.points,
+                       seed=args.seed)
     except InputError as error:  # e.g. a step size so large that the run diverges
         sys.exit(f"jax_digits: {error}")
     return digits_eos.report(run, args.out)

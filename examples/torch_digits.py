@@ -30,9 +30,10 @@ def mlp(width: int, seed: int) -> torch.nn.Module:
                          nn.Linear(width, 1)).double()
 
 
-def train(steps: int, eta: float | None = None, every: int = 10, width: int = 32, points: int | None = None,
-          seed: int = 0, progress: bool | None = None) -> tuple[torch.nn.Module, Recording]:
-    """GD on the squared loss, recorded at step 0 and every ``every`` steps; η = 1.5/S₀ if not given.
+def train(steps: int, eta: float | None = None, every: int = 10, *, width: int = 32,
+          points: int = digits_eos.POINTS, seed: int = 0,
+          progress: bool | None = None) -> tuple[torch.nn.Module, Recording]:
+    """GD on the squared loss, recorded at step 0 and every ``every`` steps; η = 0.5/S₀ if not given.
 
     Returns the trained model and the recording.
     """
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     """Train, print the measured numbers, write the figure; return the numbers."""
     args = digits_eos.arguments(__doc__.splitlines()[0], "torch_digits.png", argv)
     try:
-        _, run = train(args.steps, args.eta, args.every, args.width, args.points, args.seed)
+        _, run = train(args.steps, args.eta, args.every, width=args.width, points=args.points,
+                       seed=args.seed)
     except InputError as error:  # e.g. a step size so large that the run diverges
         sys.exit(f"torch_digits: {error}")
     return digits_eos.report(run, args.out)

@@ -105,6 +105,12 @@ def test_saved_recording_carries_its_step_size_and_loss(tmp_path, capsys, logged
     path = bifurc.save(rec, tmp_path / "rec.npz")
     out = _run_json(capsys, str(path))
     expected = rec.track()
+    assert bifurc.track(rec).distance == expected.distance  # bifurc.track takes a recording as it is
+    for extra in ({"eta": ETA}, {"lam": lam}, {"loss": losses.logcosh}):
+        with pytest.raises(bifurc.InputError, match="carries its own"):
+            bifurc.track(rec, **extra)
+    with pytest.raises(bifurc.InputError, match="lam, eta and loss are needed"):
+        bifurc.track(p)
     assert out["eta"] == ETA and out["loss"] == "logcosh"
     assert out["distance"] == expected.distance
     np.testing.assert_array_equal(out["q"], expected.q)

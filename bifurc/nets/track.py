@@ -57,13 +57,16 @@ class Track:
     loss: Loss
 
 
-def track(p: object, lam: object, eta: float, loss: Loss, start: int | None = None) -> Track:
+def track(p: object, lam: object = None, eta: float | None = None, loss: Loss | None = None,
+          start: int | None = None) -> Track:
     """Put a logged run (from any framework) in the (p, q) plane with the curve q = r(p).
 
     Parameters
     ----------
     p
-        Mean residuals (1/N) Σ (f(x_i) - y_i) per step (array-like).
+        Mean residuals (1/N) Σ (f(x_i) - y_i) per step (array-like), or a recording of
+        :class:`bifurc.torch.Recorder` / :class:`bifurc.jax.Recorder` (``rec.result``), which
+        carries its λ, η and loss: then give none of them.
     lam
         λmax of the NTK (1/N) Σ ∇f(x_i)∇f(x_i)ᵀ per step (for one point, ‖∇f(x)‖²);
         equivalently the top eigenvalue of the N×N Gram matrix divided by N.
@@ -96,6 +99,14 @@ def track(p: object, lam: object, eta: float, loss: Loss, start: int | None = No
     >>> print(round(t.distance, 12))  # the median of |q / r(p) - 1|
     0.0
     """
+    from ..backends.recording import Recording
+
+    if isinstance(p, Recording):
+        if lam is not None or eta is not None or loss is not None:
+            raise InputError("a recording carries its own lam, eta and loss: give only it (and start)")
+        return p.track(start)
+    if lam is None or eta is None or loss is None:
+        raise InputError("lam, eta and loss are needed with p (unless p is a recording)")
     p = np.asarray(p, dtype=np.float64).reshape(-1)
     lam = np.asarray(lam, dtype=np.float64).reshape(-1)
     if p.shape != lam.shape or p.size == 0:
