@@ -82,3 +82,17 @@ def test_a_loss_partly_in_the_theory_runs_what_applies_and_skips_the_rest():
     with pytest.raises(Skip, match="Assumption 4.3"):
         checks["song-yun/progressive-sharpening"].run(Settings(), loss)
     assert checks["song-yun/qstar"].run(Settings(), loss).passed
+
+
+def test_the_squared_loss_is_outside_every_loss_generic_claim(capsys):
+    """ℓ = p²/2 is built (with a NoBifurcationWarning: r ≡ 1, f_q(p) = p(1 - 2/q) is linear) but
+    breaks Song & Yun's assumptions, so each loss-generic claim is recorded as skipped with the
+    broken assumptions named, not failed with h(0) = -1/(2 r''(0)) undefined; exit 0."""
+    only = [arg for cid in LOSS_GENERIC for arg in ("--only", cid)]
+    assert main(["verify", *only, "--loss", "p**2/2", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "identically 1" in captured.err  # the NoBifurcationWarning, as one line
+    records = [r for r in json.loads(captured.out) if r["loss"] == "p**2/2"]
+    assert sorted(r["id"] for r in records) == sorted(LOSS_GENERIC)
+    assert all(r["skipped"] and "breaks Song & Yun's assumptions" in r["skipped"] and r["error"] is None
+               for r in records)
