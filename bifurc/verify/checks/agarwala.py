@@ -2,13 +2,13 @@
 
 GD on ½(½θᵀQθ + Jᵀθ - y)² in two parameters, Q = R diag(2, -1) Rᵀ (R a rotation, so Q is not
 diagonal in the parameters), J = R(0.3, 0.3), η = 0.1 and the target y set so that the scaled
-target Y = η(y + Σ jᵢ²/(2qᵢ)) is 1/4. :func:`bifurc.eos.second_order_regression.edge_limit` derives, from the exact
-reduced map, where GD ends when it starts at distance ε from the edge point (x, v) = (ηz,
-ηλ - 2) = 0: ηλ∞ = 2 - √K(x₀, v₀) + O(ε²), K the quadratic form the two-step drift conserves.
-The starts are built in parameter space from (x₀, v₀) = ε(ξ, ζ): one below the edge with a small
-residual (the NTK sharpens, from 2 - ε to about 2 - ε/2) and one above it (blow-up, then
-self-stabilization below 2). GD runs until the residual is at rounding; the error of the derived
-limit is fitted against ε (order 2 claimed: the first neglected term).
+target Y = η(y + Σ jᵢ²/(2qᵢ)) is 1/4. :func:`bifurc.eos.second_order_regression.edge_limit`
+derives, from the exact reduced map, where GD ends when it starts at distance ε from the edge
+point (x, v) = (ηz, ηλ - 2) = 0: ηλ∞ = 2 - √K(x₀, v₀) + O(ε²), K the quadratic form that the
+two-step drift conserves. The starts are built in parameter space from (x₀, v₀) = ε(ξ, ζ): one
+below the edge with a small residual (the NTK sharpens, from 2 - ε to about 2 - ε/2) and one
+above it (blow-up, then self-stabilization below 2). GD runs until the residual is at rounding;
+the error of the derived limit is fitted against ε (order 2 claimed: the first neglected term).
 """
 
 from __future__ import annotations
