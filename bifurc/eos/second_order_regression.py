@@ -172,7 +172,7 @@ def scaled_second_order_regression() -> ReducedModel:
         State (x, v); parameters ``Y`` (1/4, the scaled target), ``q1`` (2) and ``q2`` (-1), the
         setting of ``bifurc verify``'s check. ``results``: those of :func:`second_order_regression`
         and ``"two-step drift"``, ``"edge invariant K"``, ``"edge limit (eta lam_inf)"`` and
-        ``"b^2 - 4a"`` of :func:`edge_limit`.
+        ``"discriminant of K"`` of :func:`edge_limit`.
     """
     model, limit = second_order_regression(), edge_limit()
     m = Map.from_expressions({"x": limit.scaled[0], "v": limit.scaled[1]}, {"Y": 0.25, "q1": 2.0, "q2": -1.0},
@@ -183,5 +183,5 @@ def scaled_second_order_regression() -> ReducedModel:
                   ("two steps from eps (x, v): (x, v) + eps drift + O(eps^2)", sp.Tuple(*limit.drift)),
                   ("the drift's quadratic first integral K = v^2 + b x v + a x^2", limit.invariant))
     results = {**model.results, "two-step drift": sp.Tuple(*limit.drift), "edge invariant K": limit.invariant,
-               "edge limit (eta lam_inf)": limit.limit, "b^2 - 4a": limit.discriminant}
+               "edge limit (eta lam_inf)": limit.limit, "discriminant of K": limit.discriminant}
     return ReducedModel(m.name, m, derivation, results)
