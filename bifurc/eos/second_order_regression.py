@@ -178,10 +178,10 @@ def scaled_second_order_regression() -> ReducedModel:
     m = Map.from_expressions({"x": limit.scaled[0], "v": limit.scaled[1]}, {"Y": 0.25, "q1": 2.0, "q2": -1.0},
                              name="agarwala_second_order_regression_scaled")
     derivation = (*model.derivation,
-                  ("in x = eta z, v = eta lam - 2, Y = eta (y + j1^2/(2 q1) + j2^2/(2 q2))",
+                  ("in x = eta z, v = eta lam - 2, Y = eta (y + j1**2/(2 q1) + j2**2/(2 q2))",
                    sp.Tuple(*(sp.Eq(sp.Symbol(f"{n}'"), e) for n, e in zip("xv", limit.scaled)))),
-                  ("two steps from eps (x, v): (x, v) + eps drift + O(eps^2)", sp.Tuple(*limit.drift)),
-                  ("the drift's quadratic first integral K = v^2 + b x v + a x^2", limit.invariant))
+                  ("two steps from eps (x, v): (x, v) + eps drift + O(eps**2)", sp.Tuple(*limit.drift)),
+                  ("the drift's quadratic first integral K = v**2 + b x v + a x**2", limit.invariant))
     results = {**model.results, "two-step drift": sp.Tuple(*limit.drift), "edge invariant K": limit.invariant,
                "edge limit (eta lam_inf)": limit.limit, "discriminant of K": limit.discriminant}
     return ReducedModel(m.name, m, derivation, results)
