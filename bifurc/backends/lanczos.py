@@ -66,7 +66,7 @@ def warm_eigenpairs(operator: LinearOperator, k: int, v0: np.ndarray, tol: float
     dim = operator.shape[0]
     bound = float(tol) if tol > 0 else _EPS
     steps = _ncv(k, dim)
-    basis = np.empty((dim, steps + 1))
+    basis = np.empty((dim, steps + 1), order="F")  # columns contiguous: each is a product's input
     basis[:, 0] = _start(np.asarray(v0, dtype=np.float64))
     alpha, beta = np.zeros(steps), np.zeros(steps)
     for j in range(steps):
