@@ -29,6 +29,15 @@ def backend(name: object) -> ModuleType:
     InputError
         If the name is not a back-end's, or its framework is not installed (the message says
         how to install it).
+
+    Examples
+    --------
+    >>> import bifurc
+    >>> try:
+    ...     bifurc.backend("tensorflow")
+    ... except bifurc.InputError as error:  # one line, naming the argument
+    ...     print(error)
+    backend must be one of torch, jax, got 'tensorflow'
     """
     key = name.strip().lower() if isinstance(name, str) else None
     if key not in BACKENDS:
