@@ -31,6 +31,13 @@ from .self_stabilization import ReferencePoint, reference_point, self_stabilizat
 from .song_yun import canonical_coordinates, canonical_map, single_neuron, two_layer_linear
 from .symbolic import eigenvalues, fixed_points, period_two, stability
 from .target import alignment_correction
+from .two_step_updates import (
+    LineDerivatives,
+    ManifoldInstance,
+    line_derivatives,
+    manifold_instance,
+    two_step_updates,
+)
 from .zhu import degree2, minimalist, two_step
 from .zhu_limit import EndPoint, end_point
 
@@ -43,4 +50,5 @@ __all__ = [
     "numeric_period_two", "reduce", "NotClosed", "ntk", "residual", "sharpness", "sharpness_at_minimum",
     "gram", "uv_scaled", "uv_edge", "UVEdge", "uv_cubic_reduction", "CubicReduction", "neuron_first_order",
     "self_stabilization", "reference_point", "ReferencePoint", "second_order_regression",
+    "two_step_updates", "line_derivatives", "LineDerivatives", "manifold_instance", "ManifoldInstance",
 ]

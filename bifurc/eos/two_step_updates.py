@@ -107,6 +107,18 @@ def two_step_updates() -> ReducedModel:
     ------
     ValueError
         If a step of the derivation does not give what the module docstring states (it does).
+
+    Examples
+    --------
+    The double well ¼(x² - 1)² at x̄ = 1 has λ = 2, f3 = f4 = 6, so C = 3·36 - 2·6 = 96:
+
+    >>> from bifurc.eos import two_step_updates
+    >>> model = two_step_updates()
+    >>> lam, f3, f4 = (model.map.param_symbols[i] for i in (1, 2, 3))
+    >>> model.results["condition"].subs({lam: 2, f3: 6, f4: 6})
+    96
+    >>> model.results["2-cycle multiplier"]
+    1 - 8*s
     """
     L = _quartic(delta)
     step = delta - eta * sp.diff(L, delta)
@@ -187,6 +199,15 @@ class LineDerivatives:
         this kind: a manifold of minima, or a saddle).
     effective : sympy.Expr
         C + coupling: positive when GD just beyond 2/λ converges to a 2-cycle near θ̄.
+
+    Examples
+    --------
+    The double well: the derivatives of ¼(x² - 1)² are 3x² - 1, 6x and 6:
+
+    >>> from bifurc.eos import line_derivatives
+    >>> line = line_derivatives("(x**2 - 1)**2/4", "x", [1])
+    >>> line.parameters
+    {'lam': 2.0, 'f3': 6.0, 'f4': 6.0}
     """
 
     u: tuple[sp.Expr, ...]
@@ -237,6 +258,17 @@ def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[
     InputError
         If a name or a coordinate is malformed, the point does not match the parameters, the
         gradient does not vanish there, or the Hessian's top eigenvalue is not positive and simple.
+
+    Examples
+    --------
+    L = x² + y²/2 + x²y at the origin: λ = 2 along u = (1, 0), the line alone is φ(t) = t²
+    (f3 = f4 = 0, C = 0), and the coupling κ = ∂³L/∂x²∂y = 2 to y (curvature 1) adds
+    3λκ²/1 = 24:
+
+    >>> from bifurc.eos import line_derivatives
+    >>> line = line_derivatives("x**2 + y**2/2 + x**2*y", "x, y", [0, 0])
+    >>> line.u, line.lam, line.condition, line.coupling, line.effective
+    ((1, 0), 2, 0, 24, 24)
     """
     names = _names(params, "params")
     if not names:
@@ -301,6 +333,13 @@ class ManifoldInstance:
         True when c_line and c_zhu have the same leading term: the one-dimensional two-step map
         is Zhu's e-equation; False when c_line is of higher order in η than c_zhu, whose cubic
         term then comes from the drift along the manifold, outside the one-dimensional theory.
+
+    Examples
+    --------
+    >>> from bifurc.eos import manifold_instance, minimalist
+    >>> result = manifold_instance(minimalist())  # Zhu's minimalist model: c = -4, a = 4
+    >>> result.instance, result.c_zhu, result.a_zhu
+    (True, -4, 4)
     """
 
     condition: sp.Expr
@@ -321,6 +360,16 @@ def manifold_instance(model: ReducedModel) -> ManifoldInstance:
     ValueError
         If the model is not one of the two (:func:`~bifurc.eos.zhu.two_step` says so), or the
         top eigenvector at a minimum is not the residual's gradient (it is).
+
+    Examples
+    --------
+    Zhu's degree-2 model is not an instance: the one-variable e³ coefficient is of order η⁴,
+    Zhu's c of order η²:
+
+    >>> from bifurc.eos import degree2, manifold_instance
+    >>> result = manifold_instance(degree2())
+    >>> result.instance, result.c_line, result.c_zhu
+    (False, -4*eta**4, -4*eta**2)
     """
     zhu = two_step(model)
     x, y = model.map.state_symbols
