@@ -216,3 +216,16 @@ def test_a_torch_model_given_to_bifurc_jax_is_one_line_naming_the_back_end():
         bj.sharpness(model, {}, "mse", _data(5, 1))
     assert "\n" not in str(info.value)
     assert bifurc.backend("jax") is bj and bifurc.backend(" JAX ") is bj
+
+
+def test_a_device_places_the_computation_and_an_unavailable_one_is_one_line():
+    params, (x, y) = _params(), _data()
+    here = bj.sharpness(_mlp, params, "logcosh", (x, y))
+    for device in ("cpu", jax.devices("cpu")[0]):  # the CPU path is what runs here
+        prob = bj.problem(_mlp, params, "logcosh", (x, y), device=device)
+        assert prob.theta.devices() == {jax.devices("cpu")[0]}
+        assert bj.sharpness(_mlp, params, "logcosh", (x, y), device=device) == here  # the same sums
+    for device in ("nope", 3):
+        with pytest.raises(InputError, match="device") as info:
+            bj.ntk_top(_mlp, params, (x, y), device=device)
+        assert "\n" not in str(info.value)

@@ -313,3 +313,15 @@ def test_a_multi_output_recording_has_no_pq_and_refuses_the_curve():
     assert rec.result.ntk[0] == pytest.approx(bt.ntk_top(model, (x, y)), rel=1e-9)
     with pytest.raises(InputError, match="one output per sample"):
         rec.result.track()
+
+
+def test_a_device_places_the_computation_and_an_unavailable_one_is_one_line():
+    model, (x, y) = _mlp(), _data()
+    here = bt.sharpness(model, "logcosh", (x, y))
+    for device in ("cpu", torch.device("cpu")):  # the CPU path is what runs here
+        assert bt.problem(model, "logcosh", (x, y), device=device).theta.device == torch.device("cpu")
+        assert bt.sharpness(model, "logcosh", (x, y), device=device) == here  # the same sums
+    for device in ("nope", "cuda:99"):  # cuda:99 is missing with or without a GPU
+        with pytest.raises(InputError, match=f"device '{device}' is not available") as info:
+            bt.ntk_top(model, (x, y), device=device)
+        assert "\n" not in str(info.value)

@@ -92,6 +92,8 @@ class Problem:
         N.
     loss_name : str
         The loss's name.
+    device : jax.Device or None
+        Where θ, the data and every vector are placed (None: jax's default device).
 
     Examples
     --------
@@ -112,6 +114,11 @@ class Problem:
     theta: jax.Array
     samples: int
     loss_name: str
+    device: object = None
+
+    def put(self, t: object) -> jax.Array:
+        """An array (a numpy vector, a batch) as a jax array on the problem's device."""
+        return jax.device_put(t, self.device)
 
     @property
     def size(self) -> int:
@@ -121,7 +128,7 @@ class Problem:
     def data(self) -> Iterator[tuple[jax.Array, jax.Array, float]]:
         """The batches in float64 (integer targets kept), each with its weight."""
         for (x, y), w in zip(self.batches, self.weights):
-            yield _converted(x), _converted(y), w
+            yield self.put(_converted(x)), self.put(_converted(y)), w
 
     @cached_property
     def outputs(self) -> int:
@@ -143,15 +150,15 @@ class Problem:
 
     def hessian_vector(self, v: np.ndarray) -> np.ndarray:
         """∇²L(θ) v by forward-over-reverse."""
-        return self._sum("hvp", jnp.asarray(v, dtype=jnp.float64))
+        return self._sum("hvp", self.put(np.asarray(v, dtype=np.float64)))
 
     def gauss_newton_vector(self, v: np.ndarray) -> np.ndarray:
         """G v = Σ_b J_bᵀ ∇²_f ℓ (J_b v)."""
-        return self._sum("gnvp", jnp.asarray(v, dtype=jnp.float64))
+        return self._sum("gnvp", self.put(np.asarray(v, dtype=np.float64)))
 
     def ntk_vector(self, u: np.ndarray) -> np.ndarray:
         """J Jᵀ u / N: Jᵀu by VJPs over the batches, then J(Jᵀu) by JVPs in a second pass."""
-        u, start, pulled = jnp.asarray(u, dtype=jnp.float64), 0, jnp.zeros_like(self.theta)
+        u, start, pulled = self.put(np.asarray(u, dtype=np.float64)), 0, jnp.zeros_like(self.theta)
         for x, _, _ in self.data():
             stop = start + x.shape[0] * self.outputs
             pulled = pulled + self.kernels["pull"](self.theta, u[start:stop], x)
@@ -161,7 +168,7 @@ class Problem:
 
     def third_derivative(self, u: np.ndarray) -> np.ndarray:
         """∇_θ (uᵀ ∇²L(θ) u) with u held fixed."""
-        return self._sum("third", jnp.asarray(u, dtype=jnp.float64))
+        return self._sum("third", self.put(np.asarray(u, dtype=np.float64)))
 
     def scalar(self) -> bool:
         """Whether (p, q) are defined: one output per sample and numeric targets."""
@@ -215,7 +222,21 @@ def _sizes(batches: Iterable) -> list[int]:
     return sizes
 
 
-def problem(f: Callable, params: object, loss: object, data: object, *, reduction: str = "mean") -> Problem:
+def _device(device: object) -> object:
+    """None, a jax.Device, or a platform name ("cpu", "gpu", "tpu") as its first device."""
+    if device is None or isinstance(device, jax.Device):
+        return device
+    if isinstance(device, str):
+        try:
+            return jax.devices(device)[0]
+        except RuntimeError:
+            raise InputError(f"device {device!r} is not available to jax here (it has "
+                             f"{', '.join(sorted({d.platform for d in jax.devices()}))})") from None
+    raise InputError(f"device must be None, a jax.Device or a platform name such as 'gpu', got {device!r}")
+
+
+def problem(f: Callable, params: object, loss: object, data: object, *, reduction: str = "mean",
+            device: object = None) -> Problem:
     """The objective of ``f(params, x)`` with ``loss`` on ``data``, at ``params``.
 
     Parameters
@@ -232,12 +253,15 @@ def problem(f: Callable, params: object, loss: object, data: object, *, reductio
         One batch ``(x, y)`` or a re-iterable collection of batches.
     reduction
         ``"mean"`` or ``"sum"`` over all N samples.
+    device
+        Where to compute: a :class:`jax.Device`, a platform name (``"cpu"``, ``"gpu"``) for its
+        first device, or None for jax's default (a GPU where jax has one).
 
     Raises
     ------
     InputError
-        If f is not callable, params have no array leaves, the reduction is unknown, or the
-        data is not batches of pairs of equal length.
+        If f is not callable, params have no array leaves, the reduction is unknown, the
+        device is not available, or the data is not batches of pairs of equal length.
 
     Examples
     --------
@@ -273,4 +297,5 @@ def problem(f: Callable, params: object, loss: object, data: object, *, reductio
     scale = n if reduction == "mean" else 1
     weights = tuple(1 / scale if summed else (m / n if reduction == "mean" else 1.0) for m in sizes)
     kernels = _kernels(f, function, treedef, tuple(tuple(leaf.shape) for leaf in leaves))
-    return Problem(kernels, batches, weights, theta, n, name)
+    device = _device(device)
+    return Problem(kernels, batches, weights, jax.device_put(theta, device), n, name, device)

@@ -1,7 +1,8 @@
 """The EoS quantities of a JAX model f(params, x): the functions of :mod:`bifurc.backends.curvature`
 on :func:`~bifurc.jax.problem.problem`, and the recorder.
 
-Every function takes f, params, the loss and the data (and ``reduction``); ``v0`` is a warm
+Every function takes f, params, the loss and the data (and ``reduction``, and ``device``, where to
+compute: see :func:`~bifurc.jax.problem.problem`); ``v0`` is a warm
 start (a vector, or earlier eigenvectors as columns) and ``tol`` the relative accuracy of
 Lanczos (0: machine precision). Vectors are in the order of params' flattened leaves.
 """
@@ -25,7 +26,8 @@ __all__ = ["hessian_eigenpairs", "sharpness", "ntk_eigenpairs", "ntk_top", "cano
 
 
 def hessian_eigenpairs(f: Callable, params: object, loss: object, data: object, k: int = 1, *,
-                       v0: object = None, tol: float = 0.0, reduction: str = "mean") -> Eigenpairs:
+                       v0: object = None, tol: float = 0.0, reduction: str = "mean",
+                       device: object = None) -> Eigenpairs:
     """The top-k eigenpairs of ∇²L.
 
     Examples
@@ -44,11 +46,12 @@ def hessian_eigenpairs(f: Callable, params: object, loss: object, data: object, 
     >>> bool(np.allclose(H @ w, pairs.values[0] * w, atol=1e-12)), bool(np.isclose(w @ w, 1))
     (True, True)
     """
-    return eigenpairs(hessian_operator(problem(f, params, loss, data, reduction=reduction)), k, v0, tol)
+    at = problem(f, params, loss, data, reduction=reduction, device=device)
+    return eigenpairs(hessian_operator(at), k, v0, tol)
 
 
 def sharpness(f: Callable, params: object, loss: object, data: object, k: int = 1, *, v0: object = None,
-              tol: float = 0.0, reduction: str = "mean") -> float | np.ndarray:
+              tol: float = 0.0, reduction: str = "mean", device: object = None) -> float | np.ndarray:
     """λmax(∇²L) as a float, or the top-k eigenvalues (descending) for k > 1.
 
     Examples
@@ -67,11 +70,12 @@ def sharpness(f: Callable, params: object, loss: object, data: object, k: int = 
     >>> bool(np.isclose(s, (5 + np.sqrt(73)) / 2, rtol=1e-12))
     True
     """
-    return values(hessian_eigenpairs(f, params, loss, data, k, v0=v0, tol=tol, reduction=reduction), k)
+    pairs = hessian_eigenpairs(f, params, loss, data, k, v0=v0, tol=tol, reduction=reduction, device=device)
+    return values(pairs, k)
 
 
 def ntk_eigenpairs(f: Callable, params: object, data: object, k: int = 1, *, v0: object = None,
-                   tol: float = 0.0) -> Eigenpairs:
+                   tol: float = 0.0, device: object = None) -> Eigenpairs:
     """The top-k eigenpairs of the NTK Gram operator J Jᵀ/N (vectors of length N·C).
 
     Examples
@@ -88,11 +92,11 @@ def ntk_eigenpairs(f: Callable, params: object, data: object, k: int = 1, *, v0:
     >>> bool(np.allclose(np.abs(pairs.vectors[:, 0]), np.array([1.0, 2.0]) / np.sqrt(5)))
     True
     """
-    return eigenpairs(ntk_operator(problem(f, params, "mse", data)), k, v0, tol)
+    return eigenpairs(ntk_operator(problem(f, params, "mse", data, device=device)), k, v0, tol)
 
 
 def ntk_top(f: Callable, params: object, data: object, k: int = 1, *, v0: object = None,
-            tol: float = 0.0) -> float | np.ndarray:
+            tol: float = 0.0, device: object = None) -> float | np.ndarray:
     """λmax of the NTK J Jᵀ/N (for one point and one output, ‖∇f(x)‖²), or its top-k eigenvalues.
 
     Examples
@@ -109,11 +113,11 @@ def ntk_top(f: Callable, params: object, data: object, k: int = 1, *, v0: object
     >>> round(bj.ntk_top(f, params, (jnp.array([1.0, 2.0]), jnp.zeros(2))), 12)
     12.5
     """
-    return values(ntk_eigenpairs(f, params, data, k, v0=v0, tol=tol), k)
+    return values(ntk_eigenpairs(f, params, data, k, v0=v0, tol=tol, device=device), k)
 
 
 def canonical(f: Callable, params: object, loss: object, data: object, eta: float, *, tol: float = 0.0,
-              reduction: str = "mean") -> tuple[float, float]:
+              reduction: str = "mean", device: object = None) -> tuple[float, float]:
     """Song & Yun's (p, q) = ((1/N) Σ (f(x_i) - y_i), (2/η)/λmax(NTK)).
 
     Examples
@@ -128,11 +132,11 @@ def canonical(f: Callable, params: object, loss: object, data: object, eta: floa
     >>> round(p, 12), round(q, 12)
     (2.0, 4.0)
     """
-    return curvature.canonical(problem(f, params, loss, data, reduction=reduction), eta, tol)
+    return curvature.canonical(problem(f, params, loss, data, reduction=reduction, device=device), eta, tol)
 
 
 def gauss_newton_split(f: Callable, params: object, loss: object, data: object, *, tol: float = 0.0,
-                       reduction: str = "mean") -> GaussNewtonSplit:
+                       reduction: str = "mean", device: object = None) -> GaussNewtonSplit:
     """H = G + R along the top eigenvector of H, and λmax(G).
 
     Examples
@@ -153,11 +157,12 @@ def gauss_newton_split(f: Callable, params: object, loss: object, data: object, 
     >>> round(split.gauss_newton_max, 12)
     5.0
     """
-    return curvature.gauss_newton_split(problem(f, params, loss, data, reduction=reduction), tol)
+    at = problem(f, params, loss, data, reduction=reduction, device=device)
+    return curvature.gauss_newton_split(at, tol)
 
 
 def preconditioned_sharpness(f: Callable, params: object, loss: object, data: object, diagonal: object, *,
-                             tol: float = 0.0, reduction: str = "mean") -> float:
+                             tol: float = 0.0, reduction: str = "mean", device: object = None) -> float:
     """λmax(P⁻¹H) for a diagonal P given by its positive diagonal (e.g. from an optax state).
 
     Examples
@@ -175,12 +180,13 @@ def preconditioned_sharpness(f: Callable, params: object, loss: object, data: ob
     >>> bool(np.isclose(s, np.linalg.eigvalsh(scaled)[-1], rtol=1e-12))
     True
     """
-    return curvature.preconditioned_sharpness(problem(f, params, loss, data, reduction=reduction), diagonal,
-                                              tol)
+    at = problem(f, params, loss, data, reduction=reduction, device=device)
+    return curvature.preconditioned_sharpness(at, diagonal, tol)
 
 
 def sharpness_gradient(f: Callable, params: object, loss: object, data: object, *, v0: object = None,
-                       tol: float = 0.0, reduction: str = "mean") -> SharpnessGradient:
+                       tol: float = 0.0, reduction: str = "mean",
+                       device: object = None) -> SharpnessGradient:
     """∇S = ∇³L[u, u] (third-order autodiff), Damian et al.'s self-stabilization term.
 
     Examples
@@ -198,7 +204,8 @@ def sharpness_gradient(f: Callable, params: object, loss: object, data: object, 
     >>> bool(np.allclose(result.gradient, expected, rtol=1e-12))
     True
     """
-    return curvature.sharpness_gradient(problem(f, params, loss, data, reduction=reduction), v0, tol)
+    at = problem(f, params, loss, data, reduction=reduction, device=device)
+    return curvature.sharpness_gradient(at, v0, tol)
 
 
 class Recorder(_Recorder):
@@ -245,10 +252,11 @@ class Recorder(_Recorder):
 
     def __init__(self, f: Callable, params: object, loss: object, data: object, every: int = 10, *,
                  gradient: bool = False, tol: float = 1e-10, steps: int | None = None,
-                 progress: bool | None = None, reduction: str = "mean") -> None:
+                 progress: bool | None = None, reduction: str = "mean", device: object = None) -> None:
         self.params = params
-        super().__init__(lambda: problem(f, self.params, loss, data, reduction=reduction), every,
-                         gradient=gradient, tol=tol, steps=steps, progress=progress)
+        options = {"reduction": reduction, "device": device}
+        super().__init__(lambda: problem(f, self.params, loss, data, **options), every, gradient=gradient,
+                         tol=tol, steps=steps, progress=progress)
 
     def step(self, eta: float, params: object = None) -> None:
         """Count one update to ``params`` of step size ``eta``; measure on multiples of ``every``."""

@@ -233,6 +233,17 @@ def _count(batches: Iterable) -> int:
     return samples
 
 
+def _device(device: object) -> torch.device:
+    """A device torch can compute on here (a name such as "cuda" or "cpu", or a torch.device)."""
+    try:
+        chosen = torch.device(device)
+        torch.empty(0, device=chosen)
+    except (RuntimeError, AssertionError, TypeError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"device {device!r} is not available to torch here ({reason})") from None
+    return chosen
+
+
 def problem(model: torch.nn.Module, loss: object, data: object, *, reduction: str = "mean",
             dtype: torch.dtype = torch.float64, device: object = None) -> Problem:
     """The objective of ``model`` with ``loss`` on ``data``, at the model's current parameters.
@@ -253,13 +264,14 @@ def problem(model: torch.nn.Module, loss: object, data: object, *, reduction: st
         The floating type of the computation (float64 by default; a model in another type is
         evaluated on a copy of its parameters in ``dtype``, with a warning).
     device
-        Where to compute (default: where the model's parameters are).
+        Where to compute, e.g. ``"cuda"`` (default: where the model's parameters are).
 
     Raises
     ------
     InputError
         If the model is not a Module or has no trainable parameters, the reduction is
-        unknown, or the data is not batches of pairs of equal length.
+        unknown, the device is not available, or the data is not batches of pairs of equal
+        length.
 
     Examples
     --------
@@ -282,7 +294,7 @@ def problem(model: torch.nn.Module, loss: object, data: object, *, reduction: st
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if not named:
         raise InputError("model has no trainable parameters")
-    device = named[0][1].device if device is None else torch.device(device)
+    device = named[0][1].device if device is None else _device(device)
     kinds = {p.dtype for _, p in named} - {dtype}
     if kinds:
         warnings.warn(f"the model's parameters are {', '.join(map(str, sorted(kinds, key=str)))}; bifurc "
