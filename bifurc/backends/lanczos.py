@@ -25,9 +25,10 @@ from ..nets.sharpness import Eigenpairs, top_eigenpairs
 __all__ = ["MIX", "warm_eigenpairs"]
 
 #: The weight of the pseudo-random part of a warm start (relative to the unit start vector):
-#: its share along any one eigenvector, MIX/√dim, stays far above the tolerances, so Lanczos
-#: cannot settle on a lower pair first; it is small beside the change of a top eigenvector
-#: between logged steps, so it costs few products.
+#: its share along any one eigenvector, about MIX/√dim, lies far above the tolerances, so the
+#: Krylov space holds the top eigenvector before a lower pair can pass the test (a heuristic,
+#: as for any start; tested where the old vector is exactly the new second eigenvector); it is
+#: small beside the change of a top eigenvector between logged steps, so it costs few products.
 MIX = 1e-3
 _EPS = np.finfo(np.float64).eps
 
