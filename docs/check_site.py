@@ -105,9 +105,10 @@ def check_page(page: Page, base: str, path: str, problems: list[str],
     problems += [f"{path}: {e}" for e in errors]
     problems += [f"{path}: image not loaded: {src}" for src in found["broken"]]
     problems += [f"{path}: math not rendered by MathJax: {tex!r}" for tex in found["untypeset"]]
-    for match in RAW_TEX.finditer(found["text"]):
-        context = found["text"][max(0, match.start() - 30):match.end() + 30].replace("\n", " ")
-        problems.append(f"{path}: raw TeX in visible text: ...{context}...")
+    raw = list(RAW_TEX.finditer(found["text"]))
+    if raw:
+        context = found["text"][max(0, raw[0].start() - 30):raw[0].end() + 30].replace("\n", " ")
+        problems.append(f"{path}: raw TeX in visible text ({len(raw)} places), first: ...{context}...")
     ids[path] = set(found["ids"])
     for href in found["links"]:
         if href.startswith(base):

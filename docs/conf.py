@@ -53,7 +53,7 @@ html_context = {"default_mode": "auto"}
 
 # Markdown pages and notebooks (MyST); $...$ is math, but not "$1.50 ... $2" (prices in sweeps.md).
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
-myst_dollarmath_allow_digits = False
+myst_dmath_allow_digits = False
 myst_heading_anchors = 3
 # Tutorials are executed at every build (cached between local builds); an error fails the build.
 nb_execution_mode = "cache"
@@ -129,7 +129,8 @@ def write_api() -> None:
             members.append(member)
         text = [_heading(name), f".. automodule:: {name}\n   :no-members:\n"]
         if submodules:
-            text.append("Subpackages: " + ", ".join(f":doc:`{name}.{n}`" for n in submodules) + ".\n")
+            listed = ", ".join(f":doc:`{name}.{n}`" for n in submodules)
+            text.append(f"Public subpackages and modules: {listed}.\n")
         text.append(f".. currentmodule:: {name}\n")
         text.append(".. autosummary::\n   :toctree: generated\n   :nosignatures:\n")
         text += [f"   {member}" for member in members]
