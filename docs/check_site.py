@@ -8,10 +8,11 @@ Serves docs/_build/html on a free localhost port and opens every page in Debian'
 (``/usr/bin/chromium``; ``apt-get install chromium``). A page passes when it loads without a
 console error or a failed request, asks for nothing outside localhost (the site must work
 offline), every image it shows is loaded (naturalWidth > 0), every math element was typeset by
-MathJax and no raw TeX (``\\(``, ``$$``, ``\\frac``...) is left in its visible text. Every internal
-link must answer 200 and its ``#anchor`` must exist on the target page. The search page must
-list the tutorial about cascades for ``cascade``. Screenshots of the home page, a tutorial and
-the gallery go to docs/_build/screenshots/. Exits 1 with the list of problems, 0 if none.
+MathJax without a TeX error (an unknown command, unbalanced braces) and no raw TeX (``\\(``,
+``$$``, ``\\frac``...) is left in its visible text. Every internal link must answer 200 and its
+``#anchor`` must exist on the target page. The search page must list the tutorial about cascades
+for ``cascade``. Screenshots of the home page, a tutorial and the gallery go to
+docs/_build/screenshots/. Exits 1 with the list of problems, 0 if none.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ INSPECT = """async () => {
     broken: images.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src),
     math: math.length,
     untypeset: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80)),
+    texErrors: [...document.querySelectorAll('mjx-merror')]
+      .map(e => e.getAttribute('data-mjx-error') || e.textContent)
+      .concat([...document.querySelectorAll('mjx-assistive-mml mtext[mathcolor="red"]')]
+        .map(e => 'undefined control sequence ' + e.textContent)),
     text: text,
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id)
@@ -105,6 +110,7 @@ def check_page(page: Page, base: str, path: str, problems: list[str],
     problems += [f"{path}: {e}" for e in errors]
     problems += [f"{path}: image not loaded: {src}" for src in found["broken"]]
     problems += [f"{path}: math not rendered by MathJax: {tex!r}" for tex in found["untypeset"]]
+    problems += [f"{path}: MathJax could not read a formula: {error}" for error in found["texErrors"]]
     raw = list(RAW_TEX.finditer(found["text"]))
     if raw:
         context = found["text"][max(0, raw[0].start() - 30):raw[0].end() + 30].replace("\n", " ")
