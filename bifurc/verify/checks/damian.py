@@ -25,6 +25,14 @@ import sympy as sp
 
 from ...analysis.arguments import EscapeWarning
 from ...analysis.orbits import orbit
+from ...eos.constrained_trajectory import (
+    ConstrainedTrajectory,
+    LossDerivatives,
+    Prediction,
+    constrained_trajectory,
+    loss_derivatives,
+    predicted_dynamics,
+)
 from ...eos.self_stabilization import ReferencePoint, reference_point, self_stabilization
 from ..convergence import fit_order
 from ..registry import Outcome, Settings, check, control, resolution
@@ -229,3 +237,183 @@ def _wrong_amplitude(settings: Settings) -> Outcome:
 def _scaled_alpha(settings: Settings, relative: float) -> Outcome:
     """The map's α scaled by 1 + relative (GD runs cached: only the map is iterated again)."""
     return _judge(settings, alpha_scale=1.0 + relative)
+
+
+#: The constrained-trajectory ladder (quick: each rung's cycle of 5/ε·... steps of PGD costs a
+#: projection per step) and the start's component along the stable direction m, so that θ† moves
+_PGD_LADDER = (0.2, 0.1, 0.05)
+_PGD_FULL_LADDER = (0.2, 0.1, 0.05, 0.025)
+_STABLE = 0.3
+#: On the edge the derived updates are the map exactly for this loss (its edge is a plane): up to
+#: the projection's tolerance, 1e-12 on θ of size 1 with |∇S| = 1, and rounding of S = 20 (4e-15);
+#: 1e-10 leaves a factor 100
+_EDGE_TOL = 1e-10
+
+
+@lru_cache(maxsize=8)
+def _exp_derivatives(eps: float) -> LossDerivatives:
+    """The exp loss at τ = ε², with its derivatives to third order."""
+    tau = sp.nsimplify(eps, rational=True) ** 2
+    return loss_derivatives(_loss("exp").subs(_TAU, tau), [t.name for t in _TH])
+
+
+def _pgd_start(eps: float) -> np.ndarray:
+    """θ_0 = ε/2 u - ε/2 ∇S/β + 0.3 m: x = ε/2 off M, θ† = proj_M(θ_0) inside M, off θ* along m."""
+    ref = _reference("exp", eps)
+    u = np.array([float(v) for v in ref.u])
+    gs = np.array([float(v) for v in ref.grad_s])
+    m = np.array([float(_frame()[2].coeff(t)) for t in _TH])
+    return _START[0] * eps * u + _START[1] * eps * gs / float(ref.beta) + _STABLE * m
+
+
+@lru_cache(maxsize=8)
+def _gd_run(eps: float) -> dict:
+    """GD in parameter space from :func:`_pgd_start` over the map's cycle: θ, L and S per step."""
+    d, lr, n = _exp_derivatives(eps), float(_reference("exp", eps).eta), _cycle(eps)
+    thetas = [_pgd_start(eps)]
+    for _ in range(n):
+        thetas.append(thetas[-1] - lr * d.grad(thetas[-1]))
+    thetas = np.array(thetas)
+    return {"n": n, "eta": lr, "thetas": thetas, "loss": np.array([d.value(t) for t in thetas]),
+            "sharpness": np.array([np.linalg.eigvalsh(d.hess(t))[-1] for t in thetas])}
+
+
+@lru_cache(maxsize=8)
+def _pgd_run(eps: float, projected: bool = True, edge_map: bool = False) -> tuple[ConstrainedTrajectory,
+                                                                                  Prediction]:
+    """The constrained trajectory from the same start (or plain GD from proj_M(θ_0)) and its prediction
+    (by the derived updates, or by the self-stabilization map as if θ† were on the edge)."""
+    start = _pgd_start(eps)
+    run = constrained_trajectory(_exp_derivatives(eps), start, float(_reference("exp", eps).eta),
+                                 _cycle(eps), projected=projected)
+    return run, predicted_dynamics(run, start, edge_map)
+
+
+def _labels(up: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Stage per step: 1 (S < 2/η, x² < 2α/β), 2 (S > 2/η, small x), 3 (S > 2/η, large x), 4."""
+    return np.where(up, np.where(high, 3, 2), np.where(high, 4, 1))
+
+
+def _boundaries(labels: np.ndarray) -> tuple[list[int], list[int]]:
+    """The stages visited (repeats merged) and the steps at which each next one begins."""
+    changes = [int(t) for t in np.nonzero(labels[1:] != labels[:-1])[0] + 1]
+    return [int(labels[0])] + [int(labels[t]) for t in changes], changes
+
+
+def _judge_pgd(settings: Settings, loss_scale: float = 1.0, sharpness_y: bool = True,
+               along_y: bool = True, projected: bool = True, edge_map: bool = False) -> Outcome:
+    """The constrained-trajectory test; the arguments select the claim (defaults) or a wrong variant:
+    the loss excess x²/η scaled, S predicted as S(θ†) without y, θ predicted as θ† + x u without the
+    y-component, or θ† replaced by plain GD from proj_M(θ_0) with (x, y) from the map."""
+    ladder = np.array(_PGD_FULL_LADDER if settings.full else _PGD_LADDER)
+    errors: dict[str, list[float]] = {"theta": [], "loss": [], "sharpness": []}
+    rungs, stages_ok, shifts, on_edge = [], True, [], []
+    for eps in ladder:
+        r = _gd_run(float(eps))
+        (run, pred), lr = _pgd_run(float(eps), projected, edge_map), r["eta"]
+        y = pred.y if along_y else 0 * pred.y
+        theta = run.thetas + pred.x[:, None] * run.u + (y / run.beta)[:, None] * run.grad_s
+        loss = run.loss + loss_scale * pred.x**2 / lr
+        sharp = pred.sharpness if sharpness_y else run.sharpness
+        errors["theta"].append(float(np.linalg.norm(r["thetas"] - theta, axis=1).max()))
+        errors["loss"].append(float(np.abs(r["loss"] - loss).max()))
+        errors["sharpness"].append(float(np.abs(r["sharpness"] - sharp).max()))
+        # stages: GD's measured S against 2/η and its measured x = u·(θ - θ†) against √(2α/β) at θ†,
+        # the prediction's S and x likewise
+        threshold = 2 * run.alpha / run.beta
+        x_gd = np.einsum("ij,ij->i", r["thetas"] - run.thetas, run.u)
+        seen, at = _boundaries(_labels(r["sharpness"] > 2 / lr, x_gd**2 > threshold))
+        seen_p, at_p = _boundaries(_labels(sharp > 2 / lr, pred.x**2 > threshold))
+        shift = [abs(a - b) for a, b in zip(at, at_p)] if seen == seen_p else None
+        stages_ok = stages_ok and seen == _STAGES and shift is not None
+        shifts.append(np.inf if shift is None else max(shift) / r["n"])
+        # once θ† reaches the edge the derived updates are the map: S(θ†) = 2/η and the projection
+        # takes back the step's sharpening, -∇S·p = ηα
+        edge = int(np.argmax(run.sharpness >= 2 / lr * (1 - 1e-12)))
+        sharpening = -np.einsum("ij,ij->i", run.grad_s[:-1], run.corrections)
+        on_edge.append(max(float(np.abs(run.sharpness[edge:] - 2 / lr).max()),
+                           float(np.abs(sharpening[edge:] - lr * run.alpha[edge:-1]).max())))
+        rungs.append({"eps": float(eps), "steps (the map's cycle)": r["n"],
+                      "PGD reaches the edge at step": edge,
+                      "stages (GD)": seen, "stage boundaries: GD": at, "predicted": at_p,
+                      "|difference| (steps)": shift, "max |theta_GD - theta_dagger| ": float(
+                          np.linalg.norm(r["thetas"] - run.thetas, axis=1).max())})
+    errors["stage boundaries"] = shifts
+    fits = {k: fit_order(ladder, np.array(v)) if np.all(np.isfinite(v)) and min(v) > 0 else None
+            for k, v in errors.items()}
+    # orders (module docstring of bifurc.eos.constrained_trajectory): one step's error O(ε³) over a
+    # cycle of O(1/ε) steps leaves O(ε²) in θ and S; L(θ) - L(θ̂) = ∇L·(θ - θ̂) with ∇L = O(ε): O(ε³)
+    # A stage begins where a slowly varying quantity crosses its threshold (S - 2/η or x² - 2α/β):
+    # it changes by O(ε²) a step there and is predicted to O(ε²), so the step is predicted to O(1)
+    # steps while a cycle lasts O(1/ε): the largest shift as a fraction of the cycle is O(ε)
+    claimed = {"theta": 2.0, "loss": 3.0, "sharpness": 2.0, "stage boundaries": 1.0}
+    orders_ok = all(fits[k] is not None and fits[k].at_least(claimed[k]) for k in claimed)
+    # the edge of this loss is the plane n·θ = 0 and α is constant on it: the map holds there to the
+    # projection's tolerance (1e-12) and rounding, not to an order in ε
+    map_ok = max(on_edge) < _EDGE_TOL
+    details = {
+        "loss": str(_loss("exp")), "start": "theta_0 = eps/2 u - eps/2 grad S/beta + 0.3 m (m: the stable "
+        "direction), so theta_dagger starts inside M, climbs to the edge and moves along m",
+        "variant (x^2/eta scale, S with y, theta with y, projected, the edge's map)": [
+            loss_scale, sharpness_y, along_y, projected, edge_map],
+        "ladder (eps, alpha = eps^2)": ladder.tolist(),
+        "max |theta_GD - (theta_dagger + x u + y grad S/beta)|": errors["theta"],
+        "max |L(theta_GD) - (L(theta_dagger) + x^2/eta)|": errors["loss"],
+        "max |S(theta_GD) - (S(theta_dagger) + y)|": errors["sharpness"],
+        "max |stage boundary GD - predicted| / cycle": shifts,
+        "theta_dagger on the edge: max(|S(theta_dagger) - 2/eta|, |-grad S.p - eta alpha|)": on_edge,
+        "claimed orders": claimed, "per eps": rungs,
+        **{f"fit: {k}": None if f is None else f.as_dict() for k, f in fits.items()},
+    }
+    loss_fit = fits["loss"]
+    return Outcome("theta = theta_dagger + x u + (y/beta) grad S + O(eps^2), L = L(theta_dagger) + x^2/eta "
+                   "+ O(eps^3), S = 2/eta + y + O(eps^2); stage boundaries to O(1) steps of an O(1/eps) "
+                   "cycle",
+                   errors["loss"][-1], "orders >= 2, 3, 2, 1 (slack 0.3), local orders consistent",
+                   orders_ok and stages_ok and map_ok, None if loss_fit is None else loss_fit.order, details)
+
+
+@check("damian/constrained-trajectory", PAPER,
+       "GD at the edge tracks projected GD on M = {S <= 2/eta, grad L.u = 0}: theta = theta_dagger + x u + "
+       "(y/beta) grad S + O(eps^2) with (x, y) from the self-stabilization map, L = L(theta_dagger) + "
+       "x^2/eta + O(eps^3), S = 2/eta + y + O(eps^2); the four stages begin at the predicted steps")
+def constrained_trajectory_check(settings: Settings) -> Outcome:
+    """GD in parameter space against the PGD-constrained trajectory and the predicted x, y around it."""
+    return _judge_pgd(settings)
+
+
+@control("damian/constrained-trajectory", "the loss predicted as L(theta_dagger), without x^2/eta")
+def _no_loss_excess(settings: Settings) -> Outcome:
+    """The oscillation's O(ε²) loss left out."""
+    return _judge_pgd(settings, loss_scale=0.0)
+
+
+@control("damian/constrained-trajectory", "the sharpness predicted as 2/eta (S(theta_dagger)), without y")
+def _no_sharpness_excess(settings: Settings) -> Outcome:
+    """The sharpness pinned at the edge."""
+    return _judge_pgd(settings, sharpness_y=False)
+
+
+@control("damian/constrained-trajectory", "GD predicted as theta_dagger + x u (the y-component dropped)")
+def _no_y_component(settings: Settings) -> Outcome:
+    """The displacement along ∇S, O(ε), left out."""
+    return _judge_pgd(settings, along_y=False)
+
+
+@control("damian/constrained-trajectory", "unconstrained GD from proj_M(theta_0) as theta_dagger")
+def _unconstrained(settings: Settings) -> Outcome:
+    """θ† never projected after its start: it leaves M through the edge and sharpens on."""
+    return _judge_pgd(settings, projected=False)
+
+
+@control("damian/constrained-trajectory", "the self-stabilization map from the start, before theta_dagger "
+         "reaches the edge")
+def _map_inside(settings: Settings) -> Outcome:
+    """The edge's updates while θ† is still inside M (sharpening counted twice: by θ† and by y)."""
+    return _judge_pgd(settings, edge_map=True)
+
+
+@resolution("damian/constrained-trajectory", "L = L(theta_dagger) + x^2/eta: the 1/eta")
+def _scaled_excess(settings: Settings, relative: float) -> Outcome:
+    """The loss excess x²/η scaled by 1 + relative (the runs cached: only the judging repeats)."""
+    return _judge_pgd(settings, loss_scale=1.0 + relative)
