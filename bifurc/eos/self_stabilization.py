@@ -35,6 +35,7 @@ from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
+from .exact import exact_number
 from .model import ReducedModel, real_symbols
 from .reduction import _names
 
@@ -183,19 +184,6 @@ class ReferencePoint:
         return {"eta": float(self.eta), "alpha": float(self.alpha), "beta": float(self.beta)}
 
 
-def _number(value: object) -> sp.Expr:
-    """An exact coordinate: a float as the rational it is, anything else parsed safely (no eval)."""
-    if isinstance(value, float):
-        return sp.nsimplify(value, rational=True)
-    try:
-        number = as_expression(value, {})
-    except InputError as error:
-        raise InputError(f"point: {error}") from None
-    if not number.is_real:
-        raise InputError(f"point: {value!r} is not a real number")
-    return number
-
-
 def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[object]) -> ReferencePoint:
     """The top eigenvector, ∇S, α and β of ``loss`` at ``point``, derived exactly.
 
@@ -242,7 +230,7 @@ def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[o
     theta = [symbols[n] for n in names]
     if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != len(theta):
         raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {point!r}")
-    at = {t: _number(v) for t, v in zip(theta, point)}
+    at = {t: exact_number(v) for t, v in zip(theta, point)}
     gradient = sp.Matrix([sp.diff(L, t) for t in theta])
     hessian = sp.hessian(L, theta)
     H = hessian.subs(at).applyfunc(sp.nsimplify)

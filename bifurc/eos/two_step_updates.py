@@ -44,9 +44,9 @@ from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
+from .exact import exact_number
 from .model import ReducedModel, real_symbols
 from .reduction import _names
-from .self_stabilization import _number
 from .zhu import two_step
 
 __all__ = ["two_step_updates", "LineDerivatives", "line_derivatives", "ManifoldInstance", "manifold_instance"]
@@ -281,7 +281,7 @@ def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[
     theta = [symbols[n] for n in names]
     if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != len(theta):
         raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {point!r}")
-    at = {t: _number(v) for t, v in zip(theta, point)}
+    at = {t: exact_number(v) for t, v in zip(theta, point)}
     if any(sp.simplify(sp.diff(L, t).subs(at)) != 0 for t in theta):
         raise InputError("point: the gradient of the loss does not vanish there, it is not a minimum")
     H = sp.hessian(L, theta).subs(at).applyfunc(sp.nsimplify)
