@@ -153,3 +153,19 @@ def test_figure_shows_the_four_stages():
     sharp = np.asarray(gd.get_ydata())
     assert sharp[0] < 20 < sharp.max() and sharp[-1] < 20
     assert np.abs(np.asarray(mapped.get_ydata()) - sharp).max() < largest**2 / 2 + 0.01
+
+
+def test_figure_loss_panel_follows_the_constrained_prediction():
+    """The third panel: GD's loss against L(θ†) + x²/η. The excess x²/η is O(ε²) and the
+    prediction's error O(ε³) (the damian/constrained-trajectory check measures both, error ≈ 0.8ε
+    times the largest excess at ε = 0.1): the error stays below 2ε = 0.2 of the largest excess,
+    while L(θ†) alone misses by the whole excess."""
+    from bifurc.figures.beyond import figure_self_stabilization
+
+    ax = figure_self_stabilization(quick=True).axes[2]
+    lines = {str(line.get_label()).split(":")[0]: np.asarray(line.get_ydata(), dtype=float)
+             for line in ax.lines}
+    gd, predicted, pgd = lines["GD"], lines["predicted"], lines["PGD"]
+    excess = np.abs(predicted - pgd).max()
+    assert np.abs(gd - predicted).max() < 0.2 * excess
+    assert np.abs(gd - pgd).max() > 0.5 * excess

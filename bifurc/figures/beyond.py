@@ -5,7 +5,9 @@
   map x' = -(1 + ηy)x, y' = y + η(α - βx²/2), with u, ∇S, α, β derived by
   :func:`bifurc.eos.reference_point`: the displacement x along u (its sign flipped every other
   step, so the envelope shows) and the sharpness S(θ) (the
-  Hessian's top eigenvalue) against 2/η + y of the map, the four stages shaded.
+  Hessian's top eigenvalue) against 2/η + y of the map, the four stages shaded; and GD's loss
+  against the prediction L(θ†) + x²/η around the PGD-constrained trajectory θ† (projected GD on
+  {S ≤ 2/η, ∇L·u = 0}, :mod:`bifurc.eos.constrained_trajectory`), with L(θ†) itself dashed.
 - Agarwala, Pedregosa & Pennington: GD in parameter space on the two-parameter second-order
   regression model (Q = R diag(2, -1) Rᵀ, as ``bifurc verify``'s check) from starts below the
   edge with a small residual: ηλ rises to the derived limit 2 - √K (dashed), below 2.
@@ -19,6 +21,7 @@ from matplotlib.figure import Figure
 
 from .. import plot
 from ..analysis.orbits import orbit
+from ..eos.constrained_trajectory import constrained_trajectory, loss_derivatives, predicted_dynamics
 from ..eos.second_order_regression import edge_limit
 from ..eos.self_stabilization import reference_point, self_stabilization
 
@@ -38,32 +41,33 @@ def _frame_loss(tau: sp.Expr) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
 
 
 def figure_self_stabilization(quick: bool = False) -> Figure:
-    """GD's displacement and sharpness through the four stages against the derived map."""
+    """GD's displacement, sharpness and loss through the four stages against the derived predictions."""
     eps = 0.1
     loss, th = _frame_loss(sp.Rational(1, 100))
     ref = reference_point(loss, [t.name for t in th], [0, 0, 0])
     p = ref.parameters
     u = np.array([float(v) for v in ref.u])
     grad_s = np.array([float(v) for v in ref.grad_s])
-    grad = sp.lambdify(th, [sp.diff(loss, t) for t in th], modules="numpy")
-    hess = sp.lambdify(th, sp.hessian(loss, th), modules="numpy")
+    d = loss_derivatives(loss, th)
     steps = 400 if quick else 1200
     start = (0.5 * eps, -0.5 * eps)
     theta = start[0] * u + start[1] / p["beta"] * grad_s
     thetas = [theta]
     for _ in range(steps):
-        theta = theta - p["eta"] * np.array(grad(*theta), dtype=float)
+        theta = theta - p["eta"] * d.grad(theta)
         thetas.append(theta)
     thetas = np.array(thetas)
     xs, ys = thetas @ u, thetas @ grad_s
-    sharp = np.array([np.linalg.eigvalsh(np.array(hess(*t), dtype=float))[-1] for t in thetas])
+    sharp = np.array([np.linalg.eigvalsh(d.hess(t))[-1] for t in thetas])
+    constrained = constrained_trajectory(d, thetas[0], p["eta"], steps)
+    predicted = predicted_dynamics(constrained, thetas[0])
     mapped = orbit(self_stabilization().map, list(start), steps + 1, params=p)
     t = np.arange(steps + 1)
     high, up = xs**2 > 2 * p["alpha"] / p["beta"], ys > 0
     stage = np.where(up, np.where(high, 2, 1), np.where(high, 3, 0))
-    fig, axes = plot.panels(1, 2, 5.6, 4.0)
-    left, right = axes[0]
-    for ax in (left, right):
+    fig, axes = plot.panels(1, 3, 5.6, 4.0)
+    left, right, losses = axes[0]
+    for ax in (left, right, losses):
         for k, name in enumerate(_STAGE_NAMES):
             ax.fill_between(t, 0, 1, where=stage == k, transform=ax.get_xaxis_transform(),
                             color=plot.PALETTE[k], alpha=0.12, lw=0, label=f"stage {name}")
@@ -82,6 +86,13 @@ def figure_self_stabilization(quick: bool = False) -> Figure:
     right.set_xlabel("step")
     right.set_ylabel("sharpness")
     right.legend(loc="lower left", fontsize=7)
+    losses.plot(t, [d.value(v) for v in thetas], ".", ms=2.5, color="black", label=r"GD: $L(\theta)$")
+    losses.plot(t, predicted.loss, "-", lw=0.8, color=plot.PALETTE[3],
+                label=r"predicted: $L(\theta^\dagger) + x^2/\eta$")
+    losses.plot(t, constrained.loss, "--", lw=0.8, color="gray", label=r"PGD: $L(\theta^\dagger)$")
+    losses.set_xlabel("step")
+    losses.set_ylabel("loss")
+    losses.legend(loc="upper left", fontsize=7)
     fig.suptitle(f"Damian, Nichani & Lee: self-stabilization (η = {p['eta']:g}, α = {p['alpha']:g}, "
                  f"β = {p['beta']:g})")
     return fig
