@@ -11,7 +11,11 @@ parameter space (u, n, m orthonormal, none a coordinate axis): α = τκ, β = �
 2α/β, the cubic term's mean gradient ½⟨x²⟩∇S cancels the sharpening component of ∇L, and
 the mean step is ∇L projected off ∇S (the paper's projected GD under S ≤ 2/η);
 (vi) 10 e^{n·θ/20}(u·θ)² + (u·θ)⁴/24 - τ n·θ + ... has the same cubic expansion at 0 as the
-cubic loss with 2/η = 20, κ = 1: the map is its Taylor truncation (the check measures O(ε²)).
+cubic loss with 2/η = 20, κ = 1: the map is its Taylor truncation (the check measures O(ε²));
+(vii) the constrained trajectory (bifurc.eos.constrained_trajectory) on the cubic loss: M is
+{u·θ = 0, κ n·θ ≤ 0}; on its edge the projected step's correction p has -∇S·p = ηα, so GD around
+θ† follows the map; and with v = x u + (y/β)∇S, x, y = O(s): L(θ† + v) = L(θ†) + x²/η + O(s³),
+S(θ† + v) = 2/η + y + O(s²).
 
 Run: python proofs/self_stabilization.py
 """
@@ -90,4 +94,30 @@ for loss in (cubic_loss, exp_loss):
     assert all(v == 0 for v in ref.conditions.values()) and sp.Matrix(ref.u) == u, ref
 print("(vi) the exp loss's cubic expansion is the cubic loss's: eta = 1/10, alpha = 1/100, beta = 1, "
       "the paper's conditions met (derived by reference_point)")
-print("self-stabilization map derived, exact for the cubic loss, stages and 2-cycle: proved")
+# (vii) the constrained trajectory on the cubic loss, in the frame coordinates (U, N, Mm) = (u, n, m).theta
+U_, N_, M_ = sp.symbols("U N M_m", real=True)
+framed = (2 / eta + kappa * N_) * U_**2 / 2 - tau * N_ + lam * M_**2 / 2
+gradient = sp.Matrix([sp.diff(framed, v) for v in (U_, N_, M_)])
+hessian = sp.hessian(framed, (U_, N_, M_))
+# on U = 0 the Hessian is diag(2/eta + kappa N, 0, lambda) with u = (1, 0, 0) and grad L.u = 0: M is
+# {U = 0, kappa N <= 0} (lambda < 2/eta), whose nearest point to (U, N, M) is (0, min(N, 0), M)
+assert hessian.subs(U_, 0) == sp.diag(2 / eta + kappa * N_, 0, lam) and gradient[0].subs(U_, 0) == 0
+edge_point = {U_: 0, N_: 0}
+w = sp.Matrix([0, 0, M_]) - eta * gradient.subs(edge_point)  # one GD step from theta-dagger on the edge
+assert w[1] == eta * tau  # it sharpens past the edge (N > 0), and the projection takes N back to 0
+p = sp.Matrix([0, 0, w[2]]) - w
+assert sp.simplify(-(kappa * sp.Matrix([0, 1, 0])).dot(p) - eta * tau * kappa) == 0  # -grad S.p = eta alpha
+s_ = sp.Symbol("s", positive=True)
+v = {U_: s_ * x, N_: s_ * y / kappa}  # v = x u + (y/beta) grad S with grad S = kappa n, beta = kappa^2
+excess = sp.series((framed.subs(v) - framed.subs({U_: 0, N_: 0})).subs(tau, s_**2 * tau), s_, 0, 3).removeO()
+assert sp.expand(excess - s_**2 * x**2 / eta) == 0  # L(theta-dagger + v) = L + x^2/eta + O(s^3)
+a_ = 2 / eta + kappa * N_
+top = (a_ + sp.sqrt(a_**2 + 4 * kappa**2 * U_**2)) / 2  # the larger root of the (U, N) block's polynomial
+assert sp.expand((hessian[:2, :2] - top * sp.eye(2)).det()) == 0
+positive_eta = sp.Symbol("eta", positive=True)
+near = sp.series(top.subs(v).subs(eta, positive_eta), s_, 0, 2).removeO()
+assert sp.expand(near - (2 / positive_eta + s_ * y)) == 0  # S = 2/eta + y + O(s^2)
+print("(vii) M = {u.theta = 0, kappa n.theta <= 0}; on its edge -grad S.p = eta alpha (the map);")
+print("      L(theta-dagger + v) = L(theta-dagger) + x^2/eta + O(s^3), S = 2/eta + y + O(s^2)")
+print("self-stabilization map derived, exact for the cubic loss, stages, 2-cycle and constrained trajectory: "
+      "proved")
