@@ -90,11 +90,19 @@ class LossDerivatives:
 
     def top(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """S(θ), u(θ) (sign: its largest entry in size positive), ∇S = ∇³L[u, u] and ∇²L(θ)."""
-        H = self.hess(theta)
+        S, u, grad_s, H, _, _ = self._spectrum(theta)
+        return S, u, grad_s, H
+
+    def _spectrum(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray]:
+        """:meth:`top`, then (S - H)⁺ and ∇³L, from one eigendecomposition."""
+        H, T = self.hess(theta), self.third(theta)
         values, vectors = np.linalg.eigh(H)
         u = vectors[:, -1]
         u = -u if u[np.argmax(np.abs(u))] < 0 else u
-        return float(values[-1]), u, np.einsum("ijk,i,j->k", self.third(theta), u, u), H
+        rest = vectors[:, :-1]
+        resolvent = rest @ np.diag(1 / (values[-1] - values[:-1])) @ rest.T
+        return float(values[-1]), u, np.einsum("ijk,i,j->k", T, u, u), H, resolvent, T
 
 
 def loss_derivatives(loss: object, params: Sequence[str] | str) -> LossDerivatives:
@@ -135,7 +143,7 @@ def loss_derivatives(loss: object, params: Sequence[str] | str) -> LossDerivativ
     hessian = sp.hessian(L, symbols)
     third = [[[sp.diff(hessian[i, j], t) for t in symbols] for j in range(len(symbols))]
              for i in range(len(symbols))]
-    make = lambda e: sp.lambdify(symbols, e, modules="numpy")  # noqa: E731
+    make = lambda e: sp.lambdify(symbols, e, modules="numpy", cse=True)  # noqa: E731
     return LossDerivatives(tuple(names), L, make(L), make([sp.diff(L, t) for t in symbols]), make(hessian),
                            make(third))
 
@@ -143,11 +151,8 @@ def loss_derivatives(loss: object, params: Sequence[str] | str) -> LossDerivativ
 def _constraints(d: LossDerivatives, phi: np.ndarray, eta: float,
                  edge: bool) -> tuple[np.ndarray, np.ndarray]:
     """The values and gradients of ∇L·u (and S - 2/η when ``edge``) at φ."""
-    S, u, grad_s, H = d.top(phi)
-    g, T = d.grad(phi), d.third(phi)
-    values, vectors = np.linalg.eigh(H)
-    rest = vectors[:, :-1]
-    resolvent = rest @ np.diag(1 / (S - values[:-1])) @ rest.T  # (S - H)⁺
+    S, u, grad_s, _, resolvent, T = d._spectrum(phi)
+    g = d.grad(phi)
     # ∂_k(∇L·u) = (Hu)_k + ∇L·∂_k u, ∂_k u = (S - H)⁺ T[:, :, k] u
     grad_c = S * u + np.einsum("ijk,j,i->k", T, u, resolvent @ g)
     c, J = [g @ u], [grad_c]
@@ -321,7 +326,8 @@ class Prediction:
     sharpness: np.ndarray
 
 
-def predicted_dynamics(trajectory: ConstrainedTrajectory, theta0: Sequence[float]) -> Prediction:
+def predicted_dynamics(trajectory: ConstrainedTrajectory, theta0: Sequence[float],
+                       edge_map: bool = False) -> Prediction:
     """GD from θ_0 predicted from the constrained trajectory (the module docstring's updates).
 
     x' = (1 - ηS(θ†) - ηy)x and y' = y - ηβx²/2 - ∇S·p, from x_0 = u·(θ_0 - θ†_0),
@@ -333,6 +339,9 @@ def predicted_dynamics(trajectory: ConstrainedTrajectory, theta0: Sequence[float
         From :func:`constrained_trajectory` with the same θ_0.
     theta0
         GD's start.
+    edge_map
+        True: iterate the self-stabilization map x' = -(1 + ηy)x, y' = y + η(α - βx²/2) with α, β at
+        θ†_t instead, what the updates above are while θ† is on the edge (and wrong off it).
 
     Returns
     -------
@@ -355,8 +364,10 @@ def predicted_dynamics(trajectory: ConstrainedTrajectory, theta0: Sequence[float
     v0 = np.asarray(theta0, dtype=float) - run.thetas[0]
     x, y = [float(run.u[0] @ v0)], [float(run.grad_s[0] @ v0)]
     for t, p in enumerate(run.corrections):
-        x.append((1 - run.eta * run.sharpness[t] - run.eta * y[t]) * x[t])
-        y.append(y[t] - run.eta * run.beta[t] * x[t] ** 2 / 2 - float(run.grad_s[t] @ p))
+        sharpness = 2 / run.eta if edge_map else run.sharpness[t]
+        sharpening = run.eta * run.alpha[t] if edge_map else -float(run.grad_s[t] @ p)
+        x.append((1 - run.eta * sharpness - run.eta * y[t]) * x[t])
+        y.append(y[t] - run.eta * run.beta[t] * x[t] ** 2 / 2 + sharpening)
     x, y = np.array(x), np.array(y)
     thetas = run.thetas + x[:, None] * run.u + (y / run.beta)[:, None] * run.grad_s
     return Prediction(x, y, thetas, run.loss + x**2 / run.eta, run.sharpness + y)
