@@ -12,6 +12,12 @@ direction m = (2, -2, 1)/3 (curvature 5 < 2/η) in none of the coordinate axes; 
   period, measured), so GD follows the map over a cycle to O(ε²).
 
 u, ∇S, α and β are derived from each loss by :func:`bifurc.eos.reference_point`, not typed in.
+
+``damian/constrained-trajectory`` runs GD on the exp loss from θ_0 = ε/2 u - ε/2 ∇S/β + 0.3 m
+against projected GD on M = {S ≤ 2/η, ∇L·u = 0} from the same start
+(:mod:`bifurc.eos.constrained_trajectory`, proj_M solved numerically from the exact Hessian):
+θ† starts inside M, sharpens to the edge, and GD's θ, L and S are predicted around it, with the
+steps at which the four stages begin.
 """
 
 from __future__ import annotations
@@ -239,8 +245,9 @@ def _scaled_alpha(settings: Settings, relative: float) -> Outcome:
     return _judge(settings, alpha_scale=1.0 + relative)
 
 
-#: The constrained-trajectory ladder (quick: each rung's cycle of 5/ε·... steps of PGD costs a
-#: projection per step) and the start's component along the stable direction m, so that θ† moves
+#: The constrained-trajectory ladder (a rung runs the map's cycle, about 50/ε steps, with one
+#: projection per PGD step, so the quick ladder stops at 0.05) and the start's component along
+#: the stable direction m, so that θ† moves off θ*
 _PGD_LADDER = (0.2, 0.1, 0.05)
 _PGD_FULL_LADDER = (0.2, 0.1, 0.05, 0.025)
 _STABLE = 0.3
