@@ -286,14 +286,18 @@ def _gd_run(eps: float) -> dict:
 
 
 @lru_cache(maxsize=8)
+def _pgd_trajectory(eps: float, projected: bool = True) -> ConstrainedTrajectory:
+    """The constrained trajectory from :func:`_pgd_start` (or plain GD from proj_M(θ_0))."""
+    return constrained_trajectory(_exp_derivatives(eps), _pgd_start(eps), float(_reference("exp", eps).eta),
+                                  _cycle(eps), projected=projected)
+
+
 def _pgd_run(eps: float, projected: bool = True, edge_map: bool = False) -> tuple[ConstrainedTrajectory,
                                                                                   Prediction]:
-    """The constrained trajectory from the same start (or plain GD from proj_M(θ_0)) and its prediction
-    (by the derived updates, or by the self-stabilization map as if θ† were on the edge)."""
-    start = _pgd_start(eps)
-    run = constrained_trajectory(_exp_derivatives(eps), start, float(_reference("exp", eps).eta),
-                                 _cycle(eps), projected=projected)
-    return run, predicted_dynamics(run, start, edge_map)
+    """The trajectory and its prediction (by the derived updates, or by the self-stabilization map as
+    if θ† were on the edge): only the trajectory is cached, the prediction is a cheap recurrence."""
+    run = _pgd_trajectory(eps, projected)
+    return run, predicted_dynamics(run, _pgd_start(eps), edge_map)
 
 
 def _labels(up: np.ndarray, high: np.ndarray) -> np.ndarray:
