@@ -378,16 +378,17 @@ def _judge_pgd(settings: Settings, loss_scale: float = 1.0, sharpness_y: bool = 
     }
     loss_fit = fits["loss"]
     return Outcome("theta = theta_dagger + x u + (y/beta) grad S + O(eps^2), L = L(theta_dagger) + x^2/eta "
-                   "+ O(eps^3), S = 2/eta + y + O(eps^2); stage boundaries to O(1) steps of an O(1/eps) "
-                   "cycle",
+                   "+ O(eps^3), S = S(theta_dagger) + y + O(eps^2); stage boundaries to O(1) steps of an "
+                   "O(1/eps) cycle",
                    errors["loss"][-1], "orders >= 2, 3, 2, 1 (slack 0.3), local orders consistent",
                    orders_ok and stages_ok and map_ok, None if loss_fit is None else loss_fit.order, details)
 
 
 @check("damian/constrained-trajectory", PAPER,
        "GD at the edge tracks projected GD on M = {S <= 2/eta, grad L.u = 0}: theta = theta_dagger + x u + "
-       "(y/beta) grad S + O(eps^2) with (x, y) from the self-stabilization map, L = L(theta_dagger) + "
-       "x^2/eta + O(eps^3), S = 2/eta + y + O(eps^2); the four stages begin at the predicted steps")
+       "(y/beta) grad S + O(eps^2) with (x, y) from the self-stabilization map (derived updates that are the "
+       "map once theta_dagger is on the edge), L = L(theta_dagger) + x^2/eta + O(eps^3), S = 2/eta + y + "
+       "O(eps^2) (S(theta_dagger) + y before the edge); the four stages begin at the predicted steps")
 def constrained_trajectory_check(settings: Settings) -> Outcome:
     """GD in parameter space against the PGD-constrained trajectory and the predicted x, y around it."""
     return _judge_pgd(settings)
