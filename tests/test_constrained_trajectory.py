@@ -108,6 +108,13 @@ def test_input_errors(call, word):
         call(d)
 
 
+def test_a_double_top_eigenvalue_is_reported():
+    """S and u are not differentiable where the top eigenvalue is double (H = 2I): said, not iterated on."""
+    d = loss_derivatives("a**2 + b**2", "a, b")
+    with pytest.raises(ArithmeticError, match="not simple"):
+        project(d, [0.1, 0.2], 1.0)
+
+
 @pytest.mark.parametrize("loss, params, word", [("a**2 + zz", "a", "loss"), ("a**2", "a, 1b", "params"),
                                                 ("__import__('os')", "a", "loss")])
 def test_loss_input_errors(loss, params, word):

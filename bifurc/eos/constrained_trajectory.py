@@ -98,6 +98,9 @@ class LossDerivatives:
         """:meth:`top`, then (S - H)⁺ and ∇³L, from one eigendecomposition."""
         H, T = self.hess(theta), self.third(theta)
         values, vectors = np.linalg.eigh(H)
+        if values.size > 1 and values[-1] - values[-2] <= 1e-12 * max(1.0, abs(values[-1])):
+            raise ArithmeticError(f"the Hessian's top eigenvalue is not simple at {theta.tolist()}: "
+                                  "S and u are not differentiable there")
         u = vectors[:, -1]
         u = -u if u[np.argmax(np.abs(u))] < 0 else u
         rest = vectors[:, :-1]
@@ -187,7 +190,7 @@ def project(derivatives: LossDerivatives, theta: Sequence[float], eta: float, to
     InputError
         If ``eta`` is not positive or θ has the wrong length.
     ArithmeticError
-        If the solve does not converge (no nearby point of M, or a double top eigenvalue).
+        If the solve does not converge (no nearby point of M) or meets a double top eigenvalue.
 
     Examples
     --------
