@@ -14,7 +14,7 @@ from ..errors import InputError
 __all__ = [
     "EscapeWarning", "PrecisionWarning", "positive_int", "nonnegative_int", "grid", "positive_float",
     "escape_radius", "paired", "warn_escape", "warn_precision", "affordable", "finishable", "MAX_STEPS",
-    "MAX_DIGITS", "MAX_DOUBLINGS", "MAX_WORK",
+    "MAX_DIGITS", "MAX_DOUBLINGS", "MAX_WORK", "name_list",
 ]
 
 #: The most steps (n, transient, keep, periods, grid points) an argument may ask for. Far below
@@ -200,3 +200,31 @@ def warn_precision(message: str, depth: int = 1) -> None:
     """
     warnings.warn(f"{message}; float64 cannot answer this (see docs/numerics.md)", PrecisionWarning,
                   stacklevel=2 + depth)
+
+
+def name_list(value: object, what: str) -> list[str]:
+    """``"u, v"`` or a sequence of names (or sympy symbols) as a list of names.
+
+    Raises
+    ------
+    InputError
+        If an item is not an identifier or a name is given twice (``what`` names the argument).
+
+    Examples
+    --------
+    >>> from bifurc.analysis.arguments import name_list
+    >>> name_list("u, v", "params"), name_list(None, "constants")
+    (['u', 'v'], [])
+    """
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out = []
+    for item in items:
+        name = item.strip() if isinstance(item, str) else getattr(item, "name", None)
+        if not isinstance(name, str) or not name.isidentifier():
+            raise InputError(f"{what}: {item!r} is not a name")
+        out.append(name)
+    if len(set(out)) != len(out):
+        raise InputError(f"{what}: a name is given twice in {', '.join(out)}")
+    return out

@@ -10,6 +10,15 @@ orbits, stability); :mod:`bifurc.eos.alignment` derives Song & Yun's alignment c
 from __future__ import annotations
 
 from .alignment import Alignment, alignment
+from .constrained_trajectory import (
+    ConstrainedTrajectory,
+    LossDerivatives,
+    Prediction,
+    constrained_trajectory,
+    loss_derivatives,
+    predicted_dynamics,
+    project,
+)
 from .kalra import (
     CubicReduction,
     UVEdge,
@@ -51,4 +60,6 @@ __all__ = [
     "gram", "uv_scaled", "uv_edge", "UVEdge", "uv_cubic_reduction", "CubicReduction", "neuron_first_order",
     "self_stabilization", "reference_point", "ReferencePoint", "second_order_regression",
     "two_step_updates", "line_derivatives", "LineDerivatives", "manifold_instance", "ManifoldInstance",
+    "loss_derivatives", "LossDerivatives", "project", "constrained_trajectory", "ConstrainedTrajectory",
+    "predicted_dynamics", "Prediction",
 ]

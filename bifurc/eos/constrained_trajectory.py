@@ -44,10 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..analysis.arguments import nonnegative_int, positive_float
+from ..analysis.arguments import name_list, nonnegative_int, positive_float
 from ..definition.formulas import as_expression
 from ..errors import InputError
-from .reduction import _names
 
 __all__ = ["LossDerivatives", "loss_derivatives", "project", "ConstrainedTrajectory",
            "constrained_trajectory", "Prediction", "predicted_dynamics"]
@@ -63,6 +62,14 @@ class LossDerivatives:
         The parameters, in the order of θ.
     expression : sympy.Expr
         The loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bifurc.eos.constrained_trajectory import loss_derivatives
+    >>> d = loss_derivatives("a**2 + a**2*b/2 - b/10", "a, b")
+    >>> d.names, d.value(np.array([1.0, 0.0]))  # L(1, 0) = 1
+    (('a', 'b'), 1.0)
     """
 
     names: tuple[str, ...]
@@ -135,7 +142,7 @@ def loss_derivatives(loss: object, params: Sequence[str] | str) -> LossDerivativ
     >>> d.grad(np.array([1.0, 0.0])).tolist(), d.third(np.zeros(2))[0, 0].tolist()
     ([2.0, 0.4], [0.0, 1.0])
     """
-    names = _names(params, "params")
+    names = name_list(params, "params")
     if not names:
         raise InputError("params: give at least one parameter")
     symbols = [sp.Symbol(n, real=True) for n in names]
@@ -242,6 +249,18 @@ class ConstrainedTrajectory:
     corrections : numpy.ndarray
         p_t = θ†_{t+1} - (θ†_t - η∇L(θ†_t)): what the projection changed in each step (one row
         fewer than ``thetas``).
+
+    Examples
+    --------
+    On L = a² + a²b/2 - b/10 the Hessian at a = 0 is diag(2 + b, 0): S = 2 + b, ∇S = (0, 1),
+    so α = -∇L·∇S = 1/10 and β = 1 while θ† climbs b to the edge S = 2/η = 2:
+
+    >>> import numpy as np
+    >>> from bifurc.eos.constrained_trajectory import loss_derivatives, constrained_trajectory
+    >>> d = loss_derivatives("a**2 + a**2*b/2 - b/10", "a, b")
+    >>> run = constrained_trajectory(d, [0.05, -0.25], 1.0, 4)
+    >>> [np.round(v, 12).tolist() for v in (run.sharpness, run.alpha, run.beta)]
+    [[1.75, 1.85, 1.95, 2.0, 2.0], [0.1, 0.1, 0.1, 0.1, 0.1], [1.0, 1.0, 1.0, 1.0, 1.0]]
     """
 
     eta: float
@@ -320,6 +339,18 @@ class Prediction:
         L(θ†_t) + x_t²/η.
     sharpness : numpy.ndarray
         S(θ†_t) + y_t (2/η + y_t where θ† is at the edge).
+
+    Examples
+    --------
+    From θ = (0.2, 0.1) on L = a² + a²b/2 - b/10 at η = 1: θ† = 0, L(θ†) = 0, x = 0.2 then
+    -(1 + 0.1)·0.2 = -0.22, so the predicted losses are x² = 0.04 and 0.0484:
+
+    >>> import numpy as np
+    >>> from bifurc.eos.constrained_trajectory import (loss_derivatives, constrained_trajectory,
+    ...                                                predicted_dynamics)
+    >>> run = constrained_trajectory(loss_derivatives("a**2 + a**2*b/2 - b/10", "a, b"), [0.2, 0.1], 1.0, 1)
+    >>> np.round(predicted_dynamics(run, [0.2, 0.1]).loss, 12).tolist()
+    [0.04, 0.0484]
     """
 
     x: np.ndarray

@@ -35,6 +35,7 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
+from ..analysis.arguments import name_list
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
@@ -103,22 +104,6 @@ class _Model:
         return {"eta": ETA, **({"y": TARGET} if self.target == TARGET else {})}
 
 
-def _names(value: object, what: str) -> list[str]:
-    """``"u, v"`` or a sequence of names/symbols -> list of names."""
-    if value is None:
-        return []
-    items = value.split(",") if isinstance(value, str) else list(value)
-    out = []
-    for item in items:
-        name = item.strip() if isinstance(item, str) else getattr(item, "name", None)
-        if not isinstance(name, str) or not name.isidentifier():
-            raise InputError(f"{what}: {item!r} is not a name")
-        out.append(name)
-    if len(set(out)) != len(out):
-        raise InputError(f"{what}: a name is given twice in {', '.join(out)}")
-    return out
-
-
 def _read_model(output: object, params: object, constants: object, steps: object,
                 target: object = None) -> _Model:
     """Parse and check the model; every error names the argument."""
@@ -132,10 +117,10 @@ def _read_model(output: object, params: object, constants: object, steps: object
                                                    (params if isinstance(params, (list, tuple)) else ()))
     if matrix:
         return _read_matrix_model(output, params, constants, steps, fixed)
-    names = _names(params, "params")
+    names = name_list(params, "params")
     if not names:
         raise InputError("params: give at least one parameter")
-    const_names = _names(constants, "constants")
+    const_names = name_list(constants, "constants")
     reserved = {"eta", "y"} if fixed == TARGET else {"eta"}
     for name in (*names, *const_names):
         if name in reserved:
@@ -160,7 +145,7 @@ def _read_matrix_model(output: object, params: object, constants: object, steps:
         raise InputError("params: with matrix parameters give a list of sympy MatrixSymbols")
     items = constants.split(",") if isinstance(constants, str) else list(constants or ())
     data = [c for c in items if isinstance(c, sp.MatrixSymbol)]
-    const_names = _names([c for c in items if not isinstance(c, sp.MatrixSymbol)], "constants")
+    const_names = name_list([c for c in items if not isinstance(c, sp.MatrixSymbol)], "constants")
     shapes = {s for m in (*params, *data) for d in m.shape for s in sp.sympify(d).free_symbols}
     mats = {s for s in output.atoms(sp.MatrixSymbol)}
     unknown = sorted(str(s) for s in mats - set(params) - set(data))

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..analysis.arguments import name_list
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
 from .exact import exact_number
 from .model import ReducedModel, real_symbols
-from .reduction import _names
 
 __all__ = ["self_stabilization", "ReferencePoint", "reference_point"]
 
@@ -219,7 +219,7 @@ def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[o
     >>> all(value == 0 for value in point.conditions.values())
     True
     """
-    names = _names(params, "params")
+    names = name_list(params, "params")
     if not names:
         raise InputError("params: give at least one parameter")
     symbols = {n: sp.Symbol(n, real=True) for n in names}

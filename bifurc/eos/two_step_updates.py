@@ -40,13 +40,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..analysis.arguments import name_list
 from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
 from .exact import exact_number
 from .model import ReducedModel, real_symbols
-from .reduction import _names
 from .zhu import two_step
 
 __all__ = ["two_step_updates", "LineDerivatives", "line_derivatives", "ManifoldInstance", "manifold_instance"]
@@ -270,7 +270,7 @@ def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[
     >>> line.u, line.lam, line.condition, line.coupling, line.effective
     ((1, 0), 2, 0, 24, 24)
     """
-    names = _names(params, "params")
+    names = name_list(params, "params")
     if not names:
         raise InputError("params: give at least one parameter")
     symbols = {n: sp.Symbol(n, real=True) for n in names}
