@@ -43,7 +43,7 @@ html_title = "bifurc"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "header_links_before_dropdown": 4,
+    "header_links_before_dropdown": 3,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
