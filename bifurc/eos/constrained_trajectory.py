@@ -44,9 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..analysis.arguments import name_list, nonnegative_int, positive_float
-from ..definition.formulas import as_expression
+from ..analysis.arguments import nonnegative_int, positive_float
 from ..errors import InputError
+from .exact import loss_in
 
 __all__ = ["LossDerivatives", "loss_derivatives", "project", "ConstrainedTrajectory",
            "constrained_trajectory", "Prediction", "predicted_dynamics"]
@@ -142,14 +142,8 @@ def loss_derivatives(loss: object, params: Sequence[str] | str) -> LossDerivativ
     >>> d.grad(np.array([1.0, 0.0])).tolist(), d.third(np.zeros(2))[0, 0].tolist()
     ([2.0, 0.4], [0.0, 1.0])
     """
-    names = name_list(params, "params")
-    if not names:
-        raise InputError("params: give at least one parameter")
-    symbols = [sp.Symbol(n, real=True) for n in names]
-    try:
-        L = as_expression(loss, dict(zip(names, symbols)))
-    except InputError as error:
-        raise InputError(f"loss: {error}") from None
+    L, symbols = loss_in(loss, params)
+    names = [t.name for t in symbols]
     hessian = sp.hessian(L, symbols)
     third = [[[sp.diff(hessian[i, j], t) for t in symbols] for j in range(len(symbols))]
              for i in range(len(symbols))]

@@ -31,12 +31,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..analysis.arguments import name_list
-from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
-from .exact import exact_number
+from .exact import exact_point, loss_in
 from .model import ReducedModel, real_symbols
 
 __all__ = ["self_stabilization", "ReferencePoint", "reference_point"]
@@ -219,18 +217,8 @@ def reference_point(loss: object, params: Sequence[str] | str, point: Sequence[o
     >>> all(value == 0 for value in point.conditions.values())
     True
     """
-    names = name_list(params, "params")
-    if not names:
-        raise InputError("params: give at least one parameter")
-    symbols = {n: sp.Symbol(n, real=True) for n in names}
-    try:
-        L = as_expression(loss, symbols)
-    except InputError as error:
-        raise InputError(f"loss: {error}") from None
-    theta = [symbols[n] for n in names]
-    if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != len(theta):
-        raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {point!r}")
-    at = {t: exact_number(v) for t, v in zip(theta, point)}
+    L, theta = loss_in(loss, params)
+    at = exact_point(point, theta)
     gradient = sp.Matrix([sp.diff(L, t) for t in theta])
     hessian = sp.hessian(L, theta)
     H = hessian.subs(at).applyfunc(sp.nsimplify)

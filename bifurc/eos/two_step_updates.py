@@ -40,12 +40,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..analysis.arguments import name_list
-from ..definition.formulas import as_expression
 from ..definition.iterated_map import Map
 from ..errors import InputError
 from .cache import derived
-from .exact import exact_number
+from .exact import exact_point, loss_in
 from .model import ReducedModel, real_symbols
 from .zhu import two_step
 
@@ -270,18 +268,8 @@ def line_derivatives(loss: object, params: Sequence[str] | str, point: Sequence[
     >>> line.u, line.lam, line.condition, line.coupling, line.effective
     ((1, 0), 2, 0, 24, 24)
     """
-    names = name_list(params, "params")
-    if not names:
-        raise InputError("params: give at least one parameter")
-    symbols = {n: sp.Symbol(n, real=True) for n in names}
-    try:
-        L = as_expression(loss, symbols)
-    except InputError as error:
-        raise InputError(f"loss: {error}") from None
-    theta = [symbols[n] for n in names]
-    if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != len(theta):
-        raise InputError(f"point: give {len(theta)} coordinates, one per parameter, not {point!r}")
-    at = {t: exact_number(v) for t, v in zip(theta, point)}
+    L, theta = loss_in(loss, params)
+    at = exact_point(point, theta)
     if any(sp.simplify(sp.diff(L, t).subs(at)) != 0 for t in theta):
         raise InputError("point: the gradient of the loss does not vanish there, it is not a minimum")
     H = sp.hessian(L, theta).subs(at).applyfunc(sp.nsimplify)
