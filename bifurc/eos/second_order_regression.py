@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from ..definition.iterated_map import Map
@@ -19,7 +20,8 @@ from .cache import derived
 from .model import ReducedModel, real_symbols
 from .reduction import ntk, reduce
 
-__all__ = ["second_order_regression", "EdgeLimit", "edge_limit", "scaled_second_order_regression"]
+__all__ = ["second_order_regression", "EdgeLimit", "edge_limit", "scaled_second_order_regression",
+           "gd_in_parameters"]
 
 z, lam, eta = real_symbols("z lam eta")
 #: The scaled state x = ηz, v = ηλ - 2, its ε-scaled form (X, V) and the scaled target Y = η(y + c).
@@ -185,3 +187,33 @@ def scaled_second_order_regression() -> ReducedModel:
     results = {**model.results, "two-step drift": sp.Tuple(*limit.drift), "edge invariant K": limit.invariant,
                "edge limit (eta lam_inf)": limit.limit, "discriminant of K": limit.discriminant}
     return ReducedModel(m.name, m, derivation, results)
+
+
+def gd_in_parameters(Q: np.ndarray, J: np.ndarray, y: float, eta: float, theta: np.ndarray, steps: int,
+                     stop: tuple[float, float] = (0.0, np.inf)) -> tuple[np.ndarray, np.ndarray]:
+    """Brute-force GD on ½(f - y)², f(θ) = ½θᵀQθ + Jᵀθ, in the parameters: (ηz, ηλ) before each step.
+
+    The reference the reduced map is checked against (z = f - y, λ = ‖∇f‖²). The run ends after
+    ``steps`` steps, or after the first step whose |ηz| is outside ``stop`` = (converged, escaped).
+
+    Examples
+    --------
+    With Q = 0 the NTK is constant, λ = ‖J‖², and z contracts by 1 - ηλ each step:
+
+    >>> import numpy as np
+    >>> from bifurc.eos.second_order_regression import gd_in_parameters
+    >>> x, w = gd_in_parameters(np.zeros((2, 2)), np.array([1.0, 1.0]), 1.0, 0.25, np.zeros(2), 3)
+    >>> w.tolist(), np.round(x / x[0], 12).tolist()  # ηλ = 0.5, ratios (1 - 0.5)^t
+    ([0.5, 0.5, 0.5], [1.0, 0.5, 0.25])
+    """
+    xs, ws = [], []
+    theta = np.array(theta, dtype=float)
+    for _ in range(steps):
+        g = Q @ theta + J
+        residual = theta @ Q @ theta / 2 + J @ theta - y
+        xs.append(eta * residual)
+        ws.append(eta * (g @ g))
+        if not stop[0] <= abs(eta * residual) <= stop[1]:
+            break
+        theta = theta - eta * residual * g
+    return np.array(xs), np.array(ws)

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from .. import plot
 from ..analysis.orbits import orbit
 from ..eos.constrained_trajectory import constrained_trajectory, loss_derivatives, predicted_dynamics
-from ..eos.second_order_regression import edge_limit
+from ..eos.second_order_regression import edge_limit, gd_in_parameters
 from ..eos.self_stabilization import reference_point, self_stabilization
 
 __all__ = ["figure_self_stabilization", "figure_progressive_sharpening"]
@@ -115,13 +115,7 @@ def figure_progressive_sharpening(quick: bool = False) -> Figure:
         x0, v0 = -0.2 * eps, -eps
         G = np.linalg.solve([[1.0, 1.0], [1 / q[0], 1 / q[1]]], [2 + v0, 2 * (x0 + scaled_target)])
         theta = rotation @ ((np.sqrt(G / eta) - np.array(j)) / np.array(q))
-        xs, ws = [], []
-        for _ in range(steps):
-            g = Q @ theta + J
-            z = theta @ Q @ theta / 2 + J @ theta - y
-            xs.append(eta * z)
-            ws.append(eta * (g @ g))
-            theta = theta - eta * z * g
+        xs, ws = gd_in_parameters(Q, J, y, eta, theta, steps)
         colour = plot.PALETTE[k]
         left.plot(ws, ".", ms=1.5, color=colour, label=f"GD, ε = {eps:g}")
         left.axhline(float(limit(x0, v0)), color=colour, ls="--", lw=1.0)

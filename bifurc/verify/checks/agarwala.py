@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ...analysis.orbits import orbit
-from ...eos.second_order_regression import edge_limit, second_order_regression
+from ...eos.second_order_regression import edge_limit, gd_in_parameters, second_order_regression
 from ..convergence import fit_order
 from ..registry import Outcome, Settings, check, control, resolution
 
@@ -68,16 +68,7 @@ def _gd(eps: float, direction: tuple[float, float], linear: bool = False) -> tup
     else:
         Q, J = _R @ np.diag(_Q) @ _R.T, _R @ np.array(_J)
         theta, y = _start(eps, direction), _TARGET
-    xs, ws = [], []
-    for _ in range(_MAX_STEPS):
-        g = Q @ theta + J
-        z = theta @ Q @ theta / 2 + J @ theta - y
-        xs.append(_ETA * z)
-        ws.append(_ETA * (g @ g))
-        if not _CONVERGED <= abs(_ETA * z) <= _ESCAPED:
-            break
-        theta = theta - _ETA * z * g
-    return np.array(xs), np.array(ws)
+    return gd_in_parameters(Q, J, y, _ETA, theta, _MAX_STEPS, (_CONVERGED, _ESCAPED))
 
 
 @lru_cache(maxsize=1)
