@@ -118,10 +118,10 @@ def figure_progressive_sharpening(quick: bool = False) -> Figure:
         xs, ws = gd_in_parameters(Q, J, y, eta, theta, steps)
         colour = plot.PALETTE[k]
         left.plot(ws, ".", ms=1.5, color=colour, label=f"GD, ε = {eps:g}")
-        left.axhline(float(limit(x0, v0)), color=colour, ls="--", lw=1.0)
+        left.axhline(float(limit(x0, v0)), color=colour, ls="--", lw=1.0,
+                     label=r"derived limit $2 - \sqrt{K}$" if k == 0 else None)
         right.plot(np.abs(xs), "-", lw=0.8, color=colour, label=f"ε = {eps:g}")
     left.axhline(2, color="black", lw=0.8, label=r"$\eta\lambda = 2$")
-    left.plot([], [], "--", color="gray", label=r"derived limit $2 - \sqrt{K}$")
     left.set_xscale("symlog", linthresh=10)
     left.set_xlabel("step")
     left.set_ylabel(r"$\eta\lambda$ (NTK)")
