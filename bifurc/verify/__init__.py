@@ -5,6 +5,9 @@ the same quantity with the numeric engine (usually over a ladder of step sizes),
 passes when the error has the claimed order and the leading coefficient matches.
 """
 
+from .convergence import OrderFit, fit_order
 from .registry import REGISTRY, Check, CheckResult, Outcome, Settings, check, run_checks
+from .report import table
 
-__all__ = ["REGISTRY", "Check", "CheckResult", "Outcome", "Settings", "check", "run_checks"]
+__all__ = ["REGISTRY", "Check", "CheckResult", "Outcome", "Settings", "check", "run_checks", "fit_order",
+           "OrderFit", "table"]

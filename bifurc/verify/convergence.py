@@ -31,6 +31,15 @@ class OrderFit:
         log(e_i / e_{i+1}) / log(h_i / h_{i+1}) for neighbouring rungs, largest step first.
     r_squared : float
         The coefficient of determination of the log-log fit.
+
+    Examples
+    --------
+    Errors that stop falling on the last rung are not an order, whatever the slope says:
+
+    >>> from bifurc.verify import fit_order
+    >>> fit = fit_order([0.4, 0.2, 0.1], [1.0, 0.25, 0.25])
+    >>> [round(k, 12) for k in fit.local_orders], fit.decreasing, fit.at_least(1)
+    ([2.0, 0.0], False, False)
     """
 
     order: float
@@ -87,6 +96,22 @@ def fit_order(steps: np.ndarray, errors: np.ndarray) -> OrderFit:
         :meth:`OrderFit.at_least` or :meth:`OrderFit.within` to judge a claimed order, so
         that a ladder whose errors do not decrease, or whose local orders disagree, fails
         instead of reporting a slope.
+
+    Raises
+    ------
+    ValueError
+        If there are fewer than two distinct positive steps, or an error is zero or not finite.
+
+    Examples
+    --------
+    The central difference of exp at 0 has the error h²/6 + O(h⁴): second order, not third:
+
+    >>> import numpy as np
+    >>> from bifurc.verify import fit_order
+    >>> h = np.array([0.1, 0.05, 0.025, 0.0125])
+    >>> fit = fit_order(h, (np.exp(h) - np.exp(-h)) / (2 * h) - 1)
+    >>> round(fit.order, 2), fit.at_least(2), fit.at_least(3)
+    (2.0, True, False)
     """
     steps = np.asarray(steps, dtype=float)
     errors = np.abs(np.asarray(errors, dtype=float))

@@ -28,7 +28,15 @@ def _verdict(r: CheckResult) -> str:
 def table(results: Sequence[CheckResult], claim_width: int = 44, value_width: int = 24) -> str:
     """A fixed-width table, one row per (check, loss): id, loss, claim, predicted, measured, order,
     and, where controls were run, controls rejected / shown and the resolution; then a summary
-    with every skipped record's reason and every control a check failed to reject."""
+    with every skipped record's reason and every control a check failed to reject.
+
+    Examples
+    --------
+    >>> from bifurc.verify import run_checks, table
+    >>> text = table(run_checks(["chen-bruna/zhu-instance"]))
+    >>> text.splitlines()[0].split()[:3], text.splitlines()[2].split()[0], text.splitlines()[2].split()[-1]
+    (['id', 'loss', 'claim'], 'chen-bruna/zhu-instance', 'PASS')
+    """
     w = value_width
     with_controls = any(r.controls is not None for r in results)
     extra = f" {'ctrl':>5} {'resol.':>7}" if with_controls else ""
