@@ -22,7 +22,7 @@ import pytest
 import bifurc
 from bifurc import Map
 from bifurc.cli import main
-from bifurc.compilation import loader
+from bifurc.compilation import interpreted, loader
 from bifurc.errors import InputError
 
 
@@ -89,11 +89,16 @@ def test_loss_text_of_verify_never_runs(cache, tmp_path, capsys):
 # --- the cache is code: private, self-healing, and optional ----------------------------
 
 @pytest.fixture
-def fresh(monkeypatch):
-    """A loader that has loaded nothing and warned of nothing in this process yet."""
+def fresh(monkeypatch, request):
+    """A loader that has loaded nothing and warned of nothing in this process yet; the
+    kernels compiled, unless the test is run with ``plain`` (small jobs in plain Python)."""
     monkeypatch.setattr(loader, "_loaded", {})
+    monkeypatch.setattr(loader, "_plain", {})
     monkeypatch.setattr(loader, "_private", {})
     monkeypatch.setattr(loader, "_warned", set())
+    monkeypatch.setattr(interpreted, "_spent", 0)
+    if not getattr(request, "param", False):
+        monkeypatch.setattr(interpreted, "BUDGET", 0)
     return loader
 
 
@@ -152,12 +157,14 @@ def test_a_fallback_of_another_user_is_refused(tmp_path, monkeypatch, fresh):
         fresh.kernel_folder()
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["compiled", "plain"], indirect=True)
 def test_damaged_module_is_rebuilt_with_one_warning(cache, fresh):
     expected = _spectrum(_twin())
     (module,) = cache.glob("map_*.py")
     for damage in (b"", module.read_bytes()[:200], module.read_bytes() + b"x = 1\n"):
         module.write_bytes(damage)
         fresh._loaded.clear()
+        fresh._plain.clear()
         fresh._warned.clear()
         with pytest.warns(loader.CacheWarning, match="damaged"):
             again = _spectrum(_twin())
@@ -209,9 +216,11 @@ def _full_disk(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["compiled", "plain"], indirect=True)
 def test_full_disk_for_the_module_runs_without_the_cache(cache, fresh, monkeypatch):
     expected = _spectrum(_twin())
     fresh._loaded.clear()
+    fresh._plain.clear()
     for path in cache.glob("map_*.py"):
         path.unlink()
     monkeypatch.setattr(loader, "replacing", _full_disk)

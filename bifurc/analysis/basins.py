@@ -98,7 +98,7 @@ def settle_cells(
     finishable(X0.shape[0], transient + 2 * max_period, "finding the periods")
     periods = np.empty(X0.shape[0], dtype=np.int64)
     finals = np.empty_like(X0)
-    m.kernels.settle_many(
+    m.kernels_for(X0.shape[0] * (transient + 2 * max_period)).settle_many(
         np.ascontiguousarray(X0), np.ascontiguousarray(rows), transient, max_period, tol, escape,
         periods, finals,
     )
@@ -146,7 +146,7 @@ def group_cycles(periods: np.ndarray, finals: np.ndarray, tol: float) -> tuple[n
 def cycle_points(m: Map, point: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
     """The k points of the cycle through ``point``, shape (k, dim), ``point`` first."""
     cycle = np.empty((k, m.dim))
-    m.kernels.orbit(np.ascontiguousarray(point, dtype=np.float64), p, k, 0, np.inf, cycle)
+    m.kernels_for(k).orbit(np.ascontiguousarray(point, dtype=np.float64), p, k, 0, np.inf, cycle)
     return cycle
 
 

@@ -67,13 +67,14 @@ def lyapunov(
     p = m.parameter_vector(params)
     out = np.empty(m.dim)
     radius = escape_radius(escape)
-    status = m.kernels.lyapunov_spectrum(x, p, n, transient, radius, out)
+    kernels = m.kernels_for((transient + n) * (1 + m.dim * m.dim))
+    status = kernels.lyapunov_spectrum(x, p, n, transient, radius, out)
     if status != 0:
         warn_escape(1, 1, f"orbits (escaped after {status} steps)")
         return np.full(m.dim, np.nan)
     horizon = min(transient + n, COLLAPSE_HORIZON)
     state = np.empty((1, m.dim))
-    if m.kernels.orbit(x, p, 1, horizon, radius, state) == 1:
+    if m.kernels_for(horizon).orbit(x, p, 1, horizon, radius, state) == 1:
         warn_if_collapsed(m, state[0], p, f"at step {horizon}")
     return np.sort(out)[::-1]
 
@@ -133,14 +134,14 @@ def spectra(
     if m.dim == 1:
         out = np.empty(rows.shape[0])
         escaped = np.zeros(rows.shape[0], dtype=np.bool_)
-        m.kernels.logdet_means(
+        m.kernels_for(2 * rows.shape[0] * (n + transient)).logdet_means(
             np.ascontiguousarray(X0.T), np.ascontiguousarray(rows.T), n, transient, escape, out, escaped
         )
         out[escaped] = np.nan
         return out[:, None], escaped
     out = np.empty((rows.shape[0], m.dim))
     status = np.empty(rows.shape[0], dtype=np.int64)
-    m.kernels.lyapunov_many(
+    m.kernels_for(rows.shape[0] * (transient + n) * (1 + m.dim * m.dim)).lyapunov_many(
         np.ascontiguousarray(X0), np.ascontiguousarray(rows), n, transient, escape, out, status
     )
     escaped = status != 0

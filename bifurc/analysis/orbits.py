@@ -75,7 +75,7 @@ def orbit(
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
     out = np.full(affordable((n, m.dim), "the orbit"), np.nan)
-    written = m.kernels.orbit(x, p, n, transient, radius, out)
+    written = m.kernels_for(transient + n).orbit(x, p, n, transient, radius, out)
     if written < n:
         out[written:] = np.nan
         warn_escape(1, 1, f"orbits (escaped after {transient + written} steps)")
@@ -163,7 +163,7 @@ def _follow(m: Map, x0: np.ndarray, rows: np.ndarray, transient: int, keep: int,
     """Fill ``out`` and ``bad`` value by value, each orbit starting where the previous one ended."""
     x = x0
     for i, p in enumerate(rows):
-        written = m.kernels.orbit(x, p, keep, transient, radius, out[i])
+        written = m.kernels_for(transient + keep).orbit(x, p, keep, transient, radius, out[i])
         bad[i] = written < keep
         x = x0 if bad[i] else out[i, -1].copy()
 
@@ -244,7 +244,7 @@ def orbit_diagram(
         _follow(m, x, rows, transient, keep, radius, out, bad)
     else:
         X, P = lanes(x, rows)
-        m.kernels.diagram(X, P, transient, keep, radius, out, bad)
+        m.kernels_for(values.size * (transient + keep)).diagram(X, P, transient, keep, radius, out, bad)
     out[bad] = np.nan
     warn_escape(int(bad.sum()), values.size, "orbits")
     others = m.named_parameters(rows[0], exclude=(param,))

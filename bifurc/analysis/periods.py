@@ -56,7 +56,8 @@ def period(
     tol = positive_float(tol, "tol")
     x = m.state_vector(x0)
     p = m.parameter_vector(params)
-    k = int(m.kernels.settle(x, p, transient, max_period, tol, escape_radius(escape)))
+    kernels = m.kernels_for(transient + 2 * max_period)
+    k = int(kernels.settle(x, p, transient, max_period, tol, escape_radius(escape)))
     modulus = unstable_cycle(m, x, p, k) if k > 0 else None
     if modulus is not None:
         warn_precision(f"the period-{k} orbit found at {x.tolist()} is unstable "
@@ -124,14 +125,14 @@ def newton_cycle(
     """Newton's method on F^k(x) = x from ``x``; the solution and its monodromy matrix, or None."""
     x = np.array(x, dtype=np.float64)
     M = np.empty((m.dim, m.dim))
-    if m.kernels.newton_cycle(x, p, k, tol, max_iter, escape, M) < 0:
+    if m.kernels_for(max_iter * k * (1 + m.dim * m.dim)).newton_cycle(x, p, k, tol, max_iter, escape, M) < 0:
         return None
     return x, M
 
 
 def cycle_points(m: Map, x: np.ndarray, p: np.ndarray, k: int) -> np.ndarray:
     points = np.empty((k, m.dim))
-    m.kernels.orbit(x, p, k, 0, np.inf, points)
+    m.kernels_for(k).orbit(x, p, k, 0, np.inf, points)
     first = min(range(k), key=lambda i: tuple(points[i]))
     return np.roll(points, -first, axis=0)
 
@@ -213,7 +214,8 @@ def periodic_orbits(
         X += np.random.default_rng(seed).uniform(-0.25, 0.25, X.shape) * spacing
     X = np.ascontiguousarray(X)
     status = np.empty(X.shape[0], dtype=np.int64)
-    m.kernels.newton_cycles_many(X, p, k, tol, 60, DEFAULT_ESCAPE, status)
+    kernels = m.kernels_for(X.shape[0] * 60 * k * (1 + m.dim * m.dim))
+    kernels.newton_cycles_many(X, p, k, tol, 60, DEFAULT_ESCAPE, status)
     found: list[PeriodicOrbit] = []
     keys: list[np.ndarray] = []
     same = 1e4 * tol
@@ -237,12 +239,12 @@ def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOr
     finite (a transcendental map overflowing far out: no multipliers to report)."""
     y = np.empty(m.dim)
     M = np.empty((m.dim, m.dim))
-    m.kernels.flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
+    m.kernels_for(k * (1 + m.dim * m.dim)).flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
     if not np.all(np.isfinite(M)):
         return None
     image = np.empty_like(points)
     for point, out in zip(points, image):
-        m.kernels.step(point, p, out)
+        m.kernels_for(1).step(point, p, out)
     residual = float(np.abs(image - np.roll(points, -1, axis=0)).max())
     mults = np.linalg.eigvals(M)
     mults = mults[np.argsort(-np.abs(mults), kind="stable")]

@@ -47,7 +47,8 @@ def unstable_cycle(m: Map, x: np.ndarray, p: np.ndarray, k: int) -> float | None
     """The largest |multiplier| of the period-``k`` orbit through ``x`` if above 1, else None."""
     y = np.empty(m.dim)
     M = np.empty((m.dim, m.dim))
-    m.kernels.flow_with_monodromy(np.array(x, dtype=np.float64), p, k, np.inf, y, M)
+    kernels = m.kernels_for(k * (1 + m.dim * m.dim))
+    kernels.flow_with_monodromy(np.array(x, dtype=np.float64), p, k, np.inf, y, M)
     modulus = float(np.abs(np.linalg.eigvals(M)).max())
     return modulus if modulus > 1 + 1e-9 else None
 
@@ -62,7 +63,7 @@ def warn_if_collapsed(m: Map, x: np.ndarray, p: np.ndarray, when: str) -> None:
     """
     x = np.array(x, dtype=np.float64)
     # the compiled period finder with tolerance 0 compares states exactly
-    k = int(m.kernels.settle(x.copy(), p, 0, COLLAPSE_PERIODS, 0.0, np.inf))
+    k = int(m.kernels_for(2 * COLLAPSE_PERIODS).settle(x.copy(), p, 0, COLLAPSE_PERIODS, 0.0, np.inf))
     modulus = unstable_cycle(m, x, p, k) if k > 0 else None
     if modulus is not None:
         warn_precision(f"the orbit {when} sits exactly on an unstable period-{k} orbit "

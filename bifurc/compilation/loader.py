@@ -33,17 +33,19 @@ from types import ModuleType
 from ..atomic import replacing
 from ..errors import InputError
 
-__all__ = ["CacheWarning", "cache_dir", "kernel_folder", "load_kernels"]
+__all__ = ["CacheWarning", "cache_dir", "is_loaded", "kernel_folder", "load_interpreted", "load_kernels"]
 
 _MARKER = "# === algorithms ===\n"
 _HEADER = "# bifurc kernels {digest} {body}\n"
 _TRAILER = "# end of bifurc kernels {digest}\n"
+_NUMBA_IMPORT = "\nimport numba as nb\n"
 #: Files whose text decides what a formula compiles to: a change to any of them is a new key.
 _GENERATORS = ("compilation/engine.py", "compilation/printer.py", "compilation/loader.py",
                "definition/formulas.py", "definition/iterated_map.py")
 _PACKAGE = Path(__file__).resolve().parent.parent
 _lock = threading.RLock()
 _loaded: dict[str, ModuleType] = {}
+_plain: dict[str, ModuleType] = {}
 _private: dict[Path, Path] = {}
 _warned: set[str] = set()
 
@@ -126,14 +128,13 @@ def _algorithms_text() -> str:
 def _fingerprint() -> str:
     """Hash of the kernel generator's source and of the Python, numba and sympy versions.
 
-    sympy's version is read from its ``release.py`` without importing sympy: a cached map
-    must load without it.
+    numba's and sympy's versions are read from their version files without importing
+    them: a cached map must load without sympy, and a small job runs without numba
+    (:mod:`bifurc.compilation.interpreted`).
     """
-    import numba
-
-    digest = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
-    sympy = importlib.util.find_spec("sympy")
-    digest.update((Path(sympy.origin).parent / "release.py").read_bytes())
+    digest = hashlib.sha256(sys.version.encode())
+    for package, version_file in (("numba", "_version.py"), ("sympy", "release.py")):
+        digest.update((Path(importlib.util.find_spec(package).origin).parent / version_file).read_bytes())
     for name in _GENERATORS:
         digest.update((_PACKAGE / name).read_bytes())
     return digest.hexdigest()
@@ -212,6 +213,39 @@ def _in_memory(name: str, source: str) -> ModuleType:
     return module
 
 
+def _digest(key: str) -> str:
+    return hashlib.sha256(f"{key}\0{_fingerprint()}".encode()).hexdigest()[:20]
+
+
+def _module_text(map_source: str | Callable[[], str], digest: str) -> tuple[str, Path | None]:
+    """The text of the kernel module for ``digest`` and its file (None if it cannot be written).
+
+    Read from the cache if the file there is intact; else generated (``map_source``) and
+    written once, atomically (numba keys its cache on the file's time stamp). A damaged
+    file is discarded with one warning, a full disk leaves the text in memory with one.
+    """
+    name = f"bifurc_kernels_{digest}"
+    path = kernel_folder() / f"map_{digest}.py"
+    if path.exists():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _intact(text, digest):
+            return text, path
+        _warn_once("damaged", f"discarded a damaged kernel module {path.name}; building it again")
+        _discard(path, name)
+    body = (map_source() if callable(map_source) else map_source) + "\n\n" + _algorithms_text()
+    header = _HEADER.format(digest=digest, body=_body_hash(body))
+    text = header + body + _TRAILER.format(digest=digest)
+    try:
+        with replacing(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return text, path
+    except OSError as error:  # a full disk or a folder that became unwritable
+        _warn_once("unwritable", f"cannot write the kernel cache ({error.strerror or error}); "
+                                 "running without it")
+        path.unlink(missing_ok=True)
+        return text, None
+
+
 def load_kernels(map_source: str | Callable[[], str], key: str | None = None) -> ModuleType:
     """Import the kernel module made of a map's kernels and the shared algorithms.
 
@@ -230,36 +264,41 @@ def load_kernels(map_source: str | Callable[[], str], key: str | None = None) ->
         A module with the map's kernels and every algorithm of
         :mod:`bifurc.compilation.engine`, each compiled by numba on its first call.
     """
-    if key is None:
-        key = map_source
-    digest = hashlib.sha256(f"{key}\0{_fingerprint()}".encode()).hexdigest()[:20]
+    digest = _digest(map_source if key is None else key)
     with _lock:
         if digest in _loaded:
             return _loaded[digest]
         name = f"bifurc_kernels_{digest}"
-        path = kernel_folder() / f"map_{digest}.py"
-        module = None
-        if path.exists():
-            if _intact(path.read_text(encoding="utf-8", errors="replace"), digest):
-                module = _execute(name, path)
-            else:
-                _warn_once("damaged", f"discarded a damaged kernel module {path.name}; building it again")
-                _discard(path, name)
-        if module is None:
-            body = (map_source() if callable(map_source) else map_source) + "\n\n" + _algorithms_text()
-            header = _HEADER.format(digest=digest, body=_body_hash(body))
-            text = header + body + _TRAILER.format(digest=digest)
-            try:
-                # written once, atomically: numba keys its cache on the file's time stamp
-                with replacing(path, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                module = _execute(name, path)
-            except OSError as error:  # a full disk or a folder that became unwritable
-                _warn_once("unwritable", f"cannot write the kernel cache ({error.strerror or error}); "
-                                         "running without it")
-                path.unlink(missing_ok=True)
-                module = _in_memory(name, text)
+        text, path = _module_text(map_source, digest)
+        module = _execute(name, path) if path is not None else _in_memory(name, text)
         for value in vars(module).values():
             _guard(value)
         _loaded[digest] = module
+        return module
+
+
+def is_loaded(key: str) -> bool:
+    """True if the compiled kernels for ``key`` are loaded in this process."""
+    return _digest(key) in _loaded
+
+
+def load_interpreted(map_source: str | Callable[[], str], key: str) -> ModuleType:
+    """The same kernel module as :func:`load_kernels`, executed as plain Python.
+
+    The module text comes from the same cache file (written if missing), with numba
+    replaced by :data:`bifurc.compilation.interpreted.numba_stand_in`: nothing is
+    compiled and numba is not imported.
+    """
+    from .interpreted import numba_stand_in
+
+    digest = _digest(key)
+    with _lock:
+        if digest in _plain:
+            return _plain[digest]
+        text, _ = _module_text(map_source, digest)
+        module = ModuleType(f"bifurc_kernels_{digest}_plain")
+        module.nb = numba_stand_in
+        # the one line that would import numba; the text is the generator's own (hash-checked)
+        exec(compile(text.replace(_NUMBA_IMPORT, "\n", 1), f"<kernels {digest}>", "exec"), module.__dict__)
+        _plain[digest] = module
         return module

@@ -8,7 +8,7 @@ keywords or with the kernel's own variables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
@@ -42,11 +42,49 @@ class _KernelPrinter(PythonCodePrinter):
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args
         # multiplied out for a symbol only: a compound base would be printed k times at every level,
-        # 2**24 copies for ((x**2 + r)**2 + r)**2 ... nested 24 deep (cse makes repeated bases symbols)
-        if exponent.is_Integer and 1 < abs(int(exponent)) <= 4 and base.is_Atom:
+        # 2**24 copies for ((x**2 + r)**2 + r)**2 ... nested 24 deep (_body names such bases first)
+        if _small_integer_power(expr) and base.is_Atom:
             product = "*".join([f"({self._print(base)})"] * abs(int(exponent)))
             return f"({product})" if exponent > 0 else f"(1.0/({product}))"
-        return super()._print_Pow(expr, rational=rational)
+        if exponent in (sp.S.Half, -sp.S.Half, sp.S.NegativeOne):
+            return super()._print_Pow(expr, rational=rational)  # math.sqrt, 1.0/math.sqrt, 1.0/x
+        # math.pow is numba's ** for floats; as plain Python it raises where ** would turn complex
+        return f"math.pow({self._print(base)}, {self._print(exponent)})"
+
+    def _print_floor(self, expr: sp.floor) -> str:  # a float, as numba's math.floor is not past 2**63
+        return f"np.floor({self._print(expr.args[0])})"
+
+    def _print_ceiling(self, expr: sp.ceiling) -> str:
+        return f"np.ceil({self._print(expr.args[0])})"
+
+
+def _small_integer_power(expr: sp.Basic) -> bool:
+    """True for x**n with an integer 1 < |n| <= 4: printed as a product of n factors."""
+    return expr.is_Pow and expr.exp.is_Integer and 1 < abs(int(expr.exp)) <= 4
+
+
+def _name_power_bases(
+    replacements: list[tuple[sp.Symbol, sp.Expr]], reduced: list[sp.Expr], names: Iterator[sp.Symbol]
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """Give each compound base of a small integer power a name of its own, assigned before use.
+
+    Then every such power is a product of names, the same arithmetic compiled and as plain
+    Python (:mod:`bifurc.compilation.interpreted`); left as ``pow(b, 2.0)``, LLVM would
+    multiply where the C library's pow, within 0.52 ulp, need not agree.
+    """
+    out: list[tuple[sp.Symbol, sp.Expr]] = []
+
+    def hoist(expr: sp.Expr) -> sp.Expr:
+        def named(power: sp.Pow) -> sp.Pow:  # bottom-up: a base's own powers are named already
+            name = next(names)
+            out.append((name, power.base))
+            return sp.Pow(name, power.exp, evaluate=False)
+
+        return expr.replace(lambda e: _small_integer_power(e) and not e.base.is_Atom, named)
+
+    for symbol, expr in replacements:
+        out.append((symbol, hoist(expr)))
+    return out, [hoist(e) for e in reduced]
 
 
 class _FloorAE(sp.Function):
@@ -106,7 +144,8 @@ def _body(
     rename.update({k: sp.Symbol(f"k{i}", real=True) for i, k in enumerate(params)})
     exprs = [sp.sympify(e).xreplace(rename) for _, e in outputs]
     used = set().union(*(e.free_symbols for e in exprs)) if exprs else set()
-    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("c"), order="none")
+    names = sp.numbered_symbols("c")
+    replacements, reduced = _name_power_bases(*sp.cse(exprs, symbols=names, order="none"), names)
     lines = []
     for i in range(len(state)):
         if load_all_state and sp.Symbol(f"s{i}", real=True) in used:

@@ -17,6 +17,8 @@ from ..errors import InputError
 if TYPE_CHECKING:
     import sympy as sp
 
+    from ..compilation.interpreted import Interpreted
+
 __all__ = ["Map"]
 
 
@@ -237,6 +239,11 @@ class Map:
 
         return repr(("expressions", self.state, tuple(self.params), tuple(sp.srepr(u) for u in self.updates)))
 
+    def _kernel_source(self) -> str:
+        from ..compilation.printer import kernel_source
+
+        return kernel_source(self.updates, self.jacobian, self.state_symbols, self.param_symbols)
+
     @cached_property
     def kernels(self) -> ModuleType:
         """The compiled numba kernels (generated, written and imported on first use).
@@ -246,12 +253,33 @@ class Map:
         """
         from ..compilation.loader import load_kernels
 
-        def source() -> str:
-            from ..compilation.printer import kernel_source
+        return load_kernels(self._kernel_source, key=self.formula_key)
 
-            return kernel_source(self.updates, self.jacobian, self.state_symbols, self.param_symbols)
+    def kernels_for(self, evaluations: int) -> ModuleType | Interpreted:
+        """The kernels for a job of about ``evaluations`` map evaluations.
 
-        return load_kernels(source, key=self.formula_key)
+        The compiled kernels (:attr:`kernels`), unless they are not loaded in this process
+        yet and the job fits in the process's plain-Python budget
+        (:mod:`bifurc.compilation.interpreted`): then the same generated kernels run as
+        plain Python, with the same results bit for bit, without loading numba.
+
+        Examples
+        --------
+        >>> import bifurc
+        >>> m = bifurc.Map.from_expressions({"x": "x/2"}, name="half")
+        >>> big = m.kernels_for(evaluations=10**9)
+        >>> big is m.kernels
+        True
+        >>> m.kernels_for(evaluations=1) is m.kernels  # compiled, once they are loaded
+        True
+        """
+        from ..compilation import interpreted
+        from ..compilation.loader import is_loaded, load_interpreted
+
+        if "kernels" in self.__dict__ or is_loaded(self.formula_key) or not interpreted.claim(evaluations):
+            return self.kernels
+        plain = load_interpreted(self._kernel_source, self.formula_key)
+        return interpreted.Interpreted(plain, lambda: self.kernels)
 
     # --- argument handling shared by the analyses ---------------------------------
     def parameter_vector(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
@@ -304,13 +332,13 @@ class Map:
     def __call__(self, x: object, params: Mapping[str, float] | None = None) -> np.ndarray:
         """One step F(x) with the compiled kernel."""
         out = np.empty(self.dim)
-        self.kernels.step(self.state_vector(x, "x"), self.parameter_vector(params), out)
+        self.kernels_for(1).step(self.state_vector(x, "x"), self.parameter_vector(params), out)
         return out
 
     def jacobian_at(self, x: object, params: Mapping[str, float] | None = None) -> np.ndarray:
         """The Jacobian matrix at ``x`` with the compiled kernel."""
         out = np.empty((self.dim, self.dim))
-        self.kernels.jacobian(self.state_vector(x, "x"), self.parameter_vector(params), out)
+        self.kernels_for(1).jacobian(self.state_vector(x, "x"), self.parameter_vector(params), out)
         return out
 
     def with_params(self, **defaults: float) -> Map:
