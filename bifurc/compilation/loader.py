@@ -287,9 +287,10 @@ def load_interpreted(map_source: str | Callable[[], str], key: str) -> ModuleTyp
 
     The module text comes from the same cache file (written if missing), with numba
     replaced by :data:`bifurc.compilation.interpreted.numba_stand_in`: nothing is
-    compiled and numba is not imported.
+    compiled and numba is not imported. ``WEIGHT`` is the cost of one evaluation in plain
+    Python (:func:`bifurc.compilation.interpreted.weight`).
     """
-    from .interpreted import numba_stand_in
+    from .interpreted import numba_stand_in, weight
 
     digest = _digest(key)
     with _lock:
@@ -300,5 +301,6 @@ def load_interpreted(map_source: str | Callable[[], str], key: str) -> ModuleTyp
         module.nb = numba_stand_in
         # the one line that would import numba; the text is the generator's own (hash-checked)
         exec(compile(text.replace(_NUMBA_IMPORT, "\n", 1), f"<kernels {digest}>", "exec"), module.__dict__)
+        module.WEIGHT = weight(text)
         _plain[digest] = module
         return module

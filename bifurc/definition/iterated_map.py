@@ -259,9 +259,9 @@ class Map:
         """The kernels for a job of about ``evaluations`` map evaluations.
 
         The compiled kernels (:attr:`kernels`), unless they are not loaded in this process
-        yet and the job fits in the process's plain-Python budget
-        (:mod:`bifurc.compilation.interpreted`): then the same generated kernels run as
-        plain Python, with the same results bit for bit, without loading numba.
+        yet and the job fits in the process's plain-Python budget (evaluations weighted by
+        the size of the formulas; :mod:`bifurc.compilation.interpreted`): then the same
+        generated kernels run as plain Python, the same results bit for bit, without numba.
 
         Examples
         --------
@@ -276,9 +276,11 @@ class Map:
         from ..compilation import interpreted
         from ..compilation.loader import is_loaded, load_interpreted
 
-        if "kernels" in self.__dict__ or is_loaded(self.formula_key) or not interpreted.claim(evaluations):
+        if "kernels" in self.__dict__ or evaluations > interpreted.BUDGET or is_loaded(self.formula_key):
             return self.kernels
         plain = load_interpreted(self._kernel_source, self.formula_key)
+        if not interpreted.claim(evaluations * plain.WEIGHT):
+            return self.kernels
         return interpreted.Interpreted(plain, lambda: self.kernels)
 
     # --- argument handling shared by the analyses ---------------------------------
