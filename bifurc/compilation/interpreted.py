@@ -60,7 +60,7 @@ _DIVERGES = (ArithmeticError, ValueError, TypeError)
 
 
 def weight(source: str) -> float:
-    """The cost of one map evaluation of a kernel module in plain Python, in logistic steps.
+    r"""The cost of one map evaluation of a kernel module in plain Python, in logistic steps.
 
     About 0.55 us per step of the loop around the map and 0.025 us per operation or call
     in ``step`` (measured on the catalogue and on a 53-operation map: 0.66 us for the
