@@ -71,14 +71,20 @@ def _density(ax: Axes, d: OrbitDiagram, component: int, rows: int = 600) -> None
     image = np.ma.masked_equal(np.log1p(image), 0.0)  # unvisited cells stay white
     order = np.argsort(d.values)
     v = d.values[order]
-    half = np.diff(v).min() / 2 if v.size > 1 else 0.5
     ax.imshow(
         image[:, order], origin="lower", aspect="auto", cmap=_density_map(),
         vmin=-0.6 * image.max(), vmax=image.max(),  # a state visited once is still clearly grey
-        extent=(v[0] - half, v[-1] + half, edges[0], edges[-1]), interpolation="antialiased",
+        extent=(*_outer_edges(v), edges[0], edges[-1]), interpolation="antialiased",
     )
     for value in d.values[d.escaped]:
         ax.axvline(value, color=PALETTE[1], lw=0.5, alpha=0.4)
+
+
+def _outer_edges(centres: np.ndarray) -> tuple[float, float]:
+    """The outer edges of a row of image cells centred on evenly spaced ``centres``: half a
+    cell beyond each end (0.5 either side of a single value, whose limits would coincide)."""
+    half = (centres[-1] - centres[0]) / (centres.size - 1) / 2 if centres.size > 1 else 0.5
+    return float(centres[0] - half), float(centres[-1] + half)
 
 
 def _density_map() -> matplotlib.colors.Colormap:
@@ -345,7 +351,7 @@ def basins(b: Basins, ax: Axes | None = None) -> Figure:
     cmap = matplotlib.colors.ListedColormap(colours)  # escape, unresolved, then each attractor
     image = np.where(b.labels == -1, 0, np.where(b.labels == -2, 1, b.labels + 2))
     ax.imshow(image, origin="lower", aspect="auto", cmap=cmap, vmin=-0.5, vmax=count + 1.5,
-              extent=(b.xs[0], b.xs[-1], b.ys[0], b.ys[-1]), interpolation="nearest")
+              extent=(*_outer_edges(b.xs), *_outer_edges(b.ys)), interpolation="nearest")
     for i, cycle in enumerate(b.attractors):
         ax.plot(cycle[:, 0], cycle[:, 1], "o", ms=6, mfc=palette(i), mec="black",
                 label=f"attractor {i} (period {cycle.shape[0]})")
@@ -374,7 +380,7 @@ def parameter_plane(plane: ParameterPlane, ax: Axes | None = None) -> Figure:
     [[1.0, 1.0, 2.0], [1.0, 1.0, 2.0]]
     """
     fig, ax = _figure(ax)
-    extent = (plane.xs[0], plane.xs[-1], plane.ys[0], plane.ys[-1])
+    extent = (*_outer_edges(plane.xs), *_outer_edges(plane.ys))
     if plane.quantity == "period":
         values = plane.values
         top = int(min(values.max(), 16)) if values.size else 1
@@ -597,7 +603,7 @@ def sweep(result: SweepResult, ax: Axes | None = None, max_side: int = 2048) -> 
         return parameter_plane(plane, ax)
     fig, ax = _figure(ax)
     shown = values.astype(float)
-    extent = (xs[0], xs[-1], ys[0], ys[-1])
+    extent = (*_outer_edges(xs), *_outer_edges(ys))
     if result.quantity == "escape":
         shown[values == 0] = np.nan
         label, note = "escape step", f"white: none within {definition['settings']['n']} steps"

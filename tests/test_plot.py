@@ -73,6 +73,21 @@ def test_lyapunov_plane_scale_ignores_superstable_minus_infinity_and_marks_escap
     assert tuple(rgba[0, 0]) == tuple(image.cmap(0.0))  # -inf: the darkest blue of the scale
 
 
+def test_plane_cells_are_centred_on_their_values_and_one_row_draws_without_a_warning():
+    """Each image cell is centred on its grid value (the extent is half a cell beyond the ends);
+    a plane of one row has a cell 1 tall around its value, not limits that coincide."""
+    import warnings
+
+    from bifurc.analysis.planes import ParameterPlane
+
+    plane = ParameterPlane("m", "lyapunov", ("a", "b"), np.linspace(1.0, 2.0, 5), np.array([0.3]),
+                           np.array([[0.1, -0.2, 0.3, -0.4, 0.5]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = plot.parameter_plane(plane).axes[0].images[0]
+    assert image.get_extent() == [0.875, 2.125, -0.2, 0.8]  # spacing 0.25: 0.125 beyond each end
+
+
 def test_continuation_figure_splits_stability_at_the_flip(logistic):
     from bifurc.continuation import continuation
 
