@@ -96,3 +96,15 @@ def test_the_squared_loss_is_outside_every_loss_generic_claim(capsys):
     assert sorted(r["id"] for r in records) == sorted(LOSS_GENERIC)
     assert all(r["skipped"] and "breaks Song & Yun's assumptions" in r["skipped"] and r["error"] is None
                for r in records)
+
+
+def test_a_direct_call_of_a_loss_generic_check_skips_the_squared_loss_as_the_registry_does():
+    """The guard is part of each registered check, not of the runner: ``check.run(settings,
+    squared)`` skips naming the broken assumptions (Lipschitz, r bell-shaped), for the five
+    Song & Yun checks and Chen & Bruna's instance alike."""
+    checks = load_all()
+    generic = [c for c in checks.values() if c.per_loss]
+    assert "chen-bruna/song-yun-instance" in [c.id for c in generic] and len(generic) >= 6
+    for c in generic:
+        with pytest.raises(Skip, match=r"breaks Song & Yun's assumptions \(Lipschitz, r bell-shaped\)"):
+            c.run(Settings(), losses.squared)
