@@ -11,150 +11,47 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import maps
 from .analysis.arguments import (
-    MAX_DIGITS,
-    MAX_DOUBLINGS,
-    MAX_STEPS,
     EscapeWarning,
     PrecisionWarning,
-    affordable,
-    nonnegative_int,
-    positive_int,
 )
-from .atomic import replacing
-from .definition.iterated_map import Map
+from .cli_options import (
+    UserError,
+    digits_option,
+    doublings_option,
+    finite_option,
+    initial_state,
+    nonnegative_int_option,
+    parameter_settings,
+    positive_int_option,
+    resolve_map,
+    sweep_values,
+)
+from .cli_output import FIGURE_SUFFIXES, OUT_SUFFIXES, check_writable, jsonable, save_figure, writing
 from .errors import InputError
-from .jsonready import plain
 
 __all__ = ["main", "build_parser"]
 
-_FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
-_OUT_SUFFIXES = (*_FIGURE_SUFFIXES, ".npz")
 #: Memory of one printed value: a table line about 100 bytes, JSON (its Python lists and text) about
 #: 250 (measured with tracemalloc).
 _OUTPUT_BYTES = 256
 
 
-class UserError(InputError):
-    """A mistake in the command line, reported in one line with exit status 2."""
-
-
-# --- parsing helpers -------------------------------------------------------------
-def _assignment(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip() or not value.strip():
-        raise UserError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value.strip()
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise UserError(f"{what}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise UserError(f"{what}: {text!r} is not finite")
-    return value
-
-
-def _settings(items: Sequence[str] | None) -> dict[str, float]:
-    """``--set a=1.4 --set b=0.3`` as a dict."""
-    out = {}
-    for item in items or []:
-        name, value = _assignment(item)
-        out[name] = _number(value, f"--set {name}")
-    return out
-
-
-def resolve_map(spec: str, settings: dict[str, float]) -> tuple[Map, dict[str, float]]:
-    """A catalogued map by name, or a map from formulas ``"x=...; y=..."``.
-
-    For formulas, ``--set`` values declare the parameters and their defaults; for a
-    catalogued map they override its defaults. Returns the map and the overrides.
-    """
-    if "=" not in spec:
-        return maps.get(spec.strip()), settings
-    updates: dict[str, str] = {}
-    for part in spec.replace("\n", ";").split(";"):
-        if part.strip():
-            name, formula = _assignment(part)
-            if name in updates:  # the last would win silently
-                raise UserError(f"state variable {name!r} is assigned twice; give each variable one update")
-            updates[name] = formula
-    return Map.from_expressions(updates, settings, name=spec.strip()), {}
-
-
-def _sweep(text: str, option: str = "--sweep", bytes_per_value: int = 8) -> tuple[str, np.ndarray]:
-    """``r=2.5:4:2000`` -> ('r', linspace(2.5, 4, 2000)); messages name ``option``.
-
-    ``bytes_per_value``: the memory the command needs for each value (every array and the
-    output), checked before anything is allocated.
-    """
-    name, value = _assignment(text)
-    parts = value.split(":")
-    if len(parts) != 3:
-        raise UserError(f"{option} {text!r}: expected NAME=START:STOP:COUNT")
-    start, stop = _number(parts[0], f"{option} start"), _number(parts[1], f"{option} stop")
-    try:
-        count = int(parts[2])
-    except ValueError:
-        raise UserError(f"{option} {text!r}: COUNT must be an integer") from None
-    if count < 1 or (count > 1 and start == stop):
-        raise UserError(f"{option} {text!r}: need COUNT >= 1 and START != STOP")
-    positive_int(count, f"{option} {name} COUNT")
-    # before allocating: a mistyped COUNT is refused at once
-    affordable((count,), f"{option} {name}", itemsize=bytes_per_value)
-    return name, np.linspace(start, stop, count)
-
-
-def _state(text: str | None, m: Map) -> np.ndarray:
-    if text is None:
-        return np.full(m.dim, 0.1)
-    return np.array([_number(v, "--x0") for v in text.split(",")])
-
-
-def _jsonable(value: object) -> object:
-    """Results as JSON values; NaN and infinities become null."""
-    return plain(value, lambda v: None if isinstance(v, float) and not math.isfinite(v) else v)
-
-
-def _writable(text: str, option: str) -> None:
-    """Refuse, before any work, an output path whose folder cannot be written."""
-    path = Path(text).expanduser().absolute()
-    if path.is_dir():
-        raise UserError(f"{option} {text!r} is a folder; give a file name")
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError(f"{option} {text!r}: cannot write in {folder}")
-
-
-@contextmanager
-def _writing(target: object, option: str = "--out") -> Iterator[None]:
-    """Report a failed write (no such folder, no permission, full disk) as a user error."""
-    try:
-        yield
-    except OSError as error:
-        raise UserError(f"{option} {str(target)!r}: cannot write ({error.strerror or error})") from None
-
-
+# --- output --------------------------------------------------------------------
 def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None, result=None) -> None:
+    """Print ``table`` (or ``payload`` as JSON with ``--json``) and write ``--out``'s figure or result."""
     if args.out and args.out.lower().endswith(".npz"):
         if result is None:
             raise UserError("--out: this command has no result object to save")
-        with _writing(args.out):
+        with writing(args.out):
             from .analysis.storage import save
 
             written = save(result, args.out)
@@ -162,23 +59,17 @@ def _emit(args: argparse.Namespace, payload: dict, table: list[str], figure=None
     elif args.out:
         if figure is None:
             raise UserError("--out: this command has no figure")
-        _save_figure(figure, Path(args.out))
+        save_figure(figure, Path(args.out))
         table.append(f"figure written to {args.out}")
     if args.json:
-        print(json.dumps(_jsonable(payload), indent=1))
+        print(json.dumps(jsonable(payload), indent=1))
     else:
         print("\n".join(table))
 
 
-def _save_figure(figure, target: Path) -> None:
-    """Write the figure atomically: an interrupted run leaves no partial file."""
-    with _writing(target), replacing(target) as handle:
-        figure.savefig(handle, format=target.suffix[1:].lower(), dpi=150)
-
-
 def _figure_if(args: argparse.Namespace, draw: str, result):
     """The figure of ``result`` drawn by ``bifurc.plot.<draw>`` if ``--out`` asks for one."""
-    if not (args.out and args.out.lower().endswith(_FIGURE_SUFFIXES)):
+    if not (args.out and args.out.lower().endswith(FIGURE_SUFFIXES)):
         return None
     from . import plot  # matplotlib is imported only for a figure
 
@@ -196,10 +87,10 @@ def _cmd_maps(args: argparse.Namespace) -> None:
 def _cmd_diagram(args: argparse.Namespace) -> None:
     from .analysis.orbits import diagram_bytes, orbit_diagram
 
-    m, overrides = resolve_map(args.map, _settings(args.set))
+    m, overrides = resolve_map(args.map, parameter_settings(args.set))
     printed = args.keep * m.dim * _OUTPUT_BYTES if args.json else 0  # every kept state, with --json
-    param, values = _sweep(args.sweep, bytes_per_value=diagram_bytes(m, args.keep) + printed)
-    d = orbit_diagram(m, param, values, _state(args.x0, m), args.transient, args.keep, overrides,
+    param, values = sweep_values(args.sweep, bytes_per_value=diagram_bytes(m, args.keep) + printed)
+    d = orbit_diagram(m, param, values, initial_state(args.x0, m), args.transient, args.keep, overrides,
                       follow=args.follow)
     last = d.points[:, -1, :]
     table = [f"{d.map_name}: orbit diagram over {param} in [{values[0]:g}, {values[-1]:g}], "
@@ -215,8 +106,8 @@ def _cmd_diagram(args: argparse.Namespace) -> None:
 def _cmd_lyapunov(args: argparse.Namespace) -> None:
     from .analysis.lyapunov import lyapunov, lyapunov_sweep, sweep_bytes
 
-    m, overrides = resolve_map(args.map, _settings(args.set))
-    x0 = _state(args.x0, m)
+    m, overrides = resolve_map(args.map, parameter_settings(args.set))
+    x0 = initial_state(args.x0, m)
     if args.sweep is None:
         if args.out:
             raise UserError("--out needs --sweep (a single spectrum has no figure)")
@@ -226,7 +117,7 @@ def _cmd_lyapunov(args: argparse.Namespace) -> None:
         table.append(f"  sum      = {exps.sum():.6f}")
         _emit(args, {"map": m.name, "n": args.n, "exponents": exps}, table)
         return
-    param, values = _sweep(args.sweep, bytes_per_value=sweep_bytes(m) + (m.dim + 1) * _OUTPUT_BYTES)
+    param, values = sweep_values(args.sweep, bytes_per_value=sweep_bytes(m) + (m.dim + 1) * _OUTPUT_BYTES)
     s = lyapunov_sweep(m, param, values, x0, args.n, args.transient, overrides)
     step = max(1, values.size // 12)
     table = [f"{m.name}: largest exponent over {param}, {args.n} steps each; {int(s.escaped.sum())} escaped"]
@@ -238,10 +129,10 @@ def _cmd_lyapunov(args: argparse.Namespace) -> None:
 def _cmd_cascade(args: argparse.Namespace) -> None:
     from .analysis.cascade import cascade
 
-    m, overrides = resolve_map(args.map, _settings(args.set))
+    m, overrides = resolve_map(args.map, parameter_settings(args.set))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        c = cascade(m, args.param, args.start, args.stop, _state(args.x0, m), args.count, overrides,
+        c = cascade(m, args.param, args.start, args.stop, initial_state(args.x0, m), args.count, overrides,
                     digits=args.digits)
     shown = c.precise_points or [f"{point:.15f}" for point in c.points]
     width = max([22, *map(len, shown)])
@@ -264,15 +155,15 @@ def _cmd_period(args: argparse.Namespace) -> None:
     from .analysis.orbits import DEFAULT_ESCAPE, parameter_rows
     from .analysis.periods import period
 
-    m, overrides = resolve_map(args.map, _settings(args.set))
-    x0 = _state(args.x0, m)
+    m, overrides = resolve_map(args.map, parameter_settings(args.set))
+    x0 = initial_state(args.x0, m)
     if args.sweep is None:
         k = period(m, x0, overrides, args.transient, args.max_period, args.tol)
         words = {0: f"no period up to {args.max_period}", -1: "escaped"}
         _emit(args, {"map": m.name, "period": k}, [f"{m.name}: period {words.get(k, k)}"])
         return
     # every value at once, in parallel: the value, its cell, its line of output
-    param, values = _sweep(args.sweep, bytes_per_value=8 + settle_bytes(m) + _OUTPUT_BYTES)
+    param, values = sweep_values(args.sweep, bytes_per_value=8 + settle_bytes(m) + _OUTPUT_BYTES)
     rows = parameter_rows(m, param, values, overrides)
     periods, _ = settle_cells(m, np.repeat(x0[None, :], values.size, axis=0), rows, args.transient,
                               args.max_period, args.tol, DEFAULT_ESCAPE)
@@ -291,8 +182,8 @@ def _cmd_figures(args: argparse.Namespace) -> int:
         figures.select(args.only)
     except ValueError as error:  # a name that matches no figure
         raise UserError(str(error)) from None
-    _writable(str(Path(args.out_dir) / "figure"), "--out")
-    with _writing(args.out_dir):
+    check_writable(str(Path(args.out_dir) / "figure"), "--out")
+    with writing(args.out_dir):
         return figures.main_cli(argparse.Namespace(out=args.out_dir, format=args.format, only=args.only,
                                                    quick=args.quick))
 
@@ -314,7 +205,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             verdict = "ok" if result.ok else "FAILED"
             print(f" {verdict} ({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
-    if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
+    if args.out and not args.out.lower().endswith(FIGURE_SUFFIXES):
         raise UserError("--out: verify writes a figure (.png, .pdf, .svg); use --json for the numbers")
     for text in args.loss or ():  # checked before the checks run, not reported as a failed check
         from . import losses
@@ -328,10 +219,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if args.out:
         from . import plot
 
-        _save_figure(plot.verify_results(results), Path(args.out))
+        save_figure(plot.verify_results(results), Path(args.out))
         print(f"figure written to {args.out}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_jsonable([r.as_dict() for r in results]), indent=1))
+        print(json.dumps(jsonable([r.as_dict() for r in results]), indent=1))
     else:
         print(table(results))
     return 0 if all(r.ok for r in results) else 1
@@ -390,41 +281,6 @@ def _derivation_text(data: dict) -> str:
 
 
 # --- parser ----------------------------------------------------------------------
-def _integer(text: str, check, limit: int = MAX_STEPS) -> int:
-    """``text`` as an integer passed by ``check`` (an :mod:`~bifurc.analysis.arguments` check)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    try:
-        return check(value, "value", limit)
-    except InputError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _positive_int(text: str) -> int:
-    return _integer(text, positive_int)
-
-
-def _nonnegative_int(text: str) -> int:
-    return _integer(text, nonnegative_int)
-
-
-def _digits(text: str) -> int:
-    return _integer(text, positive_int, MAX_DIGITS)
-
-
-def _doublings(text: str) -> int:
-    return _integer(text, positive_int, MAX_DOUBLINGS)
-
-
-def _finite(text: str) -> float:
-    try:
-        return _number(text, "value")
-    except UserError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
         self.exit(2, f"bifurc: error: {message}\n")
@@ -456,8 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diagram", help="orbit (bifurcation) diagram over one parameter")
     _common(p)
     p.add_argument("--sweep", required=True, metavar="NAME=START:STOP:COUNT")
-    p.add_argument("--transient", type=_nonnegative_int, default=1000)
-    p.add_argument("--keep", type=_positive_int, default=1000)
+    p.add_argument("--transient", type=nonnegative_int_option, default=1000)
+    p.add_argument("--keep", type=positive_int_option, default=1000)
     p.add_argument("--follow", action="store_true",
                    help="start each value from the last state of the one before (coexisting attractors, "
                         "hysteresis: sweep down by giving START > STOP)")
@@ -466,26 +322,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lyapunov", help="Lyapunov spectrum, or the largest exponent over a sweep")
     _common(p)
     p.add_argument("--sweep", metavar="NAME=START:STOP:COUNT")
-    p.add_argument("--n", type=_positive_int, default=10_000, help="steps averaged")
-    p.add_argument("--transient", type=_nonnegative_int, default=1000)
+    p.add_argument("--n", type=positive_int_option, default=10_000, help="steps averaged")
+    p.add_argument("--transient", type=nonnegative_int_option, default=1000)
     p.set_defaults(func=_cmd_lyapunov)
 
     p = sub.add_parser("cascade", help="locate period doublings and Feigenbaum ratios")
     _common(p)
     p.add_argument("--param", required=True)
-    p.add_argument("--start", type=_finite, required=True)
-    p.add_argument("--stop", type=_finite, required=True)
-    p.add_argument("--count", type=_doublings, default=8)
-    p.add_argument("--digits", type=_digits,
+    p.add_argument("--start", type=finite_option, required=True)
+    p.add_argument("--stop", type=finite_option, required=True)
+    p.add_argument("--count", type=doublings_option, default=8)
+    p.add_argument("--digits", type=digits_option,
                    help="refine each doubling in high precision (mpmath) to this many digits (>= 16)")
     p.set_defaults(func=_cmd_cascade)
 
     p = sub.add_parser("period", help="period of the attractor (optionally over a sweep)")
     _common(p, figure=False)
     p.add_argument("--sweep", metavar="NAME=START:STOP:COUNT")
-    p.add_argument("--transient", type=_nonnegative_int, default=10_000)
-    p.add_argument("--max-period", type=_positive_int, default=1024)
-    p.add_argument("--tol", type=_finite, default=1e-9)
+    p.add_argument("--transient", type=nonnegative_int_option, default=10_000)
+    p.add_argument("--max-period", type=positive_int_option, default=1024)
+    p.add_argument("--tol", type=finite_option, default=1e-9)
     p.set_defaults(func=_cmd_period)
 
     p = sub.add_parser("derive", help="derive a model's reduced map, fixed points, multipliers and series")
@@ -548,10 +404,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.out and not args.out.lower().endswith(_OUT_SUFFIXES):
+        if args.out and not args.out.lower().endswith(OUT_SUFFIXES):
             raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name, or .npz for the numbers")
         if args.out:
-            _writable(args.out, "--out")
+            check_writable(args.out, "--out")
         with warnings.catch_warnings():
             warnings.filterwarnings("always", category=EscapeWarning)
             warnings.filterwarnings("always", category=PrecisionWarning)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .cli_options import finite_option, nonnegative_int_option
+from .cli_output import FIGURE_SUFFIXES, jsonable, save_figure
 from .errors import InputError
 
 if TYPE_CHECKING:  # bifurc.nets and matplotlib are imported by the command, not by bifurc --help
@@ -253,13 +255,12 @@ def _on_diagram(ax: object, t: Track) -> None:
 
 
 def _cmd_track(args: argparse.Namespace) -> None:
-    from .cli import _FIGURE_SUFFIXES, _jsonable, _save_figure
 
-    if args.out and not args.out.lower().endswith(_FIGURE_SUFFIXES):
+    if args.out and not args.out.lower().endswith(FIGURE_SUFFIXES):
         raise InputError("--out: track writes a figure (.png, .pdf, .svg); use --json for the numbers")
     t, run = _track(args)
     if args.json:
-        print(json.dumps(_jsonable({"run": args.run, **summary(t)}), indent=1))
+        print(json.dumps(jsonable({"run": args.run, **summary(t)}), indent=1))
     else:
         tail = t.p.size - 1
         print("\n".join([
@@ -269,25 +270,24 @@ def _cmd_track(args: argparse.Namespace) -> None:
             f"q/r(p) - 1 = {t.deviation[-1]:+.3e}",
         ]))
     if args.out:
-        _save_figure(figure(t, run), Path(args.out))
+        save_figure(figure(t, run), Path(args.out))
         print(f"figure written to {args.out}", file=sys.stderr)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``track`` to the ``bifurc`` command's subparsers."""
-    from .cli import _finite, _nonnegative_int
 
     p = sub.add_parser("track", help="place a logged training run (p and λmax(NTK) per step) on the "
                                      "alignment curve q = r(p)")
     p.add_argument("run", help="a .npz (bifurc.save of a recording, or numpy.savez), .json or .csv file "
                                "of p and lam per logged step")
-    p.add_argument("--eta", type=_finite, help="the run's step size (a recording carries its own)")
+    p.add_argument("--eta", type=finite_option, help="the run's step size (a recording carries its own)")
     p.add_argument("--loss", help="the loss of the residual: logcosh, pseudo_huber, squared or a formula "
                                   "of p (a recording carries its own)")
     p.add_argument("--p", default="p", metavar="COLUMN", help="the column of the mean residual (default p)")
     p.add_argument("--lam", default="lam", metavar="COLUMN",
                    help="the column of λmax of the NTK (default lam)")
-    p.add_argument("--start", type=_nonnegative_int,
+    p.add_argument("--start", type=nonnegative_int_option,
                    help="first logged step counted by the distance (default: the second half)")
     p.add_argument("--json", action="store_true", help="print the numbers (and the arrays) as JSON")
     p.add_argument("--out", help="draw the run on the curve (.png, .pdf, .svg)")

@@ -9,6 +9,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..cli_options import (
+    UserError,
+    finite_option,
+    initial_state,
+    nonnegative_int_option,
+    parameter_settings,
+    positive_int_option,
+    resolve_map,
+    sweep_values,
+)
+from ..cli_output import FIGURE_SUFFIXES, save_figure
 from ..errors import InputError
 from .plan import QUANTITIES
 
@@ -66,19 +77,19 @@ def _summary(result: SweepResult, most: int = 2**24) -> tuple[list[str], dict]:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> None:
-    from ..cli import UserError, _settings, _state, _sweep, resolve_map
     from .run import sweep
     from .store import MissingDependencyError
 
-    settings = _settings(args.set)
+    settings = parameter_settings(args.set)
     m, observable = _model_map(args.map, args.loss, args.observable)
     overrides = settings
     if m is None:
         m, overrides = resolve_map(args.map, settings)
-    (xname, xs), (yname, ys) = _sweep(args.x, "--x"), _sweep(args.y, "--y")
+    (xname, xs), (yname, ys) = sweep_values(args.x, "--x"), sweep_values(args.y, "--y")
     try:
         result = sweep(
-            m, args.store, xname, xs, yname, ys, args.quantity, x0=_state(args.x0, m), params=overrides,
+            m, args.store, xname, xs, yname, ys, args.quantity, x0=initial_state(args.x0, m),
+            params=overrides,
             observable=observable, n=args.n, transient=args.transient, max_period=args.max_period,
             tol=args.tol, escape=args.escape, max_attractors=args.max_attractors, tile=args.tile,
             cluster=args.dask, workers=args.workers, shared=args.shared, progress=not args.quiet,
@@ -91,7 +102,6 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
 
 def _read_damaged(result: SweepResult, reader):
     """``reader(result)``, a chunk of the store that cannot be decoded reported in one line."""
-    from ..cli import UserError
 
     try:
         return reader(result)
@@ -104,24 +114,22 @@ def _read_damaged(result: SweepResult, reader):
 
 def _cmd_plot_sweep(args: argparse.Namespace) -> None:
     from .. import plot
-    from ..cli import _FIGURE_SUFFIXES, UserError, _save_figure
     from .result import read_sweep
     from .store import MissingDependencyError
 
     target = Path(args.out) if args.out else Path(args.store).with_suffix(".png")
-    if target.suffix.lower() not in _FIGURE_SUFFIXES:
+    if target.suffix.lower() not in FIGURE_SUFFIXES:
         raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name")
     try:
         result = read_sweep(args.store)
     except MissingDependencyError as error:
         raise UserError(str(error)) from None
-    _save_figure(_read_damaged(result, plot.sweep), target)
+    save_figure(_read_damaged(result, plot.sweep), target)
     print(f"figure written to {target}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``sweep`` and ``plot-sweep`` to the ``bifurc`` command's subparsers."""
-    from ..cli import _finite, _nonnegative_int, _positive_int
 
     p = sub.add_parser("sweep", help="a quantity over a 2D grid, in tiles, to a resumable zarr store")
     p.add_argument("map", help="catalogued map, formulas 'x=...; y=...', or a derived model: minimalist, ...")
@@ -136,18 +144,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value; repeatable")
     p.add_argument("--x0", help="start of every orbit, comma-separated (default 0.1 each); swept ones vary")
     p.add_argument("--loss", help="the loss of a derived model that takes one")
-    p.add_argument("--n", type=_positive_int, default=2000,
+    p.add_argument("--n", type=positive_int_option, default=2000,
                    help="steps averaged (lyapunov) or watched (escape)")
-    p.add_argument("--transient", type=_nonnegative_int, default=1000)
-    p.add_argument("--max-period", type=_positive_int, default=64)
-    p.add_argument("--tol", type=_finite, default=1e-9)
-    p.add_argument("--escape", type=_finite, default=1e8, help="escape radius")
-    p.add_argument("--max-attractors", type=_positive_int, default=256)
-    p.add_argument("--tile", type=_positive_int, default=None,
+    p.add_argument("--transient", type=nonnegative_int_option, default=1000)
+    p.add_argument("--max-period", type=positive_int_option, default=64)
+    p.add_argument("--tol", type=finite_option, default=1e-9)
+    p.add_argument("--escape", type=finite_option, default=1e8, help="escape radius")
+    p.add_argument("--max-attractors", type=positive_int_option, default=256)
+    p.add_argument("--tile", type=positive_int_option, default=None,
                    help="tile side (cells; default: chosen from the grid and the workers, or the store's)")
     p.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Dask: a LocalCluster, or the scheduler at ADDRESS (tcp://host:8786)")
-    p.add_argument("--workers", type=_positive_int, default=2, help="LocalCluster processes (default 2)")
+    p.add_argument("--workers", type=positive_int_option, default=2,
+                   help="LocalCluster processes (default 2)")
     p.add_argument("--shared", action="store_true", default=None,
                    help="with --dask ADDRESS: workers write their tiles to STORE themselves (a path they all "
                         "see); always so on a LocalCluster")
