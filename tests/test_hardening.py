@@ -165,6 +165,8 @@ def symbols(*names):
     ("asin(2)*x", "a constant is complex"),
     ("(-8)**(1/3)*x", "a constant is complex"),
     ("x/0", "a constant is infinite or undefined"),
+    ("exp(exp(exp(10)))*x", "the constant exp(exp(exp(10))) overflows float64"),
+    ("x + cosh(720)", "the constant cosh(720) overflows float64"),  # e**720/2 > 1.8e308 > e**709/2
     ("log(0)+x", "a constant is infinite or undefined"),
 ])
 def test_formulas_refused_before_compiling(text, words):

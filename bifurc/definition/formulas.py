@@ -297,6 +297,41 @@ def _check_constants(expr: sp.Basic, text: object) -> None:
             raise _failure(str(text), "a constant is beyond float64's range (about 1.8e308)")
         if sub.is_real is False:
             raise _failure(str(text), "a constant is complex; the kernels compute in real numbers")
+    for sub in _computed_constants(expr):
+        if not _finite_in_float64(sub):
+            raise _failure(str(text), f"the constant {_short(sub)} overflows float64 (the kernels would "
+                                      "compute inf or NaN)")
+
+
+def _computed_constants(expr: sp.Basic) -> list[sp.Expr]:
+    """The largest subexpressions of ``expr`` that are numbers computed by the kernels
+    (``exp(exp(exp(10)))``, ``cosh(800)``), not literals."""
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.Expr) and node.is_number and not node.is_Atom:
+            found.append(node)
+        else:
+            stack.extend(node.args)
+    return found
+
+
+def _finite_in_float64(constant: sp.Expr) -> bool:
+    """True unless ``constant``, computed in float64 as the kernels compute it, overflows or is
+    undefined: ``exp(exp(exp(10)))`` overflows at once, where evaluating it exactly would take
+    hours. A constant that cannot be computed this way is left to the checks above."""
+    try:
+        value = sp.lambdify((), constant, modules="math")()
+    except (ArithmeticError, ValueError):
+        return False
+    except Exception:  # a function the math module lacks: not decided here
+        return True
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _short(expr: sp.Expr) -> str:
+    text = str(expr)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _finite(number: object) -> bool:
