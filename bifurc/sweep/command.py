@@ -9,16 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..cli_options import (
-    UserError,
-    finite_option,
-    initial_state,
-    nonnegative_int_option,
-    parameter_settings,
-    positive_int_option,
-    resolve_map,
-    sweep_values,
-)
+from .. import cli_options as option
 from ..cli_output import FIGURE_SUFFIXES, save_figure
 from ..errors import InputError
 from .plan import QUANTITIES
@@ -80,22 +71,22 @@ def _cmd_sweep(args: argparse.Namespace) -> None:
     from .run import sweep
     from .store import MissingDependencyError
 
-    settings = parameter_settings(args.set)
+    settings = option.parameter_settings(args.set)
     m, observable = _model_map(args.map, args.loss, args.observable)
     overrides = settings
     if m is None:
-        m, overrides = resolve_map(args.map, settings)
-    (xname, xs), (yname, ys) = sweep_values(args.x, "--x"), sweep_values(args.y, "--y")
+        m, overrides = option.resolve_map(args.map, settings)
+    (xname, xs), (yname, ys) = option.sweep_values(args.x, "--x"), option.sweep_values(args.y, "--y")
     try:
         result = sweep(
-            m, args.store, xname, xs, yname, ys, args.quantity, x0=initial_state(args.x0, m),
+            m, args.store, xname, xs, yname, ys, args.quantity, x0=option.initial_state(args.x0, m),
             params=overrides,
             observable=observable, n=args.n, transient=args.transient, max_period=args.max_period,
             tol=args.tol, escape=args.escape, max_attractors=args.max_attractors, tile=args.tile,
             cluster=args.dask, workers=args.workers, shared=args.shared, progress=not args.quiet,
         )
     except MissingDependencyError as error:
-        raise UserError(str(error)) from None
+        raise option.UserError(str(error)) from None
     lines, payload = _read_damaged(result, _summary)
     print(json.dumps(payload, indent=1) if args.json else "\n".join(lines))
 
@@ -108,7 +99,7 @@ def _read_damaged(result: SweepResult, reader):
     except InputError:
         raise
     except (RuntimeError, OSError, TypeError, ValueError) as error:  # codec errors (zstd: RuntimeError)
-        raise UserError(f"store {str(result.path)!r} is damaged: a chunk cannot be read "
+        raise option.UserError(f"store {str(result.path)!r} is damaged: a chunk cannot be read "
                         f"({type(error).__name__}: {str(error)[:80]}); delete it to start again") from None
 
 
@@ -119,11 +110,11 @@ def _cmd_plot_sweep(args: argparse.Namespace) -> None:
 
     target = Path(args.out) if args.out else Path(args.store).with_suffix(".png")
     if target.suffix.lower() not in FIGURE_SUFFIXES:
-        raise UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name")
+        raise option.UserError(f"--out {args.out!r}: use a .png, .pdf or .svg name")
     try:
         result = read_sweep(args.store)
     except MissingDependencyError as error:
-        raise UserError(str(error)) from None
+        raise option.UserError(str(error)) from None
     save_figure(_read_damaged(result, plot.sweep), target)
     print(f"figure written to {target}")
 
@@ -144,18 +135,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value; repeatable")
     p.add_argument("--x0", help="start of every orbit, comma-separated (default 0.1 each); swept ones vary")
     p.add_argument("--loss", help="the loss of a derived model that takes one")
-    p.add_argument("--n", type=positive_int_option, default=2000,
+    p.add_argument("--n", type=option.positive_int_option, default=2000,
                    help="steps averaged (lyapunov) or watched (escape)")
-    p.add_argument("--transient", type=nonnegative_int_option, default=1000)
-    p.add_argument("--max-period", type=positive_int_option, default=64)
-    p.add_argument("--tol", type=finite_option, default=1e-9)
-    p.add_argument("--escape", type=finite_option, default=1e8, help="escape radius")
-    p.add_argument("--max-attractors", type=positive_int_option, default=256)
-    p.add_argument("--tile", type=positive_int_option, default=None,
+    p.add_argument("--transient", type=option.nonnegative_int_option, default=1000)
+    p.add_argument("--max-period", type=option.positive_int_option, default=64)
+    p.add_argument("--tol", type=option.finite_option, default=1e-9)
+    p.add_argument("--escape", type=option.finite_option, default=1e8, help="escape radius")
+    p.add_argument("--max-attractors", type=option.positive_int_option, default=256)
+    p.add_argument("--tile", type=option.positive_int_option, default=None,
                    help="tile side (cells; default: chosen from the grid and the workers, or the store's)")
     p.add_argument("--dask", nargs="?", const="local", metavar="ADDRESS",
                    help="run on Dask: a LocalCluster, or the scheduler at ADDRESS (tcp://host:8786)")
-    p.add_argument("--workers", type=positive_int_option, default=2,
+    p.add_argument("--workers", type=option.positive_int_option, default=2,
                    help="LocalCluster processes (default 2)")
     p.add_argument("--shared", action="store_true", default=None,
                    help="with --dask ADDRESS: workers write their tiles to STORE themselves (a path they all "
