@@ -296,3 +296,21 @@ def test_work_beyond_the_limit_is_refused(capsys, henon, memory_of):
     with pytest.raises(bifurc.InputError, match="the orbit diagram would take"):
         bifurc.orbit_diagram(henon, "a", np.linspace(1, 1.4, 10**5), [0.1, 0.1], transient=10**10, keep=1)
     assert arguments.finishable(10**7, 10**7, "at the limit") is None
+
+
+@pytest.mark.parametrize("budget", [0, 10**6], ids=["compiled", "plain"])
+def test_a_pole_of_the_map_is_an_escape_not_a_traceback(budget, monkeypatch, capsys):
+    """x -> 1/x from 0 divides by zero at the first step: IEEE gives inf, an escape at step 1,
+    both compiled and (through the compiled fallback) from the plain-Python path."""
+    from bifurc.analysis.arguments import EscapeWarning
+    from bifurc.compilation import interpreted
+
+    monkeypatch.setattr(interpreted, "BUDGET", budget)
+    monkeypatch.setattr(interpreted, "_spent", 0)
+    m = bifurc.Map.from_expressions({"x": "r/x"}, {"r": 1.0}, name="pole")
+    with pytest.warns(EscapeWarning):
+        points = bifurc.orbit(m, 0.0, 5)
+    assert points[0, 0] == 0.0 and np.isnan(points[1:]).all()  # the start, then escaped
+    assert bifurc.period(m, 0.0) == -1
+    status, out, err = outcome(capsys, ["period", "x=1/x", "--x0", "0"])
+    assert (status, out.strip(), err) == (0, "x=1/x: period escaped", "")

@@ -11,7 +11,9 @@ generated ones, so that the template reads (and lints) as ordinary Python.
 Conventions: a state is a float64 array of length ``DIM``; parameters are a float64
 array of length ``NPAR``; ``R`` is the escape radius: a state with a component that is
 not finite or exceeds ``R`` in absolute value has escaped, and the step index at which
-that happened is returned so that the caller can report it.
+that happened is returned so that the caller can report it. Arithmetic is IEEE's
+(``error_model="numpy"``): a division by zero at a pole of the map gives inf or NaN, an
+escape like any other, not an exception.
 
 Work over many independent orbits (blocks of lanes, cells) is done by a serial kernel
 over a range of them, ``*_range(start, stop, ...)``, called by a plain Python function
@@ -98,7 +100,7 @@ def in_chunks(kernel, count, cost, *args):
 
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def copy_into(src, dst):
     """``dst[:] = src`` for 1D arrays, element by element: numba takes seconds to compile a
     slice assignment the first time, and the kernels are compiled on a user's first call."""
@@ -106,7 +108,7 @@ def copy_into(src, dst):
         dst[i] = src[i]
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def escaped(x, R):
     """True if a component of ``x`` is not finite or exceeds ``R`` in magnitude."""
     for i in range(x.shape[0]):
@@ -115,7 +117,7 @@ def escaped(x, R):
     return False
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def advance(x, p, n, R):
     """Iterate ``x`` in place ``n`` times; return the 1-based step of escape or 0."""
     y = np.empty(DIM)
@@ -127,7 +129,7 @@ def advance(x, p, n, R):
     return 0
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def orbit_rows(x, p, t0, t1, n, R, out):
     """Rows t0..t1 of :func:`orbit`: ``out[t] = x``, then a step (none after row n - 1).
 
@@ -162,7 +164,7 @@ def orbit(x0, p, n, transient, R, out):
     return n
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def _lanes_in(X, P, big, nan, lo, Xb, Pb, bigb, nanb):
     """Copy lanes lo.. of the states, parameters and escape monitors into the contiguous
     block arrays (element by element: a 2D slice assignment costs numba seconds to compile)."""
@@ -175,7 +177,7 @@ def _lanes_in(X, P, big, nan, lo, Xb, Pb, bigb, nanb):
         nanb[j] = nan[lo + j]
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def _lanes_out(Xb, bigb, nanb, X, big, nan, lo):
     """Copy a block's states and escape monitors back to lanes lo.."""
     for j in range(Xb.shape[1]):
@@ -185,7 +187,7 @@ def _lanes_out(Xb, bigb, nanb, X, big, nan, lo):
         nan[lo + j] = nanb[j]
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def lanes_range(b0, b1, X, P, steps, out, skip, big, nan):
     """Advance blocks b0..b1 of the lanes of X in place ``steps`` steps (``run_lanes``:
     the state before local step t is recorded into out[lane, t - skip] if t >= skip)."""
@@ -199,7 +201,7 @@ def lanes_range(b0, b1, X, P, steps, out, skip, big, nan):
         _lanes_out(Xb, bigb, nanb, X, big, nan, lo)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def logdet_range(b0, b1, X, P, steps, sums, big, nan):
     """Advance blocks b0..b1 of the lanes of X in place ``steps`` steps, adding log|det J|
     at each visited state to ``sums`` (``run_lanes_logdet``)."""
@@ -257,7 +259,7 @@ def logdet_means(X0, P, n, transient, R, out, bad):
     bad[:] = ~((big <= R) & (nan == 0.0))
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def _close(a, b, tol):
     for i in range(a.shape[0]):
         if not abs(a[i] - b[i]) <= tol * (1.0 + abs(a[i])):
@@ -265,7 +267,7 @@ def _close(a, b, tol):
     return True
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def settle_cell(x, p, transient, max_period, tol, R):
     """Iterate ``x`` in place past a transient, then find the orbit's period.
 
@@ -300,7 +302,7 @@ def settle(x, p, transient, max_period, tol, R):
     return settle_cell(x, p, 0, max_period, tol, R)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def canonical_point(x, p, k, out):
     """Write to ``out`` the point of the k-cycle through ``x`` that sorts first."""
     y = x.copy()
@@ -317,7 +319,7 @@ def canonical_point(x, p, k, out):
                 break
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def advance_range(c0, c1, X, P, steps, R, gone, t0):
     """Advance cells c0..c1 (rows of X, in place) ``steps`` steps; a cell that escapes gets
     ``gone[c] = t0 +`` its 1-based step and is not advanced again."""
@@ -337,7 +339,7 @@ def _cells_in_steps(kernel, X, P, total, *args):
         in_chunks(kernel, X.shape[0], steps, X, P, steps, *[a(t0) if callable(a) else a for a in args])
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def settle_range(c0, c1, X, P, max_period, tol, R, periods, finals, gone):
     """Cells c0..c1 of :func:`settle_many`, past their transient (``gone``: escaped in it)."""
     for c in range(c0, c1):
@@ -360,7 +362,7 @@ def settle_many(X0, P, transient, max_period, tol, R, periods, finals):
     in_chunks(settle_range, X.shape[0], 2 * max_period, X, P, max_period, tol, R, periods, finals, gone)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def matmul(A, B, C):
     """C = A @ B for small square matrices, without BLAS."""
     n = A.shape[0]
@@ -372,7 +374,7 @@ def matmul(A, B, C):
             C[a, b] = s
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def lyapunov_cell(x0, p, n, transient, R, out):
     """Benettin's algorithm: all DIM exponents (unsorted) from n steps, into ``out``.
 
@@ -421,7 +423,7 @@ def lyapunov_spectrum(x0, p, n, transient, R, out):
     return 0
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def tangent_range(c0, c1, X, P, steps, R, sums, Q, status, t0):
     """Advance cells c0..c1 and their tangent bases ``steps`` steps (``run_tangent``); a cell
     that escapes gets ``status[c] = t0 +`` its 1-based step and is not advanced again."""
@@ -447,7 +449,7 @@ def lyapunov_many(X0, P, n, transient, R, out, status):
     out[:] = np.where((status == 0)[:, None], sums / n, np.nan)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def solve_in_place(A, b):
     """Solve A x = b by Gaussian elimination with partial pivoting; b gets x.
 
@@ -478,7 +480,7 @@ def solve_in_place(A, b):
     return True
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def flow_with_monodromy(x, p, k, R, y, M):
     """y = f^k(x) and M = D(f^k)(x), the product of Jacobians along the orbit.
 
@@ -504,7 +506,7 @@ def flow_with_monodromy(x, p, k, R, y, M):
     return True
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def newton_cycle(x, p, k, tol, max_iter, R, M):
     """Newton's method on f^k(x) = x (single shooting), in place on ``x``.
 
@@ -535,7 +537,7 @@ def newton_cycle(x, p, k, tol, max_iter, R, M):
     return -1
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def newton_range(c0, c1, X0, p, k, tol, max_iter, R, status):
     """Starts c0..c1 of :func:`newton_cycles_many`."""
     M = np.empty((DIM, DIM))
@@ -556,7 +558,7 @@ def escape_times(X0, P, n, R, out):
     _cells_in_steps(advance_range, X0.copy(), P, n, R, out, lambda t0: t0)
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, error_model="numpy")
 def step_range(c0, c1, X, P, out):
     """Cells c0..c1 of :func:`step_many`."""
     for c in range(c0, c1):

@@ -15,6 +15,10 @@ from sympy.printing.pycode import PythonCodePrinter
 
 __all__ = ["kernel_source"]
 
+#: Every kernel's decorator (the shared algorithms' in :mod:`bifurc.compilation.engine` too):
+#: cached on disk, the GIL released, IEEE arithmetic (a pole gives inf, an escape, not an exception).
+_DECORATOR = '@nb.njit(cache=True, nogil=True, error_model="numpy")'
+
 
 class _KernelPrinter(PythonCodePrinter):
     """Python printer whose output numba compiles: ``math`` functions, float literals."""
@@ -213,17 +217,17 @@ def kernel_source(
         f"NPAR = {max(len(params), 1)}",
         "",
         "",
-        "@nb.njit(cache=True, nogil=True)",
+        _DECORATOR,
         "def step(x, p, out):",
         *_body(step_out, state, params, "x[{i}]", "p[{i}]", "    "),
         "",
         "",
-        "@nb.njit(cache=True, nogil=True)",
+        _DECORATOR,
         "def jacobian(x, p, J):",
         *_body(jac_out, state, params, "x[{i}]", "p[{i}]", "    "),
         "",
         "",
-        "@nb.njit(cache=True, nogil=True)",
+        _DECORATOR,
         "def run_lanes(X, P, n, out, lo, skip, big, nan):",
         '    """Advance the lanes (columns) of X n steps; record the state before step t into',
         "    out[lo + lane, t - skip] if t >= skip; keep each lane's largest |state| in big and",
@@ -241,7 +245,7 @@ def kernel_source(
         *_watch(dim, "        "),
         "",
         "",
-        "@nb.njit(cache=True, nogil=True)",
+        _DECORATOR,
         "def run_lanes_logdet(X, P, n, sums, big, nan):",
         '    """Advance the lanes n steps, adding log|det J| at each visited state to sums.',
         "",
@@ -290,7 +294,7 @@ def _tangent_kernel(jacobian: sp.Matrix, updates: Sequence[sp.Expr], state: Sequ
     load_basis = "; ".join(f"Q{a}_{b} = Q[{a}, {b}]" for a, b in basis)
     store_basis = [f"Q[{a}, {b}] = Q{a}_{b}" for a, b in basis]
     lines = [
-        "@nb.njit(cache=True, nogil=True)",
+        _DECORATOR,
         "def run_tangent(x, p, n, R, sums, Q):",
         '    """Advance x and the orthonormal tangent basis Q (columns) in place n steps, adding',
         "    the log stretch of each tangent direction to sums (Benettin, Gram-Schmidt every",

@@ -95,12 +95,8 @@ class CycleSystem:
         y = np.empty(n1)
         M = np.empty((n1, n1))
         z = np.ascontiguousarray(z, dtype=np.float64)
-        kernels = self.suspended.kernels
-        try:
-            ok = kernels.flow_with_monodromy(z, self.others, k or self.period, self.escape, y, M)
-        except ZeroDivisionError:  # the kernels divide as Python does: a pole of the map
-            return None
-        if not ok or not np.all(np.isfinite(M)):
+        ok = self.suspended.kernels.flow_with_monodromy(z, self.others, k or self.period, self.escape, y, M)
+        if not ok or not (np.all(np.isfinite(y)) and np.all(np.isfinite(M))):  # escaped, or met a pole
             return None
         return y, M
 
