@@ -142,3 +142,14 @@ def test_a_small_command_runs_without_numba(tmp_path):
         assert lines[-1] == "False"
         # period 2 for 3 < r < 1 + sqrt 6, 4 up to r_3 = 3.5441, chaos past r_inf = 3.5699 (no window here)
         assert [int(line.split()[-1]) for line in lines[1:-1]] == [2, 2, 2, 4, 0, 0, 0, 0]
+    compiled = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=dict(env, BIFURC_PLAIN_BUDGET="0"))  # the control: no plain Python
+    assert compiled.stdout.splitlines()[-1] == "True" and compiled.stdout.splitlines()[:-1] == lines[:-1]
+
+
+def test_a_malformed_budget_is_one_line_error(tmp_path):
+    env = dict(os.environ, BIFURC_CACHE_DIR=str(tmp_path), BIFURC_PLAIN_BUDGET="lots")
+    done = subprocess.run([sys.executable, "-m", "bifurc", "period", "logistic", "--x0", "0.3"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and done.stderr.strip() == (
+        "bifurc: error: BIFURC_PLAIN_BUDGET must be a count of map evaluations from 0 to 10**12, got 'lots'")
