@@ -83,3 +83,25 @@ def test_periodic_orbit_arguments(logistic):
         bifurc.periodic_orbits(logistic, 2, [(1, 0)])
     with pytest.raises(ValueError, match="k must be a positive integer"):
         bifurc.periodic_orbits(logistic, 0, [(0, 1)])
+
+
+def test_a_neutral_cycle_is_found_once_though_float64_cannot_place_it_exactly():
+    """f_q for the Cauchy loss log(1 + p^2)/2: f_q(p) = p (1 - 2 / (q (1 + p^2))). Its symmetric
+    2-cycle p^2 = 1/q - 1 has multiplier (3 - 4q)^2, 1 at the pitchfork q = 1/2, where F^2(x) - x
+    has a triple root and rounds to 0 over a band about eps^(1/3) wide: the starts converge all
+    over it, and it is still one cycle. At q = 0.45 the three 2-cycles (the symmetric one and
+    the two switched ones on xy = -1) stay apart."""
+    from bifurc.analysis.periods import NEUTRAL_SPREAD
+
+    m = bifurc.Map.from_expressions({"p": "p*(1 - 2/(q*(1 + p**2)))"}, {"q": 0.5})
+    (cycle,) = bifurc.periodic_orbits(m, 2, [(-1.5, 1.5)], {"q": 0.5}, starts=40)
+    assert cycle.kind == "neutral" and np.allclose(cycle.points[:, 0], [-1, 1], rtol=0, atol=NEUTRAL_SPREAD)
+    q = 0.45
+    cycles = bifurc.periodic_orbits(m, 2, [(-1.5, 1.5)], {"q": q}, starts=40)
+    assert len(cycles) == 3
+    symmetric = [c for c in cycles if np.isclose(c.points[0, 0], -c.points[1, 0], rtol=1e-10)]
+    (s,) = symmetric
+    # Newton to 1e-12 on a simple root: points and multipliers to about that (slack 100)
+    assert np.isclose(s.points[1, 0] ** 2, 1 / q - 1, rtol=1e-10)
+    assert np.isclose(s.multipliers[0], (3 - 4 * q) ** 2, rtol=1e-10)
+    assert all(np.isclose(c.points[0, 0] * c.points[1, 0], -1, rtol=1e-10) for c in cycles if c is not s)

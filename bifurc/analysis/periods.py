@@ -66,6 +66,14 @@ def period(
     return k
 
 
+#: How closely Newton places a neutral cycle, relative. It is a multiple root of F^k(x) = x
+#: (double at a fold, triple at a pitchfork), which float64 resolves only to about eps^(1/m):
+#: F^k(x) - x rounds to 0 all over a band of that width (at the pitchfork of f_q's 2-cycle for
+#: the Cauchy loss, starts converged to points up to 4e-6 apart). Cycles found within ten times
+#: eps^(1/3) of a neutral one are that cycle.
+NEUTRAL_SPREAD = 10 * float(np.finfo(np.float64).eps) ** (1 / 3)
+
+
 @dataclass(frozen=True)
 class PeriodicOrbit:
     """A periodic orbit of a map.
@@ -78,7 +86,8 @@ class PeriodicOrbit:
         Eigenvalues of the monodromy matrix D(F^k) (complex), by decreasing modulus.
     kind : str
         ``"stable"`` (all |mu| < 1), ``"unstable"`` (all > 1), ``"saddle"`` (some of
-        each) or ``"neutral"`` (some |mu| within ``1e-9`` of 1).
+        each) or ``"neutral"`` (some |mu| within ``1e-9`` of 1: a multiple root of
+        F^k(x) = x, whose points float64 places only to about :data:`NEUTRAL_SPREAD`).
     residual : float
         max |F^k(x) - x| over the cycle's points: the tolerance reached.
 
@@ -217,7 +226,6 @@ def periodic_orbits(
     kernels = m.kernels_for(X.shape[0] * 60 * k * (1 + m.dim * m.dim))
     kernels.newton_cycles_many(X, p, k, tol, 60, DEFAULT_ESCAPE, status)
     found: list[PeriodicOrbit] = []
-    keys: list[np.ndarray] = []
     same = 1e4 * tol
     for x in X[status >= 0]:
         if np.any(x < lows - same * (1 + abs(lows))) or np.any(x > highs + same * (1 + abs(highs))):
@@ -225,13 +233,17 @@ def periodic_orbits(
         points = cycle_points(m, x, p, k)
         if minimal_period(points, same) != k:
             continue
-        if any(np.all(np.abs(points[0] - key) <= same * (1 + np.abs(key))) for key in keys):
-            continue
         orbit = _orbit_from(m, points, p, k)
-        if orbit is not None:
-            keys.append(points[0])
+        if orbit is not None and not any(_same_cycle(orbit, other, same) for other in found):
             found.append(orbit)
     return sorted(found, key=lambda o: tuple(o.points[0]))
+
+
+def _same_cycle(a: PeriodicOrbit, b: PeriodicOrbit, same: float) -> bool:
+    """True if the first points of ``a`` and ``b`` agree within ``same`` (relative), or within
+    :data:`NEUTRAL_SPREAD` if either is neutral."""
+    close = NEUTRAL_SPREAD if "neutral" in (a.kind, b.kind) else same
+    return bool(np.all(np.abs(a.points[0] - b.points[0]) <= close * (1 + np.abs(b.points[0]))))
 
 
 def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOrbit | None:
