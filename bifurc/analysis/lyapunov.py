@@ -67,14 +67,15 @@ def lyapunov(
     p = m.parameter_vector(params)
     out = np.empty(m.dim)
     radius = escape_radius(escape)
-    kernels = m.kernels_for((transient + n) * (1 + m.dim * m.dim))
+    horizon = min(transient + n, COLLAPSE_HORIZON)
+    # one choice of kernels for the spectrum and the collapse check
+    kernels = m.kernels_for((transient + n) * (1 + m.dim * m.dim) + horizon)
     status = kernels.lyapunov_spectrum(x, p, n, transient, radius, out)
     if status != 0:
         warn_escape(1, 1, f"orbits (escaped after {status} steps)")
         return np.full(m.dim, np.nan)
-    horizon = min(transient + n, COLLAPSE_HORIZON)
     state = np.empty((1, m.dim))
-    if m.kernels_for(horizon).orbit(x, p, 1, horizon, radius, state) == 1:
+    if kernels.orbit(x, p, 1, horizon, radius, state) == 1:
         warn_if_collapsed(m, state[0], p, f"at step {horizon}")
     return np.sort(out)[::-1]
 

@@ -233,17 +233,19 @@ def periodic_orbits(
         points = cycle_points(m, x, p, k)
         if minimal_period(points, same) != k:
             continue
+        if any(_near(points[0], other.points[0], same) for other in found):
+            continue  # the usual duplicate, dropped before its monodromy is computed
         orbit = _orbit_from(m, points, p, k)
-        if orbit is not None and not any(_same_cycle(orbit, other, same) for other in found):
-            found.append(orbit)
+        if orbit is None or any(_near(points[0], other.points[0], NEUTRAL_SPREAD) for other in found
+                                if "neutral" in (orbit.kind, other.kind)):
+            continue
+        found.append(orbit)
     return sorted(found, key=lambda o: tuple(o.points[0]))
 
 
-def _same_cycle(a: PeriodicOrbit, b: PeriodicOrbit, same: float) -> bool:
-    """True if the first points of ``a`` and ``b`` agree within ``same`` (relative), or within
-    :data:`NEUTRAL_SPREAD` if either is neutral."""
-    close = NEUTRAL_SPREAD if "neutral" in (a.kind, b.kind) else same
-    return bool(np.all(np.abs(a.points[0] - b.points[0]) <= close * (1 + np.abs(b.points[0]))))
+def _near(x: np.ndarray, key: np.ndarray, close: float) -> bool:
+    """True if ``x`` agrees with ``key`` within ``close``, relative (to 1 + |key|)."""
+    return bool(np.all(np.abs(x - key) <= close * (1 + np.abs(key))))
 
 
 def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOrbit | None:
@@ -251,12 +253,13 @@ def _orbit_from(m: Map, points: np.ndarray, p: np.ndarray, k: int) -> PeriodicOr
     finite (a transcendental map overflowing far out: no multipliers to report)."""
     y = np.empty(m.dim)
     M = np.empty((m.dim, m.dim))
-    m.kernels_for(k * (1 + m.dim * m.dim)).flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
+    kernels = m.kernels_for(k * (2 + m.dim * m.dim))  # the monodromy, then a step from each point
+    kernels.flow_with_monodromy(points[0].copy(), p, k, np.inf, y, M)
     if not np.all(np.isfinite(M)):
         return None
     image = np.empty_like(points)
     for point, out in zip(points, image):
-        m.kernels_for(1).step(point, p, out)
+        kernels.step(point, p, out)
     residual = float(np.abs(image - np.roll(points, -1, axis=0)).max())
     mults = np.linalg.eigvals(M)
     mults = mults[np.argsort(-np.abs(mults), kind="stable")]

@@ -94,8 +94,7 @@ class _Translator:
 
     def excerpt(self, node: ast.AST) -> str:
         """The text of ``node``, shortened to 40 characters (read from the formula: no recursion)."""
-        source = ast.get_source_segment(self.text.strip(), node) or type(node).__name__
-        return source if len(source) <= 40 else source[:37] + "..."
+        return _short(ast.get_source_segment(self.text.strip(), node) or type(node).__name__)
 
     def visit_Expression(self, node: ast.Expression) -> sp.Basic:
         return self.visit(node.body)
@@ -299,7 +298,7 @@ def _check_constants(expr: sp.Basic, text: object) -> None:
             raise _failure(str(text), "a constant is complex; the kernels compute in real numbers")
     for sub in _computed_constants(expr):
         if not _finite_in_float64(sub):
-            raise _failure(str(text), f"the constant {_short(sub)} overflows float64 (the kernels would "
+            raise _failure(str(text), f"the constant {_short(str(sub))} overflows float64 (the kernels would "
                                       "compute inf or NaN)")
 
 
@@ -329,8 +328,8 @@ def _finite_in_float64(constant: sp.Expr) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def _short(expr: sp.Expr) -> str:
-    text = str(expr)
+def _short(text: str) -> str:
+    """``text`` shortened to 40 characters for a message."""
     return text if len(text) <= 40 else text[:37] + "..."
 
 
